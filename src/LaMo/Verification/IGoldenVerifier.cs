@@ -1,0 +1,13 @@
+namespace LaMo.Verification;
+
+/// <summary>Reproduces one family of reference cases (e.g. the VAE) from the case's own config and inputs.</summary>
+/// <remarks>Implementations are discovered by reflection (public, sealed, parameterless constructor), so adding
+/// a family means adding one class; <see cref="GoldenVerifiers"/> dispatches on <see cref="GoldenCase.Name"/>.</remarks>
+public interface IGoldenVerifier
+{
+    /// <summary>True when this verifier reproduces cases named <paramref name="caseName"/>.</summary>
+    bool Handles(string caseName);
+
+    /// <summary>Builds everything from the case's sidecar and tensors and compares every output it covers.</summary>
+    IEnumerable<VerifyResult> Verify(GoldenCase golden);
+}
