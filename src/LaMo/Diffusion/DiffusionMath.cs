@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace LaMo.Diffusion;
 
 /// <summary>The v-prediction conversions shared by schedulers, losses and guidance.</summary>
-/// <remarks><paramref name="alphaCumprod"/> arguments are ᾱ_t per batch element, shape [B] (or a scalar tensor),
+/// <remarks><c>alphaCumprod</c> arguments are ᾱ_t per batch element, shape [B] (or a scalar tensor),
 /// already in the dtype the caller wants the arithmetic done in; they are broadcast over the remaining dims.
 /// diffusers casts ᾱ to the sample's dtype before taking square roots; callers that must match it do the same.
 /// x_t = √ᾱ x₀ + √(1−ᾱ) ε;  v = √ᾱ ε − √(1−ᾱ) x₀;  x̂₀ = √ᾱ x_t − √(1−ᾱ) v;  ε̂ = √ᾱ v + √(1−ᾱ) x_t.</remarks>
