@@ -1,1 +1,3 @@
-System.Console.WriteLine("lamo");
+using LaMo.Cli;
+
+return CliApp.Run(args);

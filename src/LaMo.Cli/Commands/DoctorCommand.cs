@@ -1,0 +1,53 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Reflection;
+using LaMo.Core;
+using static TorchSharp.torch;
+
+namespace LaMo.Cli.Commands;
+
+/// <summary><c>lamo doctor</c>: versions, threads, the native-library fix, OpenCV, and a matmul GFLOP/s figure.</summary>
+public static class DoctorCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create()
+    {
+        var cmd = new Command("doctor", "Check that TorchSharp, OpenCV and ffmpeg work here and measure matmul throughput");
+        cmd.SetAction(parse =>
+        {
+            var o = parse.InvocationConfiguration.Output;
+            o.WriteLine($".NET            {Environment.Version} ({System.Runtime.InteropServices.RuntimeInformation.OSDescription})");
+            o.WriteLine($"TorchSharp      {typeof(TorchSharp.torch).Assembly.GetName().Version}");
+            var native = NativeLibraryCheck.Inspect(AppContext.BaseDirectory);
+            o.WriteLine($"native fix      {native}");
+            o.WriteLine($"LibTorch        {__version__}");
+            o.WriteLine($"threads         {get_num_threads()} intra-op, {get_num_interop_threads()} inter-op, {Environment.ProcessorCount} cores");
+            o.WriteLine($"OpenCV          {OpenCvSharp.Cv2.GetVersionString()}; video I/O: {VideoBackends()}");
+            o.WriteLine($"ffmpeg          {FfmpegVersion()}");
+            double gflops = MatmulBenchmark.MeasureGflops(1024, 10);
+            o.WriteLine($"fp32 matmul     {gflops:F1} GFLOP/s (1024x1024, median of 10)");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static string VideoBackends()
+    {
+        try { return string.Join(", ", OpenCvSharp.Cv2.GetBuildInformation().Split('\n')
+            .SkipWhile(l => !l.Contains("Video I/O:")).Skip(1).TakeWhile(l => l.Contains(':'))
+            .Select(l => l.Trim().Split(':')[0].Trim()).Where(s => s.Length > 0)); }
+        catch (Exception e) { return "unavailable (" + e.Message + ")"; }
+    }
+
+    private static string FfmpegVersion()
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("ffmpeg", "-version") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            string first = p.StandardOutput.ReadLine() ?? "";
+            p.WaitForExit();
+            return first.Length > 0 ? first : "not found";
+        }
+        catch (System.ComponentModel.Win32Exception) { return "not found (H.264 output falls back to OpenCV mp4v)"; }
+    }
+}

@@ -1,0 +1,26 @@
+using System.Diagnostics;
+using static TorchSharp.torch;
+
+namespace LaMo.Core;
+
+/// <summary>Measures fp32 matrix-multiply throughput, the yardstick for utilisation figures.</summary>
+public static class MatmulBenchmark
+{
+    /// <summary>Median GFLOP/s of <paramref name="repeats"/> n×n×n matmuls (2n³ FLOPs each) after one warm-up.</summary>
+    public static double MeasureGflops(int n = 1024, int repeats = 10)
+    {
+        using var scope = NewDisposeScope();
+        var a = randn(n, n);
+        var b = randn(n, n);
+        mm(a, b).Dispose();
+        var times = new List<double>();
+        for (int i = 0; i < repeats; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            mm(a, b).Dispose();
+            times.Add(sw.Elapsed.TotalSeconds);
+        }
+        times.Sort();
+        return 2.0 * n * n * n / times[times.Count / 2] / 1e9;
+    }
+}
