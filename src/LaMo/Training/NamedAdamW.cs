@@ -1,0 +1,140 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LaMo.Training;
+
+/// <summary>A named group of parameters with its own learning rate, weight decay and clipping.</summary>
+/// <param name="Name">Group name (used as a key prefix in the saved optimiser state).</param>
+/// <param name="Parameters">Parameters by state-dict name.</param>
+/// <param name="WeightDecay">Decoupled weight decay.</param>
+/// <param name="ClipNorm">Global L2 gradient-norm clip for this group alone (≤ 0: none).</param>
+public sealed record OptimizerGroup(string Name, IReadOnlyDictionary<string, Parameter> Parameters, double WeightDecay, double ClipNorm);
+
+/// <summary>NamedAdamW (decoupled weight decay, bias-corrected moments, as <c>torch.optim.AdamW</c>) over named parameter
+/// groups, with state stored as named tensors so checkpoints are plain safetensors and resume is exact.</summary>
+public sealed class NamedAdamW : IDisposable
+{
+    private readonly Dictionary<string, Tensor> _expAvg = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Tensor> _expAvgSq = new(StringComparer.Ordinal);
+    private readonly double _beta1, _beta2, _eps;
+
+    /// <summary>The groups, in order.</summary>
+    public IReadOnlyList<OptimizerGroup> Groups { get; }
+
+    /// <summary>Number of updates taken so far (shared by all groups).</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>Creates the optimiser; the defaults are the paper's fine-tuning betas (0.9, 0.99) and eps 1e-8.</summary>
+    public NamedAdamW(IReadOnlyList<OptimizerGroup> groups, double beta1 = 0.9, double beta2 = 0.99, double eps = 1e-8)
+    {
+        Groups = groups; _beta1 = beta1; _beta2 = beta2; _eps = eps;
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var g in groups)
+            foreach (var n in g.Parameters.Keys)
+                if (!names.Add(Key(g, n))) throw new ArgumentException($"parameter '{n}' appears twice in group '{g.Name}'", nameof(groups));
+    }
+
+    private static string Key(OptimizerGroup g, string name) => g.Name + "." + name;
+
+    /// <summary>Clears every gradient.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var g in Groups)
+            foreach (var p in g.Parameters.Values)
+                if (p.grad is { } grad) { grad.zero_(); }
+    }
+
+    /// <summary>Clips each group's gradients to its <see cref="OptimizerGroup.ClipNorm"/>; returns each group's pre-clip norm.</summary>
+    public Dictionary<string, double> ClipGradients()
+    {
+        var norms = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var g in Groups)
+        {
+            var ps = g.Parameters.Values.Where(p => p.grad is not null).ToList();
+            if (ps.Count == 0) { norms[g.Name] = 0; continue; }
+            norms[g.Name] = g.ClipNorm > 0 ? nn.utils.clip_grad_norm_(ps, g.ClipNorm) : GradNorm(ps);
+        }
+        return norms;
+    }
+
+    private static double GradNorm(IEnumerable<Parameter> ps)
+    {
+        using var scope = NewDisposeScope();
+        return ps.Select(p => p.grad!.pow(2).sum()).Aggregate((a, b) => a + b).sqrt().item<float>();
+    }
+
+    /// <summary>True when every gradient is finite (NaN/Inf detection before the update).</summary>
+    public bool GradientsFinite()
+    {
+        using var scope = NewDisposeScope();
+        foreach (var g in Groups)
+            foreach (var p in g.Parameters.Values)
+                if (p.grad is { } grad && !grad.isfinite().all().item<bool>()) return false;
+        return true;
+    }
+
+    /// <summary>One update with per-group learning rates (<paramref name="lrs"/> by group name).</summary>
+    public void Step(IReadOnlyDictionary<string, double> lrs)
+    {
+        StepCount++;
+        double bc1 = 1 - Math.Pow(_beta1, StepCount), bc2 = 1 - Math.Pow(_beta2, StepCount);
+        using var noGrad = no_grad();
+        foreach (var g in Groups)
+        {
+            double lr = lrs[g.Name];
+            foreach (var (name, p) in g.Parameters)
+            {
+                if (p.grad is not { } grad) continue;
+                string key = Key(g, name);
+                if (!_expAvg.TryGetValue(key, out var m))
+                {
+                    _expAvg[key] = m = zeros_like(p).DetachFromDisposeScope();
+                    _expAvgSq[key] = zeros_like(p).DetachFromDisposeScope();
+                }
+                var v = _expAvgSq[key];
+                if (g.WeightDecay > 0) p.mul_(1 - lr * g.WeightDecay);
+                m.mul_(_beta1).add_(grad, alpha: 1 - _beta1);
+                v.mul_(_beta2).addcmul_(grad, grad, value: 1 - _beta2);
+                using var denom = (v / bc2).sqrt_().add_(_eps);
+                p.addcdiv_(m, denom, value: -lr / bc1);
+            }
+        }
+    }
+
+    /// <summary>The optimiser state as named tensors (<c>exp_avg.*</c>, <c>exp_avg_sq.*</c>, <c>step</c>), for saving.</summary>
+    public Dictionary<string, Tensor> StateDict()
+    {
+        var d = new Dictionary<string, Tensor>(StringComparer.Ordinal) { ["step"] = tensor(StepCount) };
+        foreach (var (k, t) in _expAvg) d["exp_avg." + k] = t;
+        foreach (var (k, t) in _expAvgSq) d["exp_avg_sq." + k] = t;
+        return d;
+    }
+
+    /// <summary>Restores a state produced by <see cref="StateDict"/>.</summary>
+    /// <exception cref="InvalidDataException">A state tensor names no parameter or has the wrong shape.</exception>
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, string source)
+    {
+        var shapes = Groups.SelectMany(g => g.Parameters.Select(kv => (Key(g, kv.Key), kv.Value.shape)))
+            .ToDictionary(x => x.Item1, x => x.shape, StringComparer.Ordinal);
+        StepCount = state.TryGetValue("step", out var s) ? s.item<long>() : throw new InvalidDataException($"{source}: optimiser state has no 'step'");
+        foreach (var (k, t) in state)
+        {
+            if (k == "step") continue;
+            var (dict, key) = k.StartsWith("exp_avg_sq.", StringComparison.Ordinal) ? (_expAvgSq, k["exp_avg_sq.".Length..])
+                : k.StartsWith("exp_avg.", StringComparison.Ordinal) ? (_expAvg, k["exp_avg.".Length..])
+                : throw new InvalidDataException($"{source}: unknown optimiser state '{k}'");
+            if (!shapes.TryGetValue(key, out var shape)) throw new InvalidDataException($"{source}: optimiser state for unknown parameter '{key}'");
+            if (!shape.SequenceEqual(t.shape)) throw new InvalidDataException($"{source}: optimiser state '{k}' has shape [{string.Join(",", t.shape)}], parameter has [{string.Join(",", shape)}]");
+            if (dict.Remove(key, out var old)) old.Dispose();
+            dict[key] = t.to_type(ScalarType.Float32).clone().DetachFromDisposeScope();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var t in _expAvg.Values.Concat(_expAvgSq.Values)) t.Dispose();
+        _expAvg.Clear();
+        _expAvgSq.Clear();
+    }
+}

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using LaMo.Core;
+using static TorchSharp.torch;
+
+namespace LaMo.Training;
+
+/// <summary>The one training loop (nanoGPT-style, top to bottom): resume, step, guard against NaN, clip per group,
+/// update, log, checkpoint atomically, stop cleanly on cancellation.</summary>
+public sealed class TrainingLoop
+{
+    private readonly ITrainingTask _task;
+    private readonly TrainingLoopOptions _options;
+    private readonly JsonObject _config;
+
+    /// <summary>Creates a loop; <paramref name="config"/> (the resolved options of the whole run) is saved in run.json
+    /// and in every checkpoint's state.json.</summary>
+    public TrainingLoop(ITrainingTask task, TrainingLoopOptions options, JsonObject config)
+    {
+        options.Validate();
+        _task = task; _options = options; _config = config;
+    }
+
+    /// <summary>Runs to <see cref="TrainingLoopOptions.TotalSteps"/> or until <paramref name="ct"/> is cancelled.</summary>
+    /// <exception cref="InvalidOperationException">NaN/Inf with <see cref="NanPolicy.Stop"/>, or too many skipped steps.</exception>
+    public TrainingResult Run(IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
+    {
+        Directory.CreateDirectory(_options.RunFolder);
+        var store = new CheckpointStore(_options.RunFolder, _options.KeepCheckpoints);
+        using var optimizer = new NamedAdamW(_task.Groups.Select(g => g.Group).ToList());
+        var metrics = new MetricsLog(_options.RunFolder);
+        int start = 0, skipped = 0;
+        string? lastCheckpoint = null;
+
+        if (_options.Resume && store.Latest() is { } latest)
+        {
+            (start, skipped) = Restore(latest, optimizer);
+            lastCheckpoint = latest;
+            metrics.TruncateAfter(start);
+        }
+        else
+        {
+            AtomicFile.WriteAllText(Path.Combine(_options.RunFolder, "run.json"), _config.ToJsonString(new() { WriteIndented = true }));
+            metrics.Reset();
+        }
+
+        var history = new List<(int, IReadOnlyDictionary<string, double>)>();
+        var clock = Stopwatch.StartNew();
+        int step = start;
+        bool interrupted = false;
+        for (; step < _options.TotalSteps; step++)
+        {
+            if (ct.IsCancellationRequested) { interrupted = true; break; }
+            clock.Restart();
+            IReadOnlyDictionary<string, double> losses;
+            bool finite;
+            using (var scope = NewDisposeScope())
+            {
+                optimizer.ZeroGrad();
+                losses = _task.ForwardBackward(step);
+                finite = losses.Values.All(double.IsFinite) && optimizer.GradientsFinite();
+                if (finite)
+                {
+                    var norms = optimizer.ClipGradients();
+                    var lrs = _task.Groups.ToDictionary(g => g.Group.Name,
+                        g => LrSchedule.At(step, g.Schedule, g.LearningRate, g.WarmupSteps, _options.TotalSteps));
+                    optimizer.Step(lrs);
+                    var row = new Dictionary<string, double>(losses);
+                    foreach (var (k, v) in lrs) row["lr_" + k] = v;
+                    foreach (var (k, v) in norms) row["grad_norm_" + k] = v;
+                    losses = row;
+                }
+            }
+            if (!finite)
+            {
+                skipped++;
+                string where = lastCheckpoint is null ? "no checkpoint yet" : $"last good checkpoint {lastCheckpoint}";
+                if (_options.Nan == NanPolicy.Stop || skipped > _options.MaxSkippedSteps)
+                    throw new InvalidOperationException($"non-finite loss or gradient at step {step} ({skipped} skipped); {where}");
+                optimizer.ZeroGrad();
+                continue;
+            }
+            double seconds = clock.Elapsed.TotalSeconds;
+            history.Add((step, losses));
+            if ((step + 1) % _options.LogEvery == 0 || step + 1 == _options.TotalSteps)
+                metrics.Append(step + 1, losses, seconds, skipped);
+            progress?.Report(new TrainingProgress(step + 1, _options.TotalSteps, losses, seconds));
+            if ((step + 1) % _options.CheckpointEvery == 0 && step + 1 < _options.TotalSteps)
+                lastCheckpoint = Save(store, step + 1, optimizer, skipped);
+        }
+        if (step > start || lastCheckpoint is null) lastCheckpoint = Save(store, step, optimizer, skipped);
+        metrics.Close();
+        metrics.PlotLoss(Path.Combine(_options.RunFolder, "loss.png"));
+        return new TrainingResult(step, interrupted, skipped, lastCheckpoint, history);
+    }
+
+    private string Save(CheckpointStore store, int step, NamedAdamW optimizer, int skipped)
+    {
+        var groups = _task.SavedModules.ToDictionary(kv => kv.Key, kv => StateDictLoader.StateDict(kv.Value));
+        groups["optimizer"] = optimizer.StateDict();
+        var state = new JsonObject
+        {
+            ["skipped_steps"] = skipped,
+            ["saved_at"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+            ["config"] = JsonNode.Parse(_config.ToJsonString()),
+        };
+        return store.Save(step, groups, state);
+    }
+
+    private (int Step, int Skipped) Restore(string checkpoint, NamedAdamW optimizer)
+    {
+        var state = CheckpointStore.ReadState(checkpoint);
+        foreach (var (name, module) in _task.SavedModules)
+        {
+            var tensors = CheckpointStore.ReadGroup(checkpoint, name);
+            StateDictLoader.Load(module, tensors, LoadOptions.Default, Path.Combine(checkpoint, name + ".safetensors"));
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+        var opt = CheckpointStore.ReadGroup(checkpoint, "optimizer");
+        optimizer.LoadStateDict(opt, Path.Combine(checkpoint, "optimizer.safetensors"));
+        foreach (var t in opt.Values) t.Dispose();
+        return ((int)state["step"]!, (int?)state["skipped_steps"] ?? 0);
+    }
+}

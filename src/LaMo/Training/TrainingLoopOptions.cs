@@ -1,0 +1,44 @@
+namespace LaMo.Training;
+
+/// <summary>What to do when a loss or gradient is NaN/Inf.</summary>
+public enum NanPolicy
+{
+    /// <summary>Skip the update, count it, and go on (stop after <see cref="TrainingLoopOptions.MaxSkippedSteps"/>).</summary>
+    Skip,
+    /// <summary>Stop at once, naming the step and the last good checkpoint.</summary>
+    Stop,
+}
+
+/// <summary>Options of the generic loop (everything model-specific lives in the task).</summary>
+/// <param name="RunFolder">Where run.json, metrics.csv, tb/, checkpoints/ and loss.png go.</param>
+/// <param name="TotalSteps">Steps to train.</param>
+/// <param name="LogEvery">Metrics row and console line interval.</param>
+/// <param name="CheckpointEvery">Checkpoint interval (a final checkpoint is always written).</param>
+/// <param name="Resume">Continue from the run folder's latest checkpoint when there is one.</param>
+/// <param name="Nan">NaN/Inf handling.</param>
+/// <param name="MaxSkippedSteps">With <see cref="NanPolicy.Skip"/>, stop after this many skipped steps.</param>
+/// <param name="KeepCheckpoints">Complete checkpoints kept on disk.</param>
+public sealed record TrainingLoopOptions(string RunFolder, int TotalSteps, int LogEvery = 10, int CheckpointEvery = 100,
+    bool Resume = false, NanPolicy Nan = NanPolicy.Skip, int MaxSkippedSteps = 20, int KeepCheckpoints = 2)
+{
+    /// <summary>Checks ranges; names the bad field.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(TotalSteps, "total_steps");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LogEvery, "log_every");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(CheckpointEvery, "checkpoint_every");
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxSkippedSteps, "max_skipped_steps");
+    }
+}
+
+/// <summary>One progress report of the loop.</summary>
+public sealed record TrainingProgress(int Step, int TotalSteps, IReadOnlyDictionary<string, double> Metrics, double SecondsPerStep);
+
+/// <summary>How a run ended.</summary>
+/// <param name="FinalStep">Steps completed.</param>
+/// <param name="Interrupted">Stopped by cancellation (SIGINT/SIGTERM) after writing a checkpoint.</param>
+/// <param name="SkippedSteps">Updates skipped for NaN/Inf.</param>
+/// <param name="LastCheckpoint">Folder of the last checkpoint written.</param>
+/// <param name="History">Metrics of every step run in this process (step → values).</param>
+public sealed record TrainingResult(int FinalStep, bool Interrupted, int SkippedSteps, string? LastCheckpoint,
+    IReadOnlyList<(int Step, IReadOnlyDictionary<string, double> Metrics)> History);
