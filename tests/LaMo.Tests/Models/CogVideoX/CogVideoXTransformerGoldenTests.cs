@@ -1,10 +1,11 @@
 using LaMo.Models.CogVideoX;
 using LaMo.Verification;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace LaMo.Tests.Models.CogVideoX;
 
-public sealed class CogVideoXTransformerGoldenTests
+public sealed class CogVideoXTransformerGoldenTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData("cogvideox_transformer_sincos_2b_style")]
@@ -15,6 +16,7 @@ public sealed class CogVideoXTransformerGoldenTests
         var verifier = new CogVideoXTransformerVerifier();
         Assert.True(verifier.Handles(golden.Name));
         var results = verifier.Verify(golden).ToList();
+        foreach (var r in results) output.WriteLine($"{r.Case}/{r.Output}: max abs {r.MaxAbsError:G3} (atol {r.Atol:G3}) {r.Detail}");
         Assert.Contains(results, r => r.Output == "sample");
         GoldenFixture.AssertAll(results);
     }
