@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace LaMo.Tests.Motion;
 
+[Collection("Torch")]
 public class MotionPriorLossTests
 {
     [Fact]
@@ -106,13 +107,15 @@ public class MotionPriorLossTests
         manual_seed(8);
         var prior = RandomPrior();
         var latents = randn([1, 3, 4, 4, 4]);
+        var prompt = randn(1, 32);
+        var table = linspace(1.0, 0.0, 1000);
         using var d1 = new SeededMotionPriorDraws(42);
         using var d2 = new SeededMotionPriorDraws(42);
-        var a = new MotionPriorLoss(null, d1).Compute(prior, latents, randn(1, 32), linspace(1.0, 0.0, 1000)).Loss.item<float>();
-        manual_seed(8);
-        _ = RandomPrior();
-        _ = randn([1, 3, 4, 4, 4]);
-        var b = new MotionPriorLoss(null, d2).Compute(prior, latents, randn(1, 32), linspace(1.0, 0.0, 1000)).Loss.item<float>();
+        using var d3 = new SeededMotionPriorDraws(43);
+        var a = new MotionPriorLoss(null, d1).Compute(prior, latents, prompt, table).Loss.item<float>();
+        var b = new MotionPriorLoss(null, d2).Compute(prior, latents, prompt, table).Loss.item<float>();
+        var c = new MotionPriorLoss(new MotionPriorLossOptions(NoiseAugProb: 1), d3).Compute(prior, latents, prompt, table).Loss.item<float>();
+        Assert.NotEqual(a, c);
         Assert.Equal(a, b);
         Assert.Throws<ArgumentException>(() => new MotionPriorLoss(new MotionPriorLossOptions(NoiseAugProb: 1.5)));
         Assert.Throws<ArgumentException>(() => new MotionPriorLoss(new MotionPriorLossOptions(CosineWeight: -1)));

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace LaMo.Tests.Motion;
 
+[Collection("Torch")]
 public class MotionPriorTests
 {
     [Fact]
