@@ -50,7 +50,7 @@ public static class CaptionWords
     public static IReadOnlyList<string> Heights(SpeedBin b) => b switch
     {
         SpeedBin.VerySlow => ["from just above the floor"],
-        SpeedBin.Slow => ["from a low height", "from a little way up"],
+        SpeedBin.Slow => ["from a low height", "from just a short way up"],
         SpeedBin.Moderate => ["from a medium height"],
         SpeedBin.Fast => ["from high up", "from a good height"],
         _ => ["from very high up", "from near the top of the frame"],

@@ -157,7 +157,7 @@ public static class CaptionWriter
         var side = theta0 < 0 ? "left" : "right";
         var ball = Ball(c.Objects[0], rng);
         var deg = Math.Abs(theta0) * 180 / Math.PI;
-        var arc = deg < 20 ? rng.Pick(["gently ", "in a small arc "]) : deg > 35 ? rng.Pick(["in a wide arc ", "widely "]) : "";
+        var arc = deg < 20 ? rng.Pick(["gently ", "in a shallow arc "]) : deg > 35 ? rng.Pick(["in a wide arc ", "widely "]) : "";
         var end = c.Frames[^1].Time;
         var period = c.Parameters["period"];
         var motion = end >= period / 2 ? "to the other side"
