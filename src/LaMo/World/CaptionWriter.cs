@@ -98,7 +98,8 @@ public static class CaptionWriter
         var b = Ball(c.Objects[1], rng, c.Parameters["v_b"]);
         var wall = c.Scenario == Scenario.WallCollision;
         var near = wall ? rng.Pick([" next to a black wall", " near a black wall on the right"]) : "";
-        if (!ev.Any(e => e.Kind == "collision")) return $"{a} and {b} move toward each other{near} {bg}";
+        if (c.Parameters["v_a"] + c.Parameters["v_b"] == 0) return $"{a} and {b} sit still side by side{near} {bg}";
+        if (!ev.Any(e => e.Kind == "collision")) return $"{a} and {b} draw closer together{near} {bg}";
         var s = rng.NextInt(3) switch
         {
             0 => $"{a} and {b} move toward each other and collide head-on{near}",
@@ -126,7 +127,7 @@ public static class CaptionWriter
             var how = bounces switch
             {
                 0 => $"falls toward {floor}",
-                1 => $"hits {floor} and bounces back up",
+                1 => $"bounces back up off {floor}",
                 2 => $"bounces twice on {floor}",
                 _ => $"bounces several times on {floor}",
             };

@@ -17,7 +17,7 @@ internal static class ScenarioSampler
             Scenario.WallCollision => Collision(ranges, duration, rng, wall: true),
             Scenario.Parabola => Parabola(ranges, duration, rng),
             Scenario.DropBounce => Drop(ranges, rng),
-            Scenario.FrictionSlide => Friction(ranges, rng),
+            Scenario.FrictionSlide => Friction(ranges, duration, rng),
             Scenario.Pendulum => Pendulum(ranges, rng),
             _ => throw new ArgumentOutOfRangeException(nameof(s)),
         };
@@ -147,7 +147,7 @@ internal static class ScenarioSampler
         return new(objects, bodies, Scene(floor: WorldConstants.FloorY, g: G), background, p);
     }
 
-    private static ScenarioSetup Friction(SplitRanges ranges, WorldRng rng)
+    private static ScenarioSetup Friction(SplitRanges ranges, double duration, WorldRng rng)
     {
         var colour = rng.Pick(Palette.BallColours);
         var background = rng.Pick(Palette.Backgrounds);
@@ -155,6 +155,8 @@ internal static class ScenarioSampler
         var v = Interval.SampleUnion(ranges.SpeedFor(colour), rng);
         var x = rng.Uniform(r, r + 1);
         var d = rng.Uniform(0.4, 0.95) * (W - r - x); // stopping distance inside the frame
+        // Most clips show the stop itself: stopping time 2d/v in [0.4, 0.9] of the clip.
+        if (v > 0 && rng.Chance(0.7)) d = Math.Min(d, v * rng.Uniform(0.4, 0.9) * duration / 2);
         var mu = v > 0 ? v * v / (2 * G * d) : 0.3;
         var y = WorldConstants.FloorY + r;
         var p = new SortedDictionary<string, double> { ["r_a"] = r, ["v_a"] = v, ["x0_a"] = x, ["mu"] = mu, ["stop_distance"] = v > 0 ? d : 0 };

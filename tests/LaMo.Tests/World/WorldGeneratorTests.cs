@@ -75,7 +75,16 @@ public class WorldGeneratorTests
         Assert.Throws<ArgumentException>(() => new ClipSpec(Scenario.Uniform, SplitRanges.Standard("train"), 1, Frames: 16).Validate());
         var path = Path.Combine(Path.GetTempPath(), $"ranges-{Guid.NewGuid():N}.json");
         File.WriteAllText(path, "{\"name\":\"a\",\"radius\":[{\"min\":1,\"max\":2}],\"speed\":[],\"oops\":1}");
-        try { Assert.Throws<InvalidDataException>(() => SplitRanges.Load(path)); }
+        try
+        {
+            Assert.Throws<InvalidDataException>(() => SplitRanges.Load(path));
+            File.WriteAllText(path, "{\"name\":\"pair\",\"radius\":[{\"min\":1,\"max\":2}],\"speed\":[{\"min\":1,\"max\":2}],\"colour_speed\":{\"red\":[{\"min\":4,\"max\":5}]}}");
+            var pair = SplitRanges.Load(path);
+            Assert.Equal(new Interval(4, 5), pair.SpeedFor("red")[0]);
+            Assert.Equal(new Interval(1, 2), pair.SpeedFor("blue")[0]);
+            File.WriteAllText(path, "{\"name\":\"pair\",\"radius\":[{\"min\":1,\"max\":2}],\"speed\":[{\"min\":1,\"max\":2}],\"colour_speed\":{\"pink\":[{\"min\":4,\"max\":5}]}}");
+            Assert.Throws<ArgumentException>(() => SplitRanges.Load(path));
+        }
         finally { File.Delete(path); }
     }
 
@@ -130,5 +139,34 @@ public class WorldGeneratorTests
         Assert.Equal([Scenario.Uniform, Scenario.Pendulum], ScenarioNames.ParseList("s1, pendulum,S1"));
         Assert.Throws<ArgumentException>(() => ScenarioNames.ParseList("s9"));
         Assert.DoesNotMatch(new Regex("[0-9]"), string.Join(" ", ScenarioNames.All.Select(ScenarioNames.Name)));
+    }
+
+    [Fact]
+    public void FrictionClips_MostlyStopOnCamera_AtClosedFormDistance()
+    {
+        var stops = 0;
+        for (var i = 0; i < 40; i++)
+        {
+            var c = Gen(Scenario.FrictionSlide, "train", i);
+            double v = c.Parameters["v_a"], mu = c.Parameters["mu"], x0 = c.Parameters["x0_a"];
+            Assert.True(x0 + v * v / (2 * mu * WorldConstants.Gravity) + c.Parameters["r_a"] <= WorldConstants.Size + 1e-9);
+            if (!c.Events.Any(e => e.Kind == "stop")) continue;
+            stops++;
+            Assert.Equal(x0 + v * v / (2 * mu * WorldConstants.Gravity), c.Frames[^1].Objects[0].X, 10);
+        }
+        Assert.InRange(stops, 20, 40);
+    }
+
+    [Fact]
+    public void ZeroSpeedBucket_GivesStaticClipsAndHonestCaptions()
+    {
+        var still = new SplitRanges("test-v0", SplitRanges.IdRadius, [new(0, 0)]);
+        foreach (var s in ScenarioNames.All.Where(s => s != Scenario.Pendulum && s != Scenario.Parabola))
+        {
+            var c = WorldGenerator.Generate(new ClipSpec(s, still, 9, 32, 32));
+            Assert.All(c.Frames, f => Assert.All(f.Objects, o => Assert.Equal(c.Frames[0].Objects[o.Id].X, o.X, 12)));
+            Assert.DoesNotContain(c.Events, e => e.Kind is "collision" or "wall");
+            Assert.Matches("still|rests", c.Caption);
+        }
     }
 }
