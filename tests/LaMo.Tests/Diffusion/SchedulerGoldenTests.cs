@@ -41,4 +41,14 @@ public class SchedulerGoldenTests(ITestOutputHelper output)
         Assert.IsType<CogVideoXDDIMSchedulerVerifier>(GoldenVerifiers.For("cogvideox_ddim_scheduler"));
         Assert.IsType<CogVideoXDPMSchedulerVerifier>(GoldenVerifiers.For("cogvideox_dpm_scheduler"));
     }
+
+    [Theory]
+    [InlineData("cogvideox_ddim_scheduler", 22)]
+    [InlineData("cogvideox_dpm_scheduler", 39)]
+    public void RunCase_SchedulerGoldenFile_AllPassLikeLamoVerify(string caseName, int outputs)
+    {
+        var results = GoldenVerifiers.RunCase(Path.Combine(GoldenFixture.Folder, caseName + ".json"));
+        Assert.Equal(outputs, results.Count);
+        GoldenFixture.AssertAll(results);
+    }
 }
