@@ -10,8 +10,10 @@ namespace LaMo.Diffusion;
 /// <param name="Latents">x_t, [B, F, C, H, W].</param>
 /// <param name="ModelOutput">The (already CFG-combined) model output, e.g. v, [B, F, C, H, W].</param>
 /// <param name="PromptEmbeds">Positive prompt embeddings [B, L, D], or null when sampling without a prompt.</param>
+/// <param name="Denoiser">Re-runs the backbone (with CFG) on a latent x_t at this step, differentiably, for guidance
+/// that back-propagates through the model (FlowMo); null where the caller cannot offer it.</param>
 public sealed record GuidanceContext(int StepIndex, int StepCount, int Timestep, double AlphaCumprod,
-    Tensor Latents, Tensor ModelOutput, Tensor? PromptEmbeds);
+    Tensor Latents, Tensor ModelOutput, Tensor? PromptEmbeds, Func<Tensor, Tensor>? Denoiser = null);
 
 /// <summary>A term that modifies the model output at each denoising step (the pipeline's extension point;
 /// Motion Prior Guidance and FlowMo plug in here). Applied in order after classifier-free guidance.</summary>

@@ -13,14 +13,18 @@ public sealed class TrainingLoop
     private readonly ITrainingTask _task;
     private readonly TrainingLoopOptions _options;
     private readonly JsonObject _config;
+    private readonly IGradientSync? _sync;
 
     /// <summary>Creates a loop; <paramref name="config"/> (the resolved options of the whole run) is saved in run.json
     /// and in every checkpoint's state.json.</summary>
-    public TrainingLoop(ITrainingTask task, TrainingLoopOptions options, JsonObject config)
+    /// <param name="sync">Data-parallel gradient averaging (e.g. over MPI); null for a single process.</param>
+    public TrainingLoop(ITrainingTask task, TrainingLoopOptions options, JsonObject config, IGradientSync? sync = null)
     {
         options.Validate();
-        _task = task; _options = options; _config = config;
+        _task = task; _options = options; _config = config; _sync = sync;
     }
+
+    private bool IsRoot => _sync?.IsRoot ?? true;
 
     /// <summary>Runs to <see cref="TrainingLoopOptions.TotalSteps"/> or until <paramref name="ct"/> is cancelled.</summary>
     /// <exception cref="InvalidOperationException">NaN/Inf with <see cref="NanPolicy.Stop"/>, or too many skipped steps.</exception>
@@ -39,7 +43,7 @@ public sealed class TrainingLoop
             lastCheckpoint = latest;
             metrics.TruncateAfter(start);
         }
-        else
+        else if (IsRoot)
         {
             AtomicFile.WriteAllText(Path.Combine(_options.RunFolder, "run.json"), _config.ToJsonString(new() { WriteIndented = true }));
             metrics.Reset();
@@ -59,6 +63,12 @@ public sealed class TrainingLoop
             {
                 optimizer.ZeroGrad();
                 losses = _task.ForwardBackward(step);
+                if (_sync is not null)
+                {
+                    // Average gradients (and losses, for logging) over ranks before the NaN check and clipping.
+                    _sync.AllReduceGradients(_task.Groups.SelectMany(g => g.Group.Parameters.Values));
+                    losses = _sync.AverageScalars(losses);
+                }
                 finite = losses.Values.All(double.IsFinite) && optimizer.GradientsFinite();
                 if (finite)
                 {
@@ -83,15 +93,16 @@ public sealed class TrainingLoop
             }
             double seconds = clock.Elapsed.TotalSeconds;
             history.Add((step, losses));
-            if ((step + 1) % _options.LogEvery == 0 || step + 1 == _options.TotalSteps)
+            if (IsRoot && ((step + 1) % _options.LogEvery == 0 || step + 1 == _options.TotalSteps))
                 metrics.Append(step + 1, losses, seconds, skipped);
             progress?.Report(new TrainingProgress(step + 1, _options.TotalSteps, losses, seconds));
-            if ((step + 1) % _options.CheckpointEvery == 0 && step + 1 < _options.TotalSteps)
+            if (IsRoot && (step + 1) % _options.CheckpointEvery == 0 && step + 1 < _options.TotalSteps)
                 lastCheckpoint = Save(store, step + 1, optimizer, skipped);
         }
-        if (step > start || lastCheckpoint is null) lastCheckpoint = Save(store, step, optimizer, skipped);
+        if (IsRoot && (step > start || lastCheckpoint is null)) lastCheckpoint = Save(store, step, optimizer, skipped);
+        _sync?.Barrier();
         metrics.Close();
-        metrics.PlotLoss(Path.Combine(_options.RunFolder, "loss.png"));
+        if (IsRoot) metrics.PlotLoss(Path.Combine(_options.RunFolder, "loss.png"));
         return new TrainingResult(step, interrupted, skipped, lastCheckpoint, history);
     }
 
