@@ -14,11 +14,11 @@ public sealed class CogVideoXAdaLayerNorm : nn.Module<Tensor, Tensor, Tensor>
     private readonly LayerNorm norm;
 
     /// <summary>Creates the norm for width <paramref name="dim"/> conditioned on <paramref name="embeddingDim"/>.</summary>
-    public CogVideoXAdaLayerNorm(int embeddingDim, int dim, bool elementwiseAffine, double eps, Device? device = null)
+    public CogVideoXAdaLayerNorm(int embeddingDim, int dim, bool elementwiseAffine, double eps, ParameterOptions options = default)
         : base(nameof(CogVideoXAdaLayerNorm))
     {
-        linear = new AdaptableLinear(embeddingDim, 2L * dim, hasBias: true, device);
-        norm = nn.LayerNorm(dim, eps, elementwiseAffine, elementwiseAffine, device: device);
+        linear = new AdaptableLinear(embeddingDim, 2L * dim, hasBias: true, options.Device, options.DType, !options.SkipInit);
+        norm = nn.LayerNorm(dim, eps, elementwiseAffine, elementwiseAffine, device: options.Device, dtype: options.DType);
         RegisterComponents();
     }
 

@@ -22,16 +22,16 @@ public sealed class CogVideoXAttention : nn.Module<Tensor, Tensor, RotaryTables?
     private readonly int _headDim;
 
     /// <summary>Creates attention with <paramref name="heads"/> × <paramref name="headDim"/> channels.</summary>
-    public CogVideoXAttention(int heads, int headDim, bool bias, double dropout, Device? device = null) : base(nameof(CogVideoXAttention))
+    public CogVideoXAttention(int heads, int headDim, bool bias, double dropout, ParameterOptions options = default) : base(nameof(CogVideoXAttention))
     {
         _heads = heads; _headDim = headDim;
         int dim = heads * headDim;
-        to_q = new AdaptableLinear(dim, dim, bias, device);
-        to_k = new AdaptableLinear(dim, dim, bias, device);
-        to_v = new AdaptableLinear(dim, dim, bias, device);
-        norm_q = nn.LayerNorm(headDim, 1e-6, true, true, device: device);
-        norm_k = nn.LayerNorm(headDim, 1e-6, true, true, device: device);
-        to_out = nn.ModuleList<nn.Module<Tensor, Tensor>>(new AdaptableLinear(dim, dim, true, device), nn.Dropout(dropout));
+        to_q = new AdaptableLinear(dim, dim, bias, options.Device, options.DType, !options.SkipInit);
+        to_k = new AdaptableLinear(dim, dim, bias, options.Device, options.DType, !options.SkipInit);
+        to_v = new AdaptableLinear(dim, dim, bias, options.Device, options.DType, !options.SkipInit);
+        norm_q = nn.LayerNorm(headDim, 1e-6, true, true, device: options.Device, dtype: options.DType);
+        norm_k = nn.LayerNorm(headDim, 1e-6, true, true, device: options.Device, dtype: options.DType);
+        to_out = nn.ModuleList<nn.Module<Tensor, Tensor>>(new AdaptableLinear(dim, dim, true, options.Device, options.DType, !options.SkipInit), nn.Dropout(dropout));
         RegisterComponents();
     }
 

@@ -14,15 +14,15 @@ public sealed class CogVideoXBlock : nn.Module<Tensor, Tensor, Tensor, RotaryTab
     private readonly CogVideoXFeedForward ff;
 
     /// <summary>Creates a block from the model config.</summary>
-    public CogVideoXBlock(CogVideoXTransformerConfig config, Device? device = null) : base(nameof(CogVideoXBlock))
+    public CogVideoXBlock(CogVideoXTransformerConfig config, ParameterOptions options = default) : base(nameof(CogVideoXBlock))
     {
         int dim = config.InnerDim;
         // 1. Self attention
-        norm1 = new CogVideoXLayerNormZero(config.TimeEmbedDim, dim, config.NormElementwiseAffine, config.NormEps, device);
-        attn1 = new CogVideoXAttention(config.NumAttentionHeads, config.AttentionHeadDim, config.AttentionBias, config.Dropout, device);
+        norm1 = new CogVideoXLayerNormZero(config.TimeEmbedDim, dim, config.NormElementwiseAffine, config.NormEps, options);
+        attn1 = new CogVideoXAttention(config.NumAttentionHeads, config.AttentionHeadDim, config.AttentionBias, config.Dropout, options);
         // 2. Feed forward
-        norm2 = new CogVideoXLayerNormZero(config.TimeEmbedDim, dim, config.NormElementwiseAffine, config.NormEps, device);
-        ff = new CogVideoXFeedForward(dim, 4 * dim, config.Dropout, device);
+        norm2 = new CogVideoXLayerNormZero(config.TimeEmbedDim, dim, config.NormElementwiseAffine, config.NormEps, options);
+        ff = new CogVideoXFeedForward(dim, 4 * dim, config.Dropout, options);
         RegisterComponents();
     }
 

@@ -13,12 +13,12 @@ public sealed class CogVideoXFeedForward : nn.Module<Tensor, Tensor>
     private readonly ModuleList<nn.Module<Tensor, Tensor>> net;
 
     /// <summary>Creates the feed-forward for width <paramref name="dim"/> with hidden width <paramref name="innerDim"/>.</summary>
-    public CogVideoXFeedForward(int dim, int innerDim, double dropout, Device? device = null) : base(nameof(CogVideoXFeedForward))
+    public CogVideoXFeedForward(int dim, int innerDim, double dropout, ParameterOptions options = default) : base(nameof(CogVideoXFeedForward))
     {
         net = nn.ModuleList<nn.Module<Tensor, Tensor>>(
-            new GeluTanhProjection(dim, innerDim, device),
+            new GeluTanhProjection(dim, innerDim, options),
             nn.Dropout(dropout),
-            new AdaptableLinear(innerDim, dim, hasBias: true, device),
+            new AdaptableLinear(innerDim, dim, hasBias: true, options.Device, options.DType, !options.SkipInit),
             nn.Dropout(dropout));
         RegisterComponents();
     }

@@ -15,11 +15,11 @@ public sealed class CogVideoXLayerNormZero : nn.Module<Tensor, Tensor, Tensor, (
     private readonly LayerNorm norm;
 
     /// <summary>Creates the norm for width <paramref name="embeddingDim"/> conditioned on <paramref name="conditioningDim"/>.</summary>
-    public CogVideoXLayerNormZero(int conditioningDim, int embeddingDim, bool elementwiseAffine, double eps, Device? device = null)
+    public CogVideoXLayerNormZero(int conditioningDim, int embeddingDim, bool elementwiseAffine, double eps, ParameterOptions options = default)
         : base(nameof(CogVideoXLayerNormZero))
     {
-        linear = new AdaptableLinear(conditioningDim, 6L * embeddingDim, hasBias: true, device);
-        norm = nn.LayerNorm(embeddingDim, eps, elementwiseAffine, elementwiseAffine, device: device);
+        linear = new AdaptableLinear(conditioningDim, 6L * embeddingDim, hasBias: true, options.Device, options.DType, !options.SkipInit);
+        norm = nn.LayerNorm(embeddingDim, eps, elementwiseAffine, elementwiseAffine, device: options.Device, dtype: options.DType);
         RegisterComponents();
     }
 

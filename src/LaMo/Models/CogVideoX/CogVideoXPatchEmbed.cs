@@ -18,12 +18,12 @@ public sealed class CogVideoXPatchEmbed : nn.Module<Tensor, Tensor, Tensor>
     private (int H, int W, int Frames, ScalarType DType, Tensor Table)? _cache;
 
     /// <summary>Creates the embedding from the model config.</summary>
-    public CogVideoXPatchEmbed(CogVideoXTransformerConfig config, Device? device = null) : base(nameof(CogVideoXPatchEmbed))
+    public CogVideoXPatchEmbed(CogVideoXTransformerConfig config, ParameterOptions options = default) : base(nameof(CogVideoXPatchEmbed))
     {
         _config = config;
         int p = config.PatchSize;
-        proj = nn.Conv2d(config.InChannels, config.InnerDim, kernel_size: p, stride: p, bias: config.PatchBias, device: device);
-        text_proj = new AdaptableLinear(config.TextEmbedDim, config.InnerDim, config.PatchBias, device);
+        proj = nn.Conv2d(config.InChannels, config.InnerDim, kernel_size: p, stride: p, bias: config.PatchBias, device: options.Device, dtype: options.DType);
+        text_proj = new AdaptableLinear(config.TextEmbedDim, config.InnerDim, config.PatchBias, options.Device, options.DType, !options.SkipInit);
         RegisterComponents();
     }
 

@@ -13,10 +13,10 @@ public sealed class CogVideoXTimestepEmbedding : nn.Module<Tensor, Tensor>
     private readonly AdaptableLinear linear_2;
 
     /// <summary>Creates the MLP <paramref name="inChannels"/> → <paramref name="timeEmbedDim"/>.</summary>
-    public CogVideoXTimestepEmbedding(int inChannels, int timeEmbedDim, Device? device = null) : base(nameof(CogVideoXTimestepEmbedding))
+    public CogVideoXTimestepEmbedding(int inChannels, int timeEmbedDim, ParameterOptions options = default) : base(nameof(CogVideoXTimestepEmbedding))
     {
-        linear_1 = new AdaptableLinear(inChannels, timeEmbedDim, true, device);
-        linear_2 = new AdaptableLinear(timeEmbedDim, timeEmbedDim, true, device);
+        linear_1 = new AdaptableLinear(inChannels, timeEmbedDim, true, options.Device, options.DType, !options.SkipInit);
+        linear_2 = new AdaptableLinear(timeEmbedDim, timeEmbedDim, true, options.Device, options.DType, !options.SkipInit);
         RegisterComponents();
     }
 

@@ -23,26 +23,26 @@ public sealed partial class CogVideoXTransformer3DModel : nn.Module<Tensor, Tens
     /// <summary>The validated configuration the model was built from.</summary>
     public CogVideoXTransformerConfig Config { get; }
 
-    /// <summary>Builds the model with freshly initialised float32 weights on <paramref name="device"/>
-    /// (use <c>torch.META</c> for a shape-only model).</summary>
+    /// <summary>Builds the model with freshly initialised weights placed as <paramref name="options"/> says (default: float32, CPU)
+    /// (use <c>new ParameterOptions(torch.META)</c> for a shape-only model).</summary>
     /// <exception cref="ArgumentException">Invalid config (names the field).</exception>
     /// <exception cref="NotSupportedException">CogVideoX 1.5 / I2V features.</exception>
-    public CogVideoXTransformer3DModel(CogVideoXTransformerConfig config, Device? device = null) : base(nameof(CogVideoXTransformer3DModel))
+    public CogVideoXTransformer3DModel(CogVideoXTransformerConfig config, ParameterOptions options = default) : base(nameof(CogVideoXTransformer3DModel))
     {
         ArgumentNullException.ThrowIfNull(config);
         Config = config.Validate();
         int dim = config.InnerDim;
         // 1. Patch embedding
-        patch_embed = new CogVideoXPatchEmbed(config, device);
+        patch_embed = new CogVideoXPatchEmbed(config, options);
         embedding_dropout = nn.Dropout(config.Dropout);
         // 2. Time embeddings (time_proj is the parameter-free SinusoidalEmbedding)
-        time_embedding = new CogVideoXTimestepEmbedding(dim, config.TimeEmbedDim, device);
+        time_embedding = new CogVideoXTimestepEmbedding(dim, config.TimeEmbedDim, options);
         // 3. Spatio-temporal blocks
-        transformer_blocks = nn.ModuleList(Enumerable.Range(0, config.NumLayers).Select(_ => new CogVideoXBlock(config, device)).ToArray());
-        norm_final = nn.LayerNorm(dim, config.NormEps, config.NormElementwiseAffine, config.NormElementwiseAffine, device: device);
+        transformer_blocks = nn.ModuleList(Enumerable.Range(0, config.NumLayers).Select(_ => new CogVideoXBlock(config, options)).ToArray());
+        norm_final = nn.LayerNorm(dim, config.NormEps, config.NormElementwiseAffine, config.NormElementwiseAffine, device: options.Device, dtype: options.DType);
         // 4. Output
-        norm_out = new CogVideoXAdaLayerNorm(config.TimeEmbedDim, dim, config.NormElementwiseAffine, config.NormEps, device);
-        proj_out = new AdaptableLinear(dim, (long)config.PatchSize * config.PatchSize * config.ResolvedOutChannels, true, device);
+        norm_out = new CogVideoXAdaLayerNorm(config.TimeEmbedDim, dim, config.NormElementwiseAffine, config.NormEps, options);
+        proj_out = new AdaptableLinear(dim, (long)config.PatchSize * config.PatchSize * config.ResolvedOutChannels, true, options.Device, options.DType, !options.SkipInit);
         RegisterComponents();
     }
 

@@ -11,9 +11,9 @@ public sealed class GeluTanhProjection : nn.Module<Tensor, Tensor>
     private readonly AdaptableLinear proj;
 
     /// <summary>Creates the projection <paramref name="dimIn"/> → <paramref name="dimOut"/>.</summary>
-    public GeluTanhProjection(int dimIn, int dimOut, Device? device = null) : base(nameof(GeluTanhProjection))
+    public GeluTanhProjection(int dimIn, int dimOut, ParameterOptions options = default) : base(nameof(GeluTanhProjection))
     {
-        proj = new AdaptableLinear(dimIn, dimOut, hasBias: true, device);
+        proj = new AdaptableLinear(dimIn, dimOut, hasBias: true, options.Device, options.DType, !options.SkipInit);
         RegisterComponents();
     }
 

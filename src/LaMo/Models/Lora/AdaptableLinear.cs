@@ -33,8 +33,9 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
     /// <summary>Bias [out] or null.</summary>
     public Parameter? Bias => bias;
 
-    /// <summary>Creates the layer; on a real device it is initialised like <c>nn.Linear</c> (Kaiming-uniform, a = √5).</summary>
-    public AdaptableLinear(long inFeatures, long outFeatures, bool hasBias = true, Device? device = null, ScalarType? dtype = null)
+    /// <summary>Creates the layer; on a real device and with <paramref name="initialize"/> it is initialised like
+    /// <c>nn.Linear</c> (Kaiming-uniform, a = √5), otherwise left uninitialised (to be loaded).</summary>
+    public AdaptableLinear(long inFeatures, long outFeatures, bool hasBias = true, Device? device = null, ScalarType? dtype = null, bool initialize = true)
         : base(nameof(AdaptableLinear))
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
@@ -42,7 +43,7 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
         InFeatures = inFeatures; OutFeatures = outFeatures;
         weight = new Parameter(empty(new[] { outFeatures, inFeatures }, dtype: dtype, device: device));
         if (hasBias) bias = new Parameter(empty(new[] { outFeatures }, dtype: dtype, device: device));
-        if (device is null || device.type != DeviceType.META)
+        if (initialize && (device is null || device.type != DeviceType.META))
         {
             using var _ = no_grad();
             nn.init.kaiming_uniform_(weight, Math.Sqrt(5));

@@ -10,7 +10,7 @@ public sealed class CogVideoXPresetTests
 {
     private static long Count(CogVideoXTransformerConfig c)
     {
-        using var model = new CogVideoXTransformer3DModel(c, META);
+        using var model = new CogVideoXTransformer3DModel(c, new ParameterOptions(META));
         Assert.All(model.parameters(), p => Assert.Equal(DeviceType.META, p.device_type));
         return model.parameters().Sum(p => p.NumberOfElements);
     }
@@ -24,7 +24,7 @@ public sealed class CogVideoXPresetTests
     [Fact]
     public void StateDict_5BOnMeta_MatchesApprovedKeysAndShapes()
     {
-        using var model = new CogVideoXTransformer3DModel(CogVideoXTransformerPresets.CogVideoX5B, META);
+        using var model = new CogVideoXTransformer3DModel(CogVideoXTransformerPresets.CogVideoX5B, new ParameterOptions(META));
         var lines = model.state_dict().Select(kv => $"{kv.Key} [{string.Join(", ", kv.Value.shape)}]")
             .Order(StringComparer.Ordinal).ToList();
         string path = ApprovedPath("CogVideoX5B.transformer.approved.txt");
