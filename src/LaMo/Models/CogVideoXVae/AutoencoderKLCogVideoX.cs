@@ -20,8 +20,8 @@ namespace LaMo.Models.CogVideoXVae;
 /// depends on the chunk size: it is diffusers' result for the same chunk size, not that of one big chunk.
 /// Each chunk runs in its own dispose scope; only the cache (k−1 frames per causal conv) and the chunk outputs
 /// survive, so peak memory is bounded by the chunk size, not the video length.</para>
-/// <para><b>Not implemented:</b> diffusers' spatial tiling (<c>enable_tiling</c>, overlap-blended tiles); inputs
-/// are always processed whole in space. Batch slicing (<see cref="UseSlicing"/>) is supported and exact.</para>
+/// <para><b>Tiling and slicing:</b> diffusers' spatial tiling (<see cref="EnableTiling"/>, overlap-blended tiles,
+/// off by default) and batch slicing (<see cref="UseSlicing"/>, exact) are both available.</para>
 /// <para>Gradients flow through both calls when grad mode is on; wrap inference in <c>torch.no_grad()</c>.</para>
 /// </remarks>
 public sealed class AutoencoderKLCogVideoX : nn.Module<Tensor, Tensor>
@@ -76,6 +76,21 @@ public sealed class AutoencoderKLCogVideoX : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Spatial tiling settings, or null (the default) for none. See <see cref="VaeTilingOptions"/>.</summary>
+    public VaeTilingOptions? Tiling { get; private set; }
+
+    /// <summary>Turns spatial tiling on (diffusers' <c>enable_tiling</c>); defaults follow diffusers
+    /// (<see cref="VaeTilingOptions.For"/>). Inputs no larger than one tile are processed untiled.</summary>
+    public void EnableTiling(VaeTilingOptions? options = null)
+    {
+        options ??= VaeTilingOptions.For(Config);
+        options.Validate(Config.SpatialCompression);
+        Tiling = options;
+    }
+
+    /// <summary>Turns spatial tiling off.</summary>
+    public void DisableTiling() => Tiling = null;
+
     /// <summary>Turns batch slicing on.</summary>
     public void EnableSlicing() => UseSlicing = true;
     /// <summary>Turns batch slicing off.</summary>
@@ -90,7 +105,7 @@ public sealed class AutoencoderKLCogVideoX : nn.Module<Tensor, Tensor>
     public LatentDistribution Encode(Tensor video)
     {
         CheckInput(video, Config.InChannels, nameof(video));
-        return new LatentDistribution(PerSample(video, EncodeChunks));
+        return new LatentDistribution(PerSample(video, EncodeTiled));
     }
 
     /// <summary>Decodes latents [B, latent, F, h, w] (already divided by the scaling factor) to video
@@ -99,7 +114,7 @@ public sealed class AutoencoderKLCogVideoX : nn.Module<Tensor, Tensor>
     public Tensor Decode(Tensor latents)
     {
         CheckInput(latents, Config.LatentChannels, nameof(latents));
-        return PerSample(latents, DecodeChunks);
+        return PerSample(latents, DecodeTiled);
     }
 
     /// <summary>Latents × scaling_factor (what pipelines do after <see cref="Encode"/>).</summary>
@@ -135,6 +150,24 @@ public sealed class AutoencoderKLCogVideoX : nn.Module<Tensor, Tensor>
             return cat(parts, 0);
         }
         finally { foreach (var p in parts) p.Dispose(); }
+    }
+
+    private Tensor EncodeTiled(Tensor video)
+    {
+        if (Tiling is not { } t || (video.shape[3] <= t.TileSampleMinHeight && video.shape[4] <= t.TileSampleMinWidth))
+            return EncodeChunks(video);
+        int s = Config.SpatialCompression;
+        return SpatialTiler.Run(video, (t.TileSampleMinHeight, t.TileSampleMinWidth), (t.TileSampleMinHeight / s, t.TileSampleMinWidth / s),
+            (t.OverlapFactorHeight, t.OverlapFactorWidth), EncodeChunks);
+    }
+
+    private Tensor DecodeTiled(Tensor latents)
+    {
+        int s = Config.SpatialCompression;
+        if (Tiling is not { } t || (latents.shape[3] <= t.TileSampleMinHeight / s && latents.shape[4] <= t.TileSampleMinWidth / s))
+            return DecodeChunks(latents);
+        return SpatialTiler.Run(latents, (t.TileSampleMinHeight / s, t.TileSampleMinWidth / s), (t.TileSampleMinHeight, t.TileSampleMinWidth),
+            (t.OverlapFactorHeight, t.OverlapFactorWidth), DecodeChunks);
     }
 
     private Tensor EncodeChunks(Tensor video) => RunChunks(video, _sampleFrames, (chunk, cache) =>

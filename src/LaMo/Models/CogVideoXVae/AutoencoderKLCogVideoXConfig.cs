@@ -74,7 +74,7 @@ public sealed record AutoencoderKLCogVideoXConfig
     public static AutoencoderKLCogVideoXConfig Tiny { get; } = new()
     {
         DownBlockTypes = Repeat("CogVideoXDownBlock3D", 3), UpBlockTypes = Repeat("CogVideoXUpBlock3D", 3),
-        BlockOutChannels = [16, 32, 32], LatentChannels = 4, LayersPerBlock = 1, NormNumGroups = 8,
+        BlockOutChannels = [32, 64, 64], LatentChannels = 4, LayersPerBlock = 1, NormNumGroups = 8,
         SampleHeight = 64, SampleWidth = 64, ScalingFactor = 1.0,
     };
 

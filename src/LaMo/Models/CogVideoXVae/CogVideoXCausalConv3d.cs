@@ -43,6 +43,34 @@ public sealed class CogVideoXCausalConv3d : nn.Module<Tensor, ConvCache, Tensor>
         }
         else padded = cat([previous, x], 2);
         cache.Set(this, padded.narrow(2, padded.shape[2] - (_timeKernel - 1), _timeKernel - 1).clone());
-        using (padded) return conv.forward(padded);
+        using (padded) return UseFrameConv2d ? FrameConv(padded) : conv.forward(padded);
+    }
+
+    /// <summary>When true (default), the convolution runs as a sum over the k temporal taps of 2-D convolutions on
+    /// all frames at once. Same result up to float rounding (≈1e-7 relative), but LibTorch's CPU Conv3d falls back to
+    /// an im2col kernel for short clips (≤ 10 padded frames at 64×64 in LibTorch 2.10) whose workspace is
+    /// Cin·27·F·H·W floats, and that made peak memory depend on the chunk length. False uses Conv3d directly.</summary>
+    public static bool UseFrameConv2d { get; set; } = true;
+
+    /// <summary>padded [B, Cin, F+k−1, H, W] → [B, Cout, F, H, W] as Σ_dt conv2d(frames t+dt, W[:, :, dt]).</summary>
+    private Tensor FrameConv(Tensor padded)
+    {
+        long b = padded.shape[0], c = padded.shape[1], h = padded.shape[3], w = padded.shape[4];
+        long frames = padded.shape[2] - (_timeKernel - 1);
+        long pad = conv.weight!.shape[3] / 2;
+        using var byFrame = padded.transpose(1, 2).contiguous();            // [B, F+k−1, Cin, H, W]
+        Tensor? sum = null;                                                  // [B·F, Cout, H, W]
+        for (int dt = 0; dt < _timeKernel; dt++)
+        {
+            using var window = byFrame.narrow(1, dt, frames);                // [B, F, Cin, H, W]
+            using var flat = window.reshape(b * frames, c, h, w);           // [B·F, Cin, H, W]
+            using var tap = conv.weight!.select(2, dt);                      // [Cout, Cin, kh, kw]
+            var term = nn.functional.conv2d(flat, tap, dt == 0 ? conv.bias : null, padding: [pad, pad]);
+            if (sum is null) sum = term;
+            else { using (term) sum.add_(term); }
+        }
+        using (sum)
+        using (var split = sum!.reshape(b, frames, sum.shape[1], h, w))      // [B, F, Cout, H, W]
+            return split.transpose(1, 2).contiguous();                      // [B, Cout, F, H, W]
     }
 }
