@@ -3,7 +3,8 @@
 //   dotnet run -c Release --project bench/VaeMemory -- 9               decode 3 latent frames → 9 frames
 //   dotnet run -c Release --project bench/VaeMemory -- time            encode+decode a 17×64×64 clip (mean of 5)
 // Options: --config PATH (default configs/tiny/vae/config.json), --size N (frame height = width, default 64),
-//          --threads N (default 2).
+//          --threads N (default 2), --conv3d (use LibTorch's Conv3d instead of the per-tap conv2d; for comparison),
+//          --latent N (decode N latent frames), --repeat N (extra decodes before the measured one).
 using System.Diagnostics;
 using LaMo.Models.CogVideoXVae;
 using static TorchSharp.torch;
@@ -12,6 +13,7 @@ string mode = args.Length > 0 ? args[0] : "49";
 string configPath = Option("--config") ?? FindRepoFile("configs/tiny/vae/config.json");
 int size = int.Parse(Option("--size") ?? "64");
 set_num_threads(int.Parse(Option("--threads") ?? "2"));
+if (args.Contains("--conv3d")) CogVideoXCausalConv3d.UseFrameConv2d = false;   // LibTorch Conv3d instead of per-tap conv2d
 manual_seed(0);
 
 var config = AutoencoderKLCogVideoXConfig.Load(configPath);

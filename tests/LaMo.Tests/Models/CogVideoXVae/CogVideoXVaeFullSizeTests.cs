@@ -65,7 +65,7 @@ public sealed class CogVideoXVaeFullSizeTests(ITestOutputHelper output)
     }
 
     /// <summary>Parameter count derived from the diffusers architecture, independently of the C# modules.</summary>
-    private static long ExpectedParameters(AutoencoderKLCogVideoXConfig c)
+    internal static long ExpectedParameters(AutoencoderKLCogVideoXConfig c)
     {
         int[] ch = [.. c.BlockOutChannels];
         int n = ch.Length, z = c.LatentChannels, level = c.TemporalCompressLevel;
