@@ -98,6 +98,19 @@ public sealed class LatentCache : IDisposable
         catch (JsonException) { throw new InvalidDataException($"{f.Path}: metadata '{key}' is not a JSON array of strings"); }
     }
 
+    /// <summary>Writes the text encoder's embedding of the empty prompt [L, D] (used for CFG training and sampling).</summary>
+    public static void SaveEmptyPrompt(string folder, Tensor embeds) =>
+        SafetensorsWriter.Save(Path.Combine(folder, "empty_prompt.safetensors"), new Dictionary<string, Tensor> { ["prompt_embeds"] = embeds.detach().cpu() });
+
+    /// <summary>Reads the empty-prompt embedding [L, D] written by <see cref="SaveEmptyPrompt"/>.</summary>
+    /// <exception cref="FileNotFoundException">The cache has none (made by another tool).</exception>
+    public static Tensor LoadEmptyPrompt(string folder)
+    {
+        string path = Path.Combine(folder, "empty_prompt.safetensors");
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: missing; re-run lamo encode to write it", path);
+        return SafetensorsFile.LoadAll(path)["prompt_embeds"];
+    }
+
     /// <summary>Stacks clips <paramref name="indices"/> into a batch: latents [B, F', C, H', W'], embeds [B, L, D], mask [B, L].</summary>
     public (Tensor Latents, Tensor Embeds, Tensor Mask) Batch(IReadOnlyList<int> indices) =>
         (stack(indices.Select(i => _items[i].Latents)), stack(indices.Select(i => _items[i].PromptEmbeds)),

@@ -1,0 +1,110 @@
+using System.Text.Json.Serialization;
+
+namespace LaMo.Training;
+
+/// <summary>Every hyper-parameter of <c>lamo train</c> (backbone training or fine-tuning, optionally with LaMo), in one
+/// record that is printed at start-up and saved in run.json and every checkpoint. JSON names are the CLI's
+/// <c>--set key=value</c> names. Without <see cref="DriftLoss"/> and <see cref="Predictor"/> this is the plain baseline
+/// with otherwise identical settings.</summary>
+public sealed record BackboneTrainingOptions
+{
+    /// <summary>Latent cache folder (from <c>lamo encode</c>).</summary>
+    [JsonPropertyName("cache")] public required string Cache { get; init; }
+
+    /// <summary>Run folder.</summary>
+    [JsonPropertyName("out")] public required string Out { get; init; }
+
+    /// <summary>Pipeline folder to start from (fine-tuning); null trains from scratch with <see cref="TransformerConfig"/>.</summary>
+    [JsonPropertyName("init")] public string? Init { get; init; }
+
+    /// <summary>Transformer config.json path for training from scratch.</summary>
+    [JsonPropertyName("transformer_config")] public string? TransformerConfig { get; init; }
+
+    /// <summary><c>full</c> (all transformer weights) or <c>lora</c> (adapters on attn1.to_q/k/v/to_out.0 only).</summary>
+    [JsonPropertyName("mode")] public string Mode { get; init; } = "full";
+
+    /// <summary>LoRA rank (paper: 128 at 2B/5B scale).</summary>
+    [JsonPropertyName("lora_rank")] public int LoraRank { get; init; } = 16;
+
+    /// <summary>LoRA alpha (paper: 64).</summary>
+    [JsonPropertyName("lora_alpha")] public double LoraAlpha { get; init; } = 16;
+
+    /// <summary>Optimiser steps.</summary>
+    [JsonPropertyName("steps")] public int Steps { get; init; } = 2000;
+
+    /// <summary>Clips per step (paper: 1 per GPU).</summary>
+    [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 8;
+
+    /// <summary>Backbone learning rate (paper: 5e-5 for LoRA at scale).</summary>
+    [JsonPropertyName("learning_rate")] public double LearningRate { get; init; } = 5e-5;
+
+    /// <summary>Linear warm-up steps, then constant.</summary>
+    [JsonPropertyName("warmup_steps")] public int WarmupSteps { get; init; } = 200;
+
+    /// <summary>AdamW weight decay.</summary>
+    [JsonPropertyName("weight_decay")] public double WeightDecay { get; init; } = 1e-4;
+
+    /// <summary>Gradient clip (backbone group).</summary>
+    [JsonPropertyName("max_grad_norm")] public double MaxGradNorm { get; init; } = 1.0;
+
+    /// <summary>Probability of training a clip with the empty prompt (enables classifier-free guidance).</summary>
+    [JsonPropertyName("text_dropout")] public double TextDropout { get; init; } = 0.1;
+
+    /// <summary>Seed: batches and noise of step s are a function of (seed, s).</summary>
+    [JsonPropertyName("seed")] public int Seed { get; init; }
+
+    /// <summary>Add λ·w·L_drift (method.md §2).</summary>
+    [JsonPropertyName("drift_loss")] public bool DriftLoss { get; init; }
+
+    /// <summary>λ_drift.</summary>
+    [JsonPropertyName("drift_lambda")] public double DriftLambda { get; init; } = 0.4;
+
+    /// <summary>τ of the drift loss.</summary>
+    [JsonPropertyName("drift_tau")] public int DriftTau { get; init; } = 2;
+
+    /// <summary>Train the motion-field predictor jointly on the same batches (own optimiser group).</summary>
+    [JsonPropertyName("predictor")] public bool Predictor { get; init; }
+
+    /// <summary>Predictor preset (<c>paper</c>, <c>small</c>, <c>tiny</c>) or a config JSON path.</summary>
+    [JsonPropertyName("predictor_config")] public string PredictorConfig { get; init; } = "small";
+
+    /// <summary>Predictor learning rate (cosine schedule).</summary>
+    [JsonPropertyName("predictor_learning_rate")] public double PredictorLearningRate { get; init; } = 5e-4;
+
+    /// <summary>Predictor warm-up steps.</summary>
+    [JsonPropertyName("predictor_warmup_steps")] public int PredictorWarmupSteps { get; init; } = 200;
+
+    /// <summary>Metrics interval.</summary>
+    [JsonPropertyName("log_every")] public int LogEvery { get; init; } = 10;
+
+    /// <summary>Checkpoint interval.</summary>
+    [JsonPropertyName("checkpoint_every")] public int CheckpointEvery { get; init; } = 200;
+
+    /// <summary>Continue from the run folder's last checkpoint.</summary>
+    [JsonPropertyName("resume")] public bool Resume { get; init; }
+
+    /// <summary><c>skip</c> or <c>stop</c> on a NaN/Inf loss or gradient.</summary>
+    [JsonPropertyName("nan_policy")] public string NanPolicy { get; init; } = "skip";
+
+    /// <summary>Checks every field; names the bad one.</summary>
+    public BackboneTrainingOptions Validate()
+    {
+        if (Mode is not ("full" or "lora")) throw new ArgumentException($"mode ('{Mode}') must be 'full' or 'lora'", "mode");
+        if (Init is null && TransformerConfig is null) throw new ArgumentException("give init (a pipeline folder to fine-tune) or transformer_config (to train from scratch)", "init");
+        if (Mode == "lora" && Init is null) throw new ArgumentException("mode 'lora' needs init (a pretrained pipeline folder)", "mode");
+        Positive(Steps, "steps"); Positive(BatchSize, "batch_size"); Positive(LoraRank, "lora_rank");
+        Positive(LogEvery, "log_every"); Positive(CheckpointEvery, "checkpoint_every");
+        if (!(LearningRate > 0)) throw new ArgumentException($"learning_rate ({LearningRate}) must be > 0", "learning_rate");
+        if (!(PredictorLearningRate > 0)) throw new ArgumentException($"predictor_learning_rate ({PredictorLearningRate}) must be > 0", "predictor_learning_rate");
+        if (WarmupSteps < 0) throw new ArgumentException($"warmup_steps ({WarmupSteps}) must be >= 0", "warmup_steps");
+        if (!(TextDropout is >= 0 and <= 1)) throw new ArgumentException($"text_dropout ({TextDropout}) must be in [0, 1]", "text_dropout");
+        if (DriftTau < 1) throw new ArgumentException($"drift_tau ({DriftTau}) must be >= 1", "drift_tau");
+        if (NanPolicy is not ("skip" or "stop")) throw new ArgumentException($"nan_policy ('{NanPolicy}') must be 'skip' or 'stop'", "nan_policy");
+        return this;
+    }
+
+    private static void Positive(int v, string name)
+    {
+        if (v <= 0) throw new ArgumentException($"{name} ({v}) must be > 0", name);
+    }
+}

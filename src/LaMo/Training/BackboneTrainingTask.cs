@@ -1,0 +1,115 @@
+using LaMo.Data;
+using LaMo.Diffusion;
+using LaMo.Diffusion.Schedulers;
+using LaMo.Models.CogVideoX;
+using LaMo.Models.Lora;
+using LaMo.Motion;
+using static TorchSharp.torch;
+
+namespace LaMo.Training;
+
+/// <summary>One training step of the backbone on cached latents: CogVideoX's x₀-space denoising loss, plus LaMo's
+/// λ·w·L_drift on x̂₀ (method.md §2) and, jointly, the predictor's L_φ on the same batch with its own optimiser group
+/// (§1). The latents are detached for L_φ, so it only updates φ; the drift loss only updates the backbone.</summary>
+public sealed class BackboneTrainingTask : ITrainingTask
+{
+    private readonly BackboneTrainingOptions _o;
+    private readonly LatentCache _cache;
+    private readonly CogVideoXTransformer3DModel _transformer;
+    private readonly IScheduler _scheduler;
+    private readonly Tensor _emptyPrompt;            // [L, D]
+    private readonly Tensor _alphasCumprod;          // [1000] float32
+    private readonly MotionDriftLoss? _drift;
+    private readonly MotionPrior? _prior;
+    private readonly MotionPriorLossOptions _lossOptions;
+    private readonly LoraAdapterSet? _lora;
+    private readonly RotaryTables? _rope;
+
+    /// <summary>Creates the task. <paramref name="lora"/> is the adapter set when training in LoRA mode.</summary>
+    public BackboneTrainingTask(BackboneTrainingOptions options, LatentCache cache, Tensor emptyPromptEmbeds,
+        CogVideoXTransformer3DModel transformer, IScheduler scheduler, LoraAdapterSet? lora, MotionPrior? prior)
+    {
+        _o = options.Validate();
+        _cache = cache; _transformer = transformer; _scheduler = scheduler; _lora = lora; _prior = prior;
+        _emptyPrompt = emptyPromptEmbeds.to_type(ScalarType.Float32).DetachFromDisposeScope();
+        var item = cache[0];
+        var tc = transformer.Config;
+        if (item.Latents.shape[1] != tc.InChannels)
+            throw new ArgumentException($"cache latents have {item.Latents.shape[1]} channels but the transformer expects in_channels {tc.InChannels}", nameof(cache));
+        if (item.PromptEmbeds.shape[0] != tc.MaxTextSeqLength || item.PromptEmbeds.shape[1] != tc.TextEmbedDim)
+            throw new ArgumentException($"cache prompt embeddings are [{item.PromptEmbeds.shape[0]}, {item.PromptEmbeds.shape[1]}] but the transformer expects [{tc.MaxTextSeqLength}, {tc.TextEmbedDim}]", nameof(cache));
+        _alphasCumprod = tensor(scheduler.Schedule.AlphasCumprod.ToArray()).to_type(ScalarType.Float32).DetachFromDisposeScope();
+        _drift = options.DriftLoss ? new MotionDriftLoss(new MotionDriftLossOptions(options.DriftLambda, options.DriftTau)) : null;
+        _lossOptions = MotionPriorLossOptions.Default;
+        if (tc.UseRotaryPositionalEmbeddings)
+            _rope = CogVideoXRotaryEmbedding.PrepareRotaryPositionalEmbeddings(tc, (int)item.Latents.shape[2] * 8, (int)item.Latents.shape[3] * 8,
+                (int)item.Latents.shape[0], vaeScaleFactorSpatial: 8);
+
+        // LoRA checkpoints hold only the adapters; the frozen base is the init pipeline's.
+        var modules = new Dictionary<string, nn.Module> { [lora is null ? "transformer" : "lora"] = lora is null ? transformer : new LoraStateModule(lora) };
+        var groups = new List<ScheduledGroup>();
+        var backboneParams = lora is not null
+            ? lora.Parameters().Select((p, i) => (p, i)).ToDictionary(x => $"lora.{x.i}", x => x.p)
+            : ParamGroups.Trainable(transformer);
+        groups.Add(new ScheduledGroup(new OptimizerGroup("backbone", backboneParams, options.WeightDecay, options.MaxGradNorm),
+            options.LearningRate, options.WarmupSteps, LrScheduleKind.Constant));
+        if (prior is not null)
+        {
+            modules["predictor"] = prior;
+            groups.Add(new ScheduledGroup(new OptimizerGroup("predictor", ParamGroups.Trainable(prior), 0.0, 1.0),
+                options.PredictorLearningRate, options.PredictorWarmupSteps, LrScheduleKind.Cosine));
+        }
+        SavedModules = modules;
+        Groups = groups;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, nn.Module> SavedModules { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<ScheduledGroup> Groups { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, double> ForwardBackward(int step)
+    {
+        _transformer.train();
+        using var g = StepRandom.For(_o.Seed, step);
+        var indices = randint(0L, (long)_cache.Count, new long[] { _o.BatchSize }, generator: g).data<long>().Select(i => (int)i).ToList();
+        var (z0, embeds, _) = _cache.Batch(indices);                               // z0 [B, F', C, h, w]; embeds [B, L, D]
+        long b = z0.shape[0];
+        var drop = rand([b], generator: g).lt(_o.TextDropout).reshape(b, 1, 1);
+        var text = where(drop, _emptyPrompt.unsqueeze(0).expand_as(embeds), embeds); // empty prompt for CFG training
+        var t = randint(0L, (long)_scheduler.Config.NumTrainTimesteps, new long[] { b }, generator: g);  // t ~ U{0..999}
+        var noise = randn(z0.shape, generator: g);
+        var xt = _scheduler.AddNoise(z0, noise, t);
+        var v = _transformer.forward(xt, text, t, _rope);
+        var abar = _alphasCumprod.index_select(0, t);                               // ᾱ_t [B]
+        var x0Hat = DiffusionMath.PredictX0FromV(v, xt, abar);                      // x̂₀ = √ᾱ x_t − √(1−ᾱ) v
+        // CogVideoX's loss: mean over each sample of (x̂₀ − z0)² / (1 − ᾱ_t), then over the batch.
+        var weights = (1.0 / (1.0 - abar)).reshape(b, 1);
+        var denoise = (weights * (x0Hat - z0).pow(2).reshape(b, -1)).mean(new long[] { 1 }).mean();
+        var total = denoise;
+        var result = new Dictionary<string, double>();
+        if (_drift is not null)
+        {
+            var d = _drift.ComputeFromTimesteps(x0Hat, z0, t);
+            total = total + d.Total;
+            result["drift"] = d.RelL2.item<float>();
+            result["drift_weight"] = d.Weight.item<float>();
+        }
+        if (_prior is not null)
+        {
+            _prior.train();
+            var pooled = MotionPrior.PoolPrompt(embeds);                              // plain mean over all tokens
+            using var draws = new SeededMotionPriorDraws(((long)_o.Seed << 32) + step);   // per step: exact resume
+            var p = new MotionPriorLoss(_lossOptions, draws).Compute(_prior, z0, pooled, _alphasCumprod);
+            total = total + p.Loss;
+            result["prior"] = p.Loss.item<float>();
+            result["prior_cos"] = p.CosSimMean.item<float>();
+        }
+        total.backward();
+        result["loss"] = total.item<float>();
+        result["denoise"] = denoise.item<float>();
+        return result;
+    }
+}

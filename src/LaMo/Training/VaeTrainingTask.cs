@@ -1,0 +1,67 @@
+using LaMo.Models.CogVideoXVae;
+using static TorchSharp.torch;
+
+namespace LaMo.Training;
+
+/// <summary>Options of <c>lamo vae train</c>.</summary>
+/// <param name="Steps">Optimiser steps.</param>
+/// <param name="BatchSize">Clips per step.</param>
+/// <param name="LearningRate">AdamW learning rate (warm-up then constant).</param>
+/// <param name="WarmupSteps">Warm-up steps.</param>
+/// <param name="KlWeight">Weight of the KL term relative to the per-element MSE (keeps the posterior near N(0, I)).</param>
+/// <param name="Seed">Seed of batches and posterior samples.</param>
+public sealed record VaeTrainingOptions(int Steps = 1500, int BatchSize = 4, double LearningRate = 1e-3, int WarmupSteps = 50,
+    double KlWeight = 1e-6, int Seed = 0)
+{
+    /// <summary>Checks ranges; names the bad field.</summary>
+    public VaeTrainingOptions Validate()
+    {
+        if (Steps <= 0) throw new ArgumentException($"steps ({Steps}) must be > 0", "steps");
+        if (BatchSize <= 0) throw new ArgumentException($"batch_size ({BatchSize}) must be > 0", "batch_size");
+        if (!(LearningRate > 0)) throw new ArgumentException($"learning_rate ({LearningRate}) must be > 0", "learning_rate");
+        if (!(KlWeight >= 0)) throw new ArgumentException($"kl_weight ({KlWeight}) must be >= 0", "kl_weight");
+        return this;
+    }
+}
+
+/// <summary>Trains a small VAE of the CogVideoX architecture: reconstruction MSE of a posterior sample plus a small KL.
+/// (CogVideoX's own VAE also used perceptual and adversarial terms; at 64×64 physics renders MSE suffices.)</summary>
+public sealed class VaeTrainingTask : ITrainingTask
+{
+    private readonly VaeTrainingOptions _o;
+    private readonly AutoencoderKLCogVideoX _vae;
+    private readonly Tensor _videos;          // [N, 3, F, H, W] in [-1, 1]
+
+    /// <summary>Creates the task over <paramref name="videos"/> [N, 3, F, H, W] in [-1, 1] (kept in memory).</summary>
+    public VaeTrainingTask(VaeTrainingOptions options, AutoencoderKLCogVideoX vae, Tensor videos)
+    {
+        _o = options.Validate(); _vae = vae;
+        if (videos.dim() != 5 || videos.shape[1] != 3) throw new ArgumentException($"videos must be [N, 3, F, H, W]; got [{string.Join(", ", videos.shape)}]", nameof(videos));
+        _videos = videos.DetachFromDisposeScope();
+        SavedModules = new Dictionary<string, nn.Module> { ["vae"] = vae };
+        Groups = [new ScheduledGroup(new OptimizerGroup("vae", ParamGroups.Trainable(vae), 0.0, 1.0), options.LearningRate, options.WarmupSteps, LrScheduleKind.Cosine)];
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, nn.Module> SavedModules { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<ScheduledGroup> Groups { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, double> ForwardBackward(int step)
+    {
+        _vae.train();
+        using var g = StepRandom.For(_o.Seed, step);
+        var idx = randint(0L, _videos.shape[0], new long[] { _o.BatchSize }, generator: g);
+        var x = _videos.index_select(0, idx);
+        using var posterior = _vae.Encode(x);
+        var z = posterior.Mean + posterior.Std() * randn(posterior.Mean.shape, generator: g);
+        var recon = _vae.Decode(z);
+        var mse = (recon - x).pow(2).mean();
+        var kl = (posterior.Mean.pow(2) + posterior.LogVar.exp() - 1 - posterior.LogVar).mul(0.5).mean();
+        var loss = mse + _o.KlWeight * kl * (x.NumberOfElements / (double)z.NumberOfElements);
+        loss.backward();
+        return new Dictionary<string, double> { ["loss"] = loss.item<float>(), ["mse"] = mse.item<float>(), ["kl"] = kl.item<float>() };
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LaMo.Data;
+using LaMo.Diffusion.Pipeline;
+using LaMo.Diffusion.Schedulers;
+using LaMo.Models.CogVideoX;
+using LaMo.Models.CogVideoXVae;
+using LaMo.Models.Lora;
+using LaMo.Models.Text;
+using LaMo.Motion;
+using LaMo.Training;
+using static TorchSharp.torch;
+
+namespace LaMo.Workflows;
+
+/// <summary><c>lamo train</c>: train a backbone from scratch, fully fine-tune it, or fine-tune LoRA adapters, from a latent
+/// cache, with LaMo's drift loss and joint predictor switched on by options. Outputs under <c>out</c>:
+/// <c>pipeline/</c> (diffusers layout; full mode), <c>lora/pytorch_lora_weights.safetensors</c> (LoRA mode),
+/// <c>predictor/</c> (joint predictor), plus run.json, metrics.csv, tb/, loss.png and checkpoints/.</summary>
+public static class BackboneWorkflow
+{
+    /// <summary>Runs the training described by <paramref name="o"/>.</summary>
+    public static TrainingResult Run(BackboneTrainingOptions o, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
+    {
+        o.Validate();
+        using var cache = LatentCache.Open(o.Cache);
+        using var empty = LatentCache.LoadEmptyPrompt(o.Cache);
+        manual_seed(o.Seed);
+        var transformer = o.Init is not null
+            ? CogVideoXTransformer3DModel.FromPretrained(Path.Combine(o.Init, "transformer"))
+            : new CogVideoXTransformer3DModel(CogVideoXTransformerConfig.Load(o.TransformerConfig!));
+        var schedulerConfig = o.Init is not null ? SchedulerConfig.Load(Path.Combine(o.Init, "scheduler", "scheduler_config.json")) : SchedulerConfig.CogVideoX2B;
+        using var scheduler = SchedulerFactory.Create(schedulerConfig);
+        using var lora = o.Mode == "lora" ? LoraAdapterSet.Inject(transformer, new LoraConfig(o.LoraRank, o.LoraAlpha)) : null;
+        var item = cache[0];
+        var prior = o.Predictor ? new MotionPrior(MotionPriorFolder.ResolveConfig(o.PredictorConfig, (int)item.Latents.shape[1], (int)item.PromptEmbeds.shape[1])) : null;
+
+        var run = new JsonObject { ["command"] = "train", ["options"] = JsonSerializer.SerializeToNode(o), ["clips"] = cache.Count };
+        var task = new BackboneTrainingTask(o, cache, empty, transformer, scheduler, lora, prior);
+        var loop = new TrainingLoop(task, new TrainingLoopOptions(o.Out, o.Steps, o.LogEvery, o.CheckpointEvery, o.Resume,
+            o.NanPolicy == "stop" ? NanPolicy.Stop : NanPolicy.Skip), run);
+        var result = loop.Run(progress, ct);
+
+        if (lora is not null)
+        {
+            Directory.CreateDirectory(Path.Combine(o.Out, "lora"));
+            lora.Save(Path.Combine(o.Out, "lora", "pytorch_lora_weights.safetensors"));
+        }
+        else
+        {
+            string vaeDir = cache.Manifest.Vae, textDir = cache.Manifest.TextEncoder;
+            using var vae = Directory.Exists(vaeDir) ? AutoencoderKLCogVideoX.FromPretrained(vaeDir) : null;
+            using var text = Directory.Exists(textDir) && TryWordEncoder(textDir) is { } w ? w : null;
+            PipelineFolder.Save(Path.Combine(o.Out, "pipeline"), transformer, vae, schedulerConfig, text);
+        }
+        if (prior is not null) MotionPriorFolder.Save(Path.Combine(o.Out, "predictor"), prior);
+        transformer.Dispose();
+        prior?.Dispose();
+        return result;
+    }
+
+    private static WordTextEncoder? TryWordEncoder(string textEncoderFolder)
+    {
+        try { return WordTextEncoder.Load(textEncoderFolder); }
+        catch (InvalidDataException) { return null; }   // T5: the user's own folder stays where it is
+    }
+}

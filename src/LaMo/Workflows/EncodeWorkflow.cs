@@ -1,0 +1,81 @@
+using LaMo.Data;
+using LaMo.Models.CogVideoXVae;
+using LaMo.Models.Text;
+using LaMo.Video;
+using static TorchSharp.torch;
+
+namespace LaMo.Workflows;
+
+/// <summary>What an encode run did.</summary>
+/// <param name="Encoded">Clips encoded in this run.</param>
+/// <param name="AlreadyCached">Clips skipped because an earlier run stored them.</param>
+/// <param name="Skipped">Bad inputs with their reasons (also written to <c>skipped.txt</c>).</param>
+public sealed record EncodeReport(int Encoded, int AlreadyCached, IReadOnlyList<SkippedFile> Skipped);
+
+/// <summary><c>lamo encode</c>: videos + captions → a latent cache (VAE posterior mode × scaling factor, text embeddings,
+/// masks, clip ids). Resumable: clips already in the cache are not re-encoded; bad files are skipped and listed.</summary>
+public static class EncodeWorkflow
+{
+    /// <summary>Encodes every clip of <paramref name="data"/> (any layout <see cref="DatasetIndex.Detect"/> reads) with the
+    /// VAE and text encoder of <paramref name="pipeline"/> into <paramref name="cacheFolder"/>.</summary>
+    /// <param name="strict">Stop at the first bad file (InvalidDataException naming it) instead of skipping it.</param>
+    public static EncodeReport Run(string data, string pipeline, string cacheFolder, ClipReadOptions read, bool strict = false,
+        int batchSize = 8, IProgress<(int Done, int Total)>? progress = null, CancellationToken ct = default)
+    {
+        var skipped = new List<SkippedFile>();
+        var entries = DatasetIndex.Detect(data, skipped);
+        if (strict && skipped.Count > 0) throw new InvalidDataException($"{skipped[0].Path}: {skipped[0].Reason}");
+        using var vae = AutoencoderKLCogVideoX.FromPretrained(Path.Combine(pipeline, "vae"));
+        vae.eval();
+        using var text = TextEncoderLoader.FromPretrained(pipeline);
+        var manifest = new LatentCacheManifest(Path.GetFullPath(Path.Combine(pipeline, "vae")), Path.GetFullPath(Path.Combine(pipeline, "text_encoder")),
+            vae.ScalingFactor, read.Frames, read.Height, read.Width, ShardSize: 64);
+        int encoded = 0, already = 0;
+        using (var writer = new LatentCacheWriter(cacheFolder, manifest))
+        {
+            using (var scope = NewDisposeScope())
+            using (no_grad())
+                LatentCache.SaveEmptyPrompt(cacheFolder, text.Encode([""]).Embeddings[0]);
+            var todo = new List<(string Id, LoadedClip Clip)>();
+            for (int i = 0; i < entries.Count; i++)
+            {
+                ct.ThrowIfCancellationRequested();
+                string id = ClipId(data, entries[i].VideoPath);
+                if (writer.Done.Contains(id)) { already++; continue; }
+                var clip = VideoClipDataset.TryLoad(entries[i], read, out var reason);
+                if (clip is null)
+                {
+                    if (strict) throw new InvalidDataException($"{entries[i].VideoPath}: {reason}");
+                    skipped.Add(new SkippedFile(entries[i].VideoPath, reason ?? "unreadable"));
+                    continue;
+                }
+                todo.Add((id, clip));
+                if (todo.Count == batchSize || i == entries.Count - 1) { encoded += EncodeBatch(todo, vae, text, writer); todo.Clear(); }
+                progress?.Report((i + 1, entries.Count));
+            }
+            if (todo.Count > 0) encoded += EncodeBatch(todo, vae, text, writer);
+        }
+        File.WriteAllLines(Path.Combine(cacheFolder, "skipped.txt"), skipped.Select(s => $"{s.Path}\t{s.Reason}"));
+        return new EncodeReport(encoded, already, skipped);
+    }
+
+    private static int EncodeBatch(List<(string Id, LoadedClip Clip)> batch, AutoencoderKLCogVideoX vae, ITextEncoder text, LatentCacheWriter writer)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var video = stack(batch.Select(b => VideoTensor.FromFrames(b.Clip.Video))).permute(0, 2, 1, 3, 4);  // [B, F, 3, H, W] → [B, 3, F, H, W]
+        using var posterior = vae.Encode(video);
+        var latents = vae.ScaleLatents(posterior.Mode()).permute(0, 2, 1, 3, 4);                           // [B, C, F', h, w] → [B, F', C, h, w]
+        using var enc = text.Encode(batch.Select(b => b.Clip.Entry.Caption).ToList());
+        for (int i = 0; i < batch.Count; i++)
+            writer.Add(batch[i].Id, batch[i].Clip.Entry.Caption, latents[i], enc.Embeddings[i], enc.Mask[i]);
+        return batch.Count;
+    }
+
+    /// <summary>A clip's id: its path relative to the dataset folder.</summary>
+    public static string ClipId(string data, string videoPath)
+    {
+        string root = Directory.Exists(data) ? data : Path.GetDirectoryName(Path.GetFullPath(data))!;
+        return Path.GetRelativePath(root, videoPath).Replace('\\', '/');
+    }
+}

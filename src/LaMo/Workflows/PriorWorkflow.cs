@@ -1,0 +1,29 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LaMo.Data;
+using LaMo.Diffusion.Schedulers;
+using LaMo.Motion;
+using LaMo.Training;
+using static TorchSharp.torch;
+
+namespace LaMo.Workflows;
+
+/// <summary><c>lamo prior train</c>: the motion-field predictor alone on a latent cache; saved to <c>out/predictor</c>.</summary>
+public static class PriorWorkflow
+{
+    /// <summary>Trains and saves the predictor.</summary>
+    public static TrainingResult Run(PredictorTrainingOptions o, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
+    {
+        o.Validate();
+        using var cache = LatentCache.Open(o.Cache);
+        manual_seed(o.Seed);
+        var item = cache[0];
+        using var prior = new MotionPrior(MotionPriorFolder.ResolveConfig(o.PredictorConfig, (int)item.Latents.shape[1], (int)item.PromptEmbeds.shape[1]));
+        var table = NoiseSchedule.FromConfig(SchedulerConfig.CogVideoX2B).AlphasCumprod;
+        var task = new PredictorTrainingTask(o, cache, prior, table);
+        var run = new JsonObject { ["command"] = "prior train", ["options"] = JsonSerializer.SerializeToNode(o), ["clips"] = cache.Count };
+        var result = new TrainingLoop(task, new TrainingLoopOptions(o.Out, o.Steps, o.LogEvery, o.CheckpointEvery, o.Resume), run).Run(progress, ct);
+        MotionPriorFolder.Save(Path.Combine(o.Out, "predictor"), prior);
+        return result;
+    }
+}

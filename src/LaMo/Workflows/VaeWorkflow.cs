@@ -1,0 +1,65 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LaMo.Core;
+using LaMo.Data;
+using LaMo.Models.CogVideoXVae;
+using LaMo.Training;
+using LaMo.Video;
+using static TorchSharp.torch;
+
+namespace LaMo.Workflows;
+
+/// <summary><c>lamo vae train</c>: a VAE of the CogVideoX architecture at a small preset, trained on a video dataset,
+/// with its scaling factor set afterwards to 1/std of the latents (as the CogVideoX/SD convention does) and saved as a
+/// diffusers <c>vae/</c> folder at <c>OUT/vae</c>.</summary>
+public static class VaeWorkflow
+{
+    /// <summary>Trains and saves; returns the loop's result and the fitted scaling factor.</summary>
+    public static (TrainingResult Result, double ScalingFactor) Train(string data, string outFolder, AutoencoderKLCogVideoXConfig config,
+        VaeTrainingOptions options, ClipReadOptions read, bool resume = false, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
+    {
+        options.Validate();
+        config.Validate();
+        var skipped = new List<SkippedFile>();
+        var dataset = new VideoClipDataset(DatasetIndex.Detect(data, skipped), read, skipped);
+        Directory.CreateDirectory(outFolder);
+        File.WriteAllLines(Path.Combine(outFolder, "skipped.txt"), dataset.Skipped.Select(s => $"{s.Path}\t{s.Reason}"));
+        if (dataset.Clips.Count == 0) throw new InvalidDataException($"{data}: no readable clips ({dataset.Skipped.Count} skipped; see skipped.txt)");
+        Tensor videos;
+        using (var scope = NewDisposeScope())
+            videos = stack(dataset.Clips.Select(c => VideoTensor.FromFrames(c.Video))).permute(0, 2, 1, 3, 4).contiguous().MoveToOuterDisposeScope();
+        manual_seed(options.Seed);
+        var vae = new AutoencoderKLCogVideoX(config);
+        var run = new JsonObject
+        {
+            ["command"] = "vae train", ["data"] = data, ["clips"] = dataset.Clips.Count,
+            ["options"] = JsonSerializer.SerializeToNode(options), ["vae_config"] = JsonNode.Parse(config.ToJson()),
+        };
+        var task = new VaeTrainingTask(options, vae, videos);
+        var loop = new TrainingLoop(task, new TrainingLoopOptions(outFolder, options.Steps, LogEvery: 10, CheckpointEvery: 250, Resume: resume), run);
+        var result = loop.Run(progress, ct);
+        double scaling = FitScalingFactor(vae, videos);
+        using var final = new AutoencoderKLCogVideoX(config with { ScalingFactor = scaling });
+        StateDictLoader.Load(final, StateDictLoader.StateDict(vae));
+        final.SavePretrained(Path.Combine(outFolder, "vae"));
+        vae.Dispose();
+        videos.Dispose();
+        return (result, scaling);
+    }
+
+    /// <summary>1 / std of the posterior means over (up to 64 of) the training clips.</summary>
+    public static double FitScalingFactor(AutoencoderKLCogVideoX vae, Tensor videos)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        vae.eval();
+        var means = new List<Tensor>();
+        for (long i = 0; i < Math.Min(64, videos.shape[0]); i += 8)
+        {
+            using var post = vae.Encode(videos.narrow(0, i, Math.Min(8, Math.Min(64, videos.shape[0]) - i)));
+            means.Add(post.Mean.clone());
+        }
+        double std = cat(means, 0).std().item<float>();
+        return std > 0 ? 1.0 / std : 1.0;
+    }
+}
