@@ -23,6 +23,7 @@ public static class CliApp
                      DoctorCommand.Create(), InspectCommand.Create(), VerifyCommand.Create(), WorldCommands.Create(),
                  })
             root.Subcommands.Add(command);
+        foreach (var command in WorkflowCommands.Create()) root.Subcommands.Add(command);
         return root;
     }
 

@@ -1,0 +1,87 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using LaMo.Training;
+using Spectre.Console;
+
+namespace LaMo.Cli.Commands;
+
+/// <summary>Shared CLI plumbing: signal-driven cancellation, progress bars, and typed <c>--config</c>/<c>--set</c> options.</summary>
+public static class CliSupport
+{
+    /// <summary>A token cancelled by SIGINT or SIGTERM (the training loop then writes a final checkpoint and exits).</summary>
+    public static CancellationTokenSource StopOnSignals(TextWriter log)
+    {
+        var cts = new CancellationTokenSource();
+        foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
+            PosixSignalRegistration.Create(signal, ctx =>
+            {
+                ctx.Cancel = true;
+                if (!cts.IsCancellationRequested) log.WriteLine($"lamo: {signal} received; finishing the step and writing a checkpoint");
+                cts.Cancel();
+            });
+        return cts;
+    }
+
+    /// <summary>Runs a training loop with a progress bar showing loss, it/s and ETA (plain log lines when not a terminal).</summary>
+    public static TrainingResult RunWithProgress(string title, int totalSteps, TextWriter output, Func<IProgress<TrainingProgress>, TrainingResult> run)
+    {
+        if (Console.IsOutputRedirected || output != Console.Out)
+        {
+            int every = Math.Max(1, totalSteps / 20);
+            return run(new Reporter(p =>
+            {
+                if (p.Step % every == 0 || p.Step == p.TotalSteps)
+                    output.WriteLine($"{title} step={p.Step:D6}/{p.TotalSteps} {string.Join(' ', p.Metrics.Where(kv => !kv.Key.StartsWith("grad", StringComparison.Ordinal)).Select(kv => $"{kv.Key}={kv.Value:G4}"))} s/step={p.SecondsPerStep:F3}");
+            }));
+        }
+        TrainingResult? result = null;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(title, maxValue: totalSteps);
+                result = run(new Reporter(p =>
+                {
+                    task.Value = p.Step;
+                    double loss = p.Metrics.TryGetValue("loss", out var l) ? l : double.NaN;
+                    task.Description = $"{title} loss {loss:G4} {1 / Math.Max(p.SecondsPerStep, 1e-9):F1} it/s";
+                }));
+            });
+        return result!;
+    }
+
+    private sealed class Reporter(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+
+    /// <summary>Builds an options record from a JSON config file (optional), explicit values, and <c>--set key=value</c>
+    /// overrides; unknown keys and wrong types are errors naming the key.</summary>
+    public static T BuildOptions<T>(string? configPath, IReadOnlyDictionary<string, JsonNode?> explicitValues, IEnumerable<string> sets)
+    {
+        JsonObject obj;
+        if (configPath is not null)
+        {
+            if (!File.Exists(configPath)) throw new ArgumentException($"--config {configPath}: no such file");
+            try { obj = JsonNode.Parse(File.ReadAllText(configPath))?.AsObject() ?? new JsonObject(); }
+            catch (JsonException e) { throw new InvalidDataException($"{configPath}: not valid JSON ({e.Message.Split('.')[0]})"); }
+        }
+        else obj = new JsonObject();
+        foreach (var (k, v) in explicitValues) if (v is not null) obj[k] = v.DeepClone();
+        foreach (var s in sets)
+        {
+            int eq = s.IndexOf('=');
+            if (eq <= 0) throw new ArgumentException($"--set '{s}' must be key=value");
+            string key = s[..eq], raw = s[(eq + 1)..];
+            JsonNode? value;
+            try { value = JsonNode.Parse(raw); }
+            catch (JsonException) { value = JsonValue.Create(raw); }          // bare words are strings
+            obj[key] = value;
+        }
+        var options = new JsonSerializerOptions { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+        try { return obj.Deserialize<T>(options) ?? throw new ArgumentException("empty options"); }
+        catch (JsonException e) { throw new ArgumentException($"bad option: {e.Message.Split(". Path")[0]} (path {e.Path})"); }
+    }
+}

@@ -1,0 +1,179 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using LaMo.Data;
+using LaMo.Models.CogVideoXVae;
+using LaMo.Motion;
+using LaMo.Training;
+using LaMo.Workflows;
+
+namespace LaMo.Cli.Commands;
+
+/// <summary><c>lamo vae train</c>, <c>lamo encode</c>, <c>lamo train</c>, <c>lamo prior train</c>, <c>lamo sample</c>.</summary>
+public static class WorkflowCommands
+{
+    /// <summary>All workflow commands.</summary>
+    public static IEnumerable<Command> Create() => [Pipeline(), Vae(), Encode(), Train(), Prior(), Sample()];
+
+    private static Command Pipeline()
+    {
+        var output = Req("--out", "Pipeline folder to create");
+        var vae = Req("--vae", "Trained VAE folder (OUT/vae of lamo vae train)");
+        var config = new Option<string>("--transformer-config") { Description = "Transformer config.json", DefaultValueFactory = _ => "configs/demo/transformer/config.json" };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
+        var init = new Command("init", "Create a pipeline folder: trained VAE + random word text encoder + random transformer + DDIM scheduler") { output, vae, config, seed };
+        init.SetAction(p =>
+        {
+            PipelineInitWorkflow.Run(p.GetValue(output)!, p.GetValue(vae)!,
+                LaMo.Models.CogVideoX.CogVideoXTransformerConfig.Load(RepoPaths.Resolve(p.GetValue(config)!)), p.GetValue(seed));
+            p.InvocationConfiguration.Output.WriteLine($"pipeline: wrote {p.GetValue(output)}");
+            return 0;
+        });
+        return new Command("pipeline", "Pipeline folder commands") { init };
+    }
+
+    private static Option<string> Req(string name, string description) => new(name) { Description = description, Required = true };
+
+    private static Command Vae()
+    {
+        var data = Req("--data", "Video dataset (folder, CSV, metadata.csv, ...)");
+        var output = Req("--out", "Run folder; the trained VAE goes to OUT/vae");
+        var config = new Option<string>("--vae-config") { Description = "VAE config.json (default: configs/tiny/vae)", DefaultValueFactory = _ => "configs/tiny/vae/config.json" };
+        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 1500 };
+        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 4 };
+        var lr = new Option<double>("--learning-rate") { DefaultValueFactory = _ => 1e-3 };
+        var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 17 };
+        var size = new Option<int>("--size") { DefaultValueFactory = _ => 64 };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
+        var resume = new Option<bool>("--resume");
+        var train = new Command("train", "Train a small CogVideoX-architecture VAE on videos") { data, output, config, steps, batch, lr, frames, size, seed, resume };
+        train.SetAction(p =>
+        {
+            var o = p.InvocationConfiguration.Output;
+            var opts = new VaeTrainingOptions(p.GetValue(steps), p.GetValue(batch), p.GetValue(lr), Seed: p.GetValue(seed));
+            using var cts = CliSupport.StopOnSignals(p.InvocationConfiguration.Error);
+            double scaling = 0;
+            var r = CliSupport.RunWithProgress("vae", opts.Steps, o, prog =>
+            {
+                var (res, s) = VaeWorkflow.Train(p.GetValue(data)!, p.GetValue(output)!, AutoencoderKLCogVideoXConfig.Load(RepoPaths.Resolve(p.GetValue(config)!)),
+                    opts, new ClipReadOptions(p.GetValue(frames), p.GetValue(size), p.GetValue(size)), p.GetValue(resume), prog, cts.Token);
+                scaling = s;
+                return res;
+            });
+            o.WriteLine($"vae: {r.FinalStep} steps{(r.Interrupted ? " (interrupted; --resume continues)" : "")}, scaling_factor {scaling:G5}, saved {Path.Combine(p.GetValue(output)!, "vae")}");
+            return 0;
+        });
+        return new Command("vae", "VAE commands") { train };
+    }
+
+    private static Command Encode()
+    {
+        var data = Req("--data", "Video dataset (folder, CSV, metadata.csv, prompts.txt+videos.txt)");
+        var pipeline = Req("--pipeline", "Pipeline folder whose vae/ and text_encoder/ encode");
+        var output = Req("--out", "Latent cache folder (resumable)");
+        var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 17 };
+        var size = new Option<int>("--size") { DefaultValueFactory = _ => 64 };
+        var strict = new Option<bool>("--strict") { Description = "Stop at the first bad file" };
+        var cmd = new Command("encode", "Encode videos and captions into a latent cache") { data, pipeline, output, frames, size, strict };
+        cmd.SetAction(p =>
+        {
+            var r = EncodeWorkflow.Run(p.GetValue(data)!, p.GetValue(pipeline)!, p.GetValue(output)!,
+                new ClipReadOptions(p.GetValue(frames), p.GetValue(size), p.GetValue(size)), p.GetValue(strict));
+            p.InvocationConfiguration.Output.WriteLine($"encode: {r.Encoded} encoded, {r.AlreadyCached} already cached, {r.Skipped.Count} skipped (see {Path.Combine(p.GetValue(output)!, "skipped.txt")})");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static (Option<string?> Config, Option<string[]> Set) ConfigOptions() =>
+        (new Option<string?>("--config") { Description = "Options JSON file" },
+         new Option<string[]>("--set") { Description = "key=value override (repeatable), JSON names", AllowMultipleArgumentsPerToken = false });
+
+    private static Command Train()
+    {
+        var (config, set) = ConfigOptions();
+        var cache = new Option<string?>("--cache") { Description = "Latent cache folder" };
+        var output = new Option<string?>("--out") { Description = "Run folder" };
+        var init = new Option<string?>("--init") { Description = "Pipeline folder to fine-tune" };
+        var drift = new Option<bool>("--drift-loss") { Description = "Add LaMo's Motion Drift Loss" };
+        var predictor = new Option<bool>("--predictor") { Description = "Train the motion-field predictor jointly" };
+        var resume = new Option<bool>("--resume");
+        var cmd = new Command("train", "Train or fine-tune the backbone (full or LoRA), optionally with LaMo") { config, set, cache, output, init, drift, predictor, resume };
+        cmd.SetAction(p =>
+        {
+            var explicitValues = new Dictionary<string, JsonNode?>
+            {
+                ["cache"] = p.GetValue(cache), ["out"] = p.GetValue(output), ["init"] = p.GetValue(init),
+                ["drift_loss"] = p.GetValue(drift) ? true : null, ["predictor"] = p.GetValue(predictor) ? true : null,
+                ["resume"] = p.GetValue(resume) ? true : null,
+            };
+            var o = CliSupport.BuildOptions<BackboneTrainingOptions>(p.GetValue(config), explicitValues, p.GetValue(set) ?? []).Validate();
+            var w = p.InvocationConfiguration.Output;
+            w.WriteLine($"train: {System.Text.Json.JsonSerializer.Serialize(o)}");
+            using var cts = CliSupport.StopOnSignals(p.InvocationConfiguration.Error);
+            var r = CliSupport.RunWithProgress("train", o.Steps, w, prog => BackboneWorkflow.Run(o, prog, cts.Token));
+            w.WriteLine($"train: {r.FinalStep} steps{(r.Interrupted ? " (interrupted; --resume continues)" : "")}, {r.SkippedSteps} skipped, outputs in {o.Out}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Prior()
+    {
+        var (config, set) = ConfigOptions();
+        var cache = new Option<string?>("--cache") { Description = "Latent cache folder" };
+        var output = new Option<string?>("--out") { Description = "Run folder; predictor saved to OUT/predictor" };
+        var resume = new Option<bool>("--resume");
+        var train = new Command("train", "Train the motion-field predictor alone on a latent cache") { config, set, cache, output, resume };
+        train.SetAction(p =>
+        {
+            var explicitValues = new Dictionary<string, JsonNode?>
+            {
+                ["cache"] = p.GetValue(cache), ["out"] = p.GetValue(output), ["resume"] = p.GetValue(resume) ? true : null,
+            };
+            var o = CliSupport.BuildOptions<PredictorTrainingOptions>(p.GetValue(config), explicitValues, p.GetValue(set) ?? []).Validate();
+            var w = p.InvocationConfiguration.Output;
+            using var cts = CliSupport.StopOnSignals(p.InvocationConfiguration.Error);
+            var r = CliSupport.RunWithProgress("prior", o.Steps, w, prog => PriorWorkflow.Run(o, prog, cts.Token));
+            w.WriteLine($"prior: {r.FinalStep} steps, predictor in {Path.Combine(o.Out, "predictor")}");
+            return 0;
+        });
+        return new Command("prior", "Motion-field predictor commands") { train };
+    }
+
+    private static Command Sample()
+    {
+        var pipeline = Req("--pipeline", "Pipeline folder");
+        var prompt = new Option<string[]>("--prompt") { Description = "Prompt (repeatable)" };
+        var prompts = new Option<string?>("--prompts") { Description = "File with one prompt per line" };
+        var seeds = new Option<long[]>("--seed") { Description = "Seed (repeatable)", DefaultValueFactory = _ => [0] };
+        var output = Req("--out", "Output folder");
+        var lora = new Option<string?>("--lora") { Description = "LoRA adapter file" };
+        var predictor = new Option<string?>("--predictor") { Description = "Predictor folder (for --guidance)" };
+        var guidance = new Option<bool>("--guidance") { Description = "Motion Prior Guidance" };
+        var lambda = new Option<double>("--lambda") { DefaultValueFactory = _ => MotionPriorGuidanceOptions.Default.Lambda };
+        var rho = new Option<double>("--rho") { DefaultValueFactory = _ => MotionPriorGuidanceOptions.Default.Rho };
+        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 50 };
+        var cfg = new Option<double>("--cfg") { DefaultValueFactory = _ => 6.0 };
+        var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 17 };
+        var size = new Option<int>("--size") { DefaultValueFactory = _ => 64 };
+        var format = new Option<string>("--format") { DefaultValueFactory = _ => "mp4" };
+        var cmd = new Command("sample", "Generate videos from prompts (optionally LoRA + Motion Prior Guidance)")
+            { pipeline, prompt, prompts, seeds, output, lora, predictor, guidance, lambda, rho, steps, cfg, frames, size, format };
+        cmd.SetAction(p =>
+        {
+            var list = (p.GetValue(prompt) ?? []).ToList();
+            if (p.GetValue(prompts) is { } file)
+            {
+                if (!File.Exists(file)) throw new ArgumentException($"--prompts {file}: no such file");
+                list.AddRange(File.ReadAllLines(file).Where(l => l.Trim().Length > 0));
+            }
+            var o = new SampleOptions(p.GetValue(pipeline)!, list, p.GetValue(seeds)!, p.GetValue(output)!, p.GetValue(lora), p.GetValue(predictor),
+                p.GetValue(guidance) ? new MotionPriorGuidanceOptions(p.GetValue(lambda), p.GetValue(rho)).Validate() : null,
+                p.GetValue(steps), p.GetValue(cfg), p.GetValue(frames), p.GetValue(size), p.GetValue(format)!);
+            var r = SampleWorkflow.Run(o);
+            foreach (var v in r) p.InvocationConfiguration.Output.WriteLine($"{v.Path}\t{v.Seconds:F1}s\t{v.Prompt}");
+            return 0;
+        });
+        return cmd;
+    }
+}
