@@ -135,3 +135,35 @@ public class MotionPriorGuidanceTests(ITestOutputHelper output)
         return (prior, new GuidanceContext(step, 50, 399, 0.6, latents, v, randn([2, 6, 32])));
     }
 }
+
+[Collection("Torch")]
+public class MotionPriorGuidanceBenchmark(ITestOutputHelper output)
+{
+    /// <summary>Paper-size prior, one guided step on a reduced latent; runs only with LAMO_BENCH=1 (takes seconds).</summary>
+    [Fact]
+    public void PaperPrior_GuidanceStep_AchievedThroughput()
+    {
+        if (Environment.GetEnvironmentVariable("LAMO_BENCH") != "1") return;
+        using var scope = NewDisposeScope();
+        manual_seed(41);
+        var cfg = MotionPriorConfig.Paper;
+        var prior = new MotionPrior(cfg);
+        using (no_grad()) foreach (var p in prior.parameters()) p.normal_(0, 0.02);
+        const int f = 3, h = 30, w = 45;
+        var ctx = new GuidanceContext(30, 50, 399, 0.5, randn([1, f, 16, h, w]), randn([1, f, 16, h, w]), randn([1, 226, 4096]));
+        var guidance = new MotionPriorGuidance(prior);
+        { using var s = NewDisposeScope(); guidance.Apply(ctx); }
+        var times = new List<double>();
+        for (int i = 0; i < 3; i++)
+        {
+            using var s = NewDisposeScope();
+            var sw = Stopwatch.StartNew();
+            guidance.Apply(ctx);
+            times.Add(sw.Elapsed.TotalSeconds);
+        }
+        double best = times.Min(), flops = MotionPriorFlops.GuidanceStepFlops(cfg, f, h, w);
+        output.WriteLine($"Paper prior, guidance Apply on [1,{f},16,{h},{w}]: best {best * 1000:F0} ms of 3, counted {flops:E3} FLOPs " +
+                         $"(3x fwd) -> {flops / best / 1e9:F1} GFLOP/s; extrapolated 13x60x90 step: " +
+                         $"{MotionPriorFlops.GuidanceStepFlops(cfg, 13, 60, 90) / (flops / best):F1} s (load {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
+    }
+}
