@@ -10,6 +10,9 @@ public static class ClipEvaluator
 {
     private const double Dt = WorldConstants.FrameInterval;
 
+    /// <summary>Fewest usable frames of an event-free segment for the fitted metrics (M1c, M3, M7).</summary>
+    public const int MinFitFrames = 4;
+
     /// <summary>Evaluates one video.</summary>
     /// <param name="clipId">Id stored in the result.</param>
     /// <param name="clip">Ground truth.</param>
@@ -111,16 +114,19 @@ public static class ClipEvaluator
 
     private static double? FittedVelocityError(WorldClip clip, ObjectTrack[] tracks)
     {
-        var errs = new List<double>();
+        // Segments of at least MinFitFrames frames, weighted by their frame count: a 3-frame slope between two
+        // bounces has ~3x the parser noise of a 12-frame one and would dominate an unweighted mean.
+        double sum = 0, weight = 0;
         foreach (var tr in tracks)
-            foreach (var seg in Segments(clip, tr).Where(s => s.Length >= 3))
+            foreach (var seg in Segments(clip, tr).Where(s => s.Length >= MinFitFrames))
             {
                 var ts = seg.Select(t => tr.Time[t]).ToArray();
                 var slope = LeastSquares.Fit(ts, seg.Select(t => tr.X[t]).ToArray(), 1).Coefficients[1];
                 var truth = LeastSquares.Fit(ts, seg.Select(t => tr.TrueX[t]).ToArray(), 1).Coefficients[1];
-                errs.Add(Math.Abs(slope - truth));
+                sum += seg.Length * Math.Abs(slope - truth);
+                weight += seg.Length;
             }
-        return Mean(errs);
+        return weight == 0 ? null : sum / weight;
     }
 
     private static double? GravityError(WorldClip clip, ObjectTrack[] tracks)
@@ -129,7 +135,7 @@ public static class ClipEvaluator
         var g = clip.Scene.Gravity;
         var errs = new List<double>();
         foreach (var tr in tracks)
-            foreach (var seg in Segments(clip, tr).Where(s => s.Length >= 4))
+            foreach (var seg in Segments(clip, tr).Where(s => s.Length >= MinFitFrames))
             {
                 var c = LeastSquares.Fit(seg.Select(t => tr.Time[t]).ToArray(), seg.Select(t => tr.Y[t]).ToArray(), 2).Coefficients;
                 errs.Add(Math.Abs(-2 * c[2] - g) / g);   // y = a + b t − ĝ t²/2 ⇒ ĝ = −2 c₂
@@ -172,7 +178,7 @@ public static class ClipEvaluator
         if (!lines && clip.Scenario != Scenario.Parabola) return null;
         var res = new List<double>();
         foreach (var tr in tracks)
-            foreach (var seg in Segments(clip, tr).Where(s => s.Length >= 4))
+            foreach (var seg in Segments(clip, tr).Where(s => s.Length >= MinFitFrames))
             {
                 var ts = seg.Select(t => tr.Time[t]).ToArray();
                 double[] u = seg.Select(t => tr.U[t]).ToArray(), v = seg.Select(t => tr.V[t]).ToArray();
@@ -190,7 +196,7 @@ public static class ClipEvaluator
         foreach (var tr in tracks)
         {
             var seg = Frames(tr).Where(tr.Usable).ToArray();
-            if (seg.Length < 4) continue;
+            if (seg.Length < MinFitFrames) continue;
             var ts = seg.Select(t => tr.Time[t]).ToArray();
             double ax = 2 * LeastSquares.Fit(ts, seg.Select(t => tr.X[t]).ToArray(), 2).Coefficients[2];
             double ay = 2 * LeastSquares.Fit(ts, seg.Select(t => tr.Y[t]).ToArray(), 2).Coefficients[2];

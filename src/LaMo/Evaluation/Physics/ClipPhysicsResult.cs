@@ -10,14 +10,14 @@ namespace LaMo.Evaluation.Physics;
 /// <param name="M1VelocityError">Mean |v̂(t) − v(t)|, units/s; v(t) = (c(t+1) − c(t))/Δt is the exact counterpart of v̂; collisions: pairs from the first collision on.</param>
 /// <param name="M1WithFailures">M1, with a failure given the static baseline's error (mean |v(t)| of a motionless ball).</param>
 /// <param name="M1bMeanVelocityError">|mean v̂_x − mean v_x| per object (PhyWorld's S1 code form), units/s.</param>
-/// <param name="M1cFittedVelocityError">|LS slope of ĉ_x − LS slope of c_x| per object and event-free segment, units/s (headline).</param>
+/// <param name="M1cFittedVelocityError">|LS slope of ĉ_x − LS slope of c_x| per object and event-free segment of ≥ 4 usable frames, mean weighted by frame count, units/s (headline).</param>
 /// <param name="M2PositionError">Mean ‖ĉ − c‖, units.</param>
 /// <param name="M3GravityError">|ĝ − g|/g from <c>y = a + b t − ĝ t²/2</c> (parabola).</param>
 /// <param name="M4MomentumError">|P̂ − P₀| / Σ m|v₀| after the first collision (m = r², fitted post-collision velocities).</param>
 /// <param name="M4EnergyError">|Ê − E₀| / E₀ after the first collision.</param>
 /// <param name="M5SizeDrift">(max r̂ − min r̂)/r, mean over objects.</param>
 /// <param name="M6Permanence">Fraction of (object, valid frame) detected.</param>
-/// <param name="M6SpuriousRate">Extra blobs of ball colours per judged frame.</param>
+/// <param name="M6SpuriousRate">Blobs of a ball colour beyond the number of balls of that colour, per judged frame.</param>
 /// <param name="M7LawResidualPx">Pooled RMS residual, px, of line fits per event-free segment (S1, S2, S4, S5) or x-line / y-parabola (S3).</param>
 /// <param name="M7FittedAcceleration">S1: |fitted acceleration| of a quadratic fit, units/s² (should be 0).</param>
 /// <param name="M8SpatioTemporalIoU">IoU of object masks over (frame, pixel), judged frames.</param>

@@ -5,7 +5,7 @@ namespace LaMo.Evaluation.Physics;
 /// <summary>Pixel-level metrics of one clip: M6 (permanence, spurious blobs) and M8 (Physics-IQ-style mask agreement
 /// with the lossless GT render, plus pixel MSE). Judged frames are those after the given ones.</summary>
 /// <param name="Permanence">Fraction of (object, valid frame) detected; null without valid frames.</param>
-/// <param name="SpuriousRate">Blobs of ball colours beyond the detected balls of that colour, per judged frame.</param>
+/// <param name="SpuriousRate">Blobs of a ball colour beyond the number of balls of that colour, per judged frame.</param>
 /// <param name="SpatioTemporalIoU">IoU over (object, frame, pixel) of masks w ≥ threshold.</param>
 /// <param name="SpatialIoU">IoU of per-object masks OR-ed over the judged frames.</param>
 /// <param name="WeightedSpatialIoU">Σ min(n, n̂) / Σ max(n, n̂), n = judged frames a pixel is in an object's mask.</param>
@@ -38,8 +38,8 @@ public sealed record MaskMetrics(double? Permanence, double? SpuriousRate, doubl
             {
                 var mask = ColourParser.Mask(f, w, h, ch, options.MaskThreshold);
                 var owners = clip.Objects.Where(o => ColourParser.ChannelOf(o.Colour) == ch).ToArray();
-                var found = owners.Count(o => tracks[o.Id].Detected[t]);
-                spurious += Math.Max(0, ColourParser.CountBlobs(mask, w, h, minBlob) - found);
+                // Each ball of this colour may account for one blob (also a partly visible one that is not "detected").
+                spurious += Math.Max(0, ColourParser.CountBlobs(mask, w, h, minBlob) - owners.Length);
                 foreach (var o in owners)
                 {
                     var gm = ColourParser.Mask(g, w, h, ch, options.MaskThreshold);
