@@ -1,0 +1,49 @@
+using LaMo.World;
+
+namespace LaMo.Evaluation.Physics;
+
+/// <summary>One object's truth and measurement in every frame of a clip (world units, y up; pixels for U, V).</summary>
+/// <param name="Id">Object id.</param>
+/// <param name="Radius">True radius r.</param>
+/// <param name="Valid">Frame is judged: true disc fully inside the world and (continuation mode) after the given frames.</param>
+/// <param name="Detected">Parser detection.</param>
+/// <param name="Time">Frame times, seconds.</param>
+/// <param name="TrueX">c_x(t).</param>
+/// <param name="TrueY">c_y(t).</param>
+/// <param name="X">ĉ_x(t) (NaN if nothing measured).</param>
+/// <param name="Y">ĉ_y(t).</param>
+/// <param name="U">ĉ in pixels, u right.</param>
+/// <param name="V">ĉ in pixels, v down.</param>
+/// <param name="RadiusHat">r̂ = s·sqrt(A/π).</param>
+public sealed record ObjectTrack(int Id, double Radius, bool[] Valid, bool[] Detected, double[] Time,
+    double[] TrueX, double[] TrueY, double[] X, double[] Y, double[] U, double[] V, double[] RadiusHat)
+{
+    /// <summary>Frame is valid and detected.</summary>
+    public bool Usable(int t) => Valid[t] && Detected[t];
+
+    /// <summary>Parses every frame of <paramref name="video"/> for object <paramref name="id"/> of <paramref name="clip"/>.</summary>
+    public static ObjectTrack Measure(WorldClip clip, VideoFrames video, int id, PhysicsOptions options)
+    {
+        var spec = clip.Objects[id];
+        var cam = clip.Camera;
+        int channel = ColourParser.ChannelOf(spec.Colour), n = video.Count;
+        double sx = 1 / cam.ScaleX, sy = 1 / cam.ScaleY;   // units per pixel
+        var minArea = options.DetectionFraction * Math.PI * spec.Radius * spec.Radius / (sx * sy);
+        var track = new ObjectTrack(id, spec.Radius, new bool[n], new bool[n], new double[n], new double[n], new double[n],
+            new double[n], new double[n], new double[n], new double[n], new double[n]);
+        for (var t = 0; t < n; t++)
+        {
+            var st = clip.Frames[t].Objects[id];
+            track.Time[t] = clip.Frames[t].Time;
+            track.TrueX[t] = st.X;
+            track.TrueY[t] = st.Y;
+            track.Valid[t] = st.Visible && t >= options.GivenFrames;
+            var m = ColourParser.Measure(video.Frame(t), video.Width, video.Height, channel, minArea);
+            track.Detected[t] = m.Detected;
+            (track.U[t], track.V[t]) = (m.U, m.V);
+            (track.X[t], track.Y[t]) = double.IsNaN(m.U) ? (double.NaN, double.NaN) : cam.ToWorld(m.U, m.V);
+            track.RadiusHat[t] = Math.Sqrt(m.Area * sx * sy / Math.PI);
+        }
+        return track;
+    }
+}

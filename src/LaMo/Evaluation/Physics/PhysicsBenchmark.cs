@@ -1,0 +1,116 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LaMo.World;
+
+namespace LaMo.Evaluation.Physics;
+
+/// <summary>One ground-truth clip of a benchmark run.</summary>
+/// <param name="Id">Clip id (GT file stem); pairs generated videos across methods.</param>
+/// <param name="Clip">Ground truth.</param>
+public sealed record BenchmarkClip(string Id, WorldClip Clip);
+
+/// <summary>Everything a benchmark run produced; serialised as <c>eval.json</c>.</summary>
+/// <param name="Options">Options of every row.</param>
+/// <param name="Rows">Methods first, then reference rows.</param>
+/// <param name="Comparisons">Paired bootstrap differences (method vs method, method vs references).</param>
+public sealed record PhysicsBenchmarkResult(PhysicsOptions Options, IReadOnlyList<PhysicsReport> Rows, IReadOnlyList<BootstrapComparison> Comparisons)
+{
+    /// <summary>JSON options of <c>eval.json</c> (snake_case, indented, NaN written as "NaN").</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    /// <summary>The result as JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>Writes <c>eval.json</c>.</summary>
+    public void Save(string path) => File.WriteAllText(path, ToJson().ReplaceLineEndings("\n") + "\n");
+
+    /// <summary>Headline table (Markdown): one line per row, overall means of <see cref="PhysicsBenchmark.HeadlineMetrics"/>.</summary>
+    public string HeadlineTable()
+    {
+        var sb = new StringBuilder();
+        var m = PhysicsBenchmark.HeadlineMetrics;
+        sb.AppendLine($"| row | clips | {string.Join(" | ", m)} |");
+        sb.AppendLine($"|---|---|{string.Concat(m.Select(_ => "---|"))}");
+        foreach (var r in Rows)
+            sb.AppendLine($"| {r.Method} | {r.Overall.Clips} | {string.Join(" | ", m.Select(k => PhysicsBenchmark.Format(r.Overall.Metrics[k].Mean)))} |");
+        return sb.ToString();
+    }
+}
+
+/// <summary>Runs the physics benchmark: every method plus the reference rows over the same clips, then paired bootstraps.</summary>
+/// <example><code>
+/// var clips = files.Select(f => new BenchmarkClip(Path.GetFileNameWithoutExtension(f), WorldClip.Load(f))).ToArray();
+/// var result = PhysicsBenchmark.Run(clips, new Dictionary&lt;string, Func&lt;BenchmarkClip, VideoFrames&gt;&gt;
+///     { ["baseline"] = c => Generate(baseline, c), ["lamo"] = c => Generate(lamo, c) }, new PhysicsOptions());
+/// Console.WriteLine(result.HeadlineTable()); result.Save("eval.json");
+/// </code></example>
+public static class PhysicsBenchmark
+{
+    /// <summary>Metrics of the headline table (law-free M7/M9 beside referenced ones).</summary>
+    public static IReadOnlyList<string> HeadlineMetrics { get; } =
+        ["failure", "m1", "m1_with_failures", "m1c", "m2", "m3", "m4_energy", "m5", "m6_permanence", "m7_residual_px", "m8_st_iou", "m9_jerk"];
+
+    /// <summary>Metrics compared by the paired bootstrap.</summary>
+    public static IReadOnlyList<string> ComparedMetrics { get; } = ["m1_with_failures", "m1c", "m2", "m3", "m7_residual_px", "m9_jerk"];
+
+    /// <summary>Evaluates each method and the reference rows on <paramref name="clips"/>.</summary>
+    /// <param name="clips">Ground-truth clips.</param>
+    /// <param name="methods">Method name → generated video for a clip (RGB [F, H, W, 3]).</param>
+    /// <param name="options">Options.</param>
+    /// <param name="references">Add the GT floor, copy-last-given-frame and constant-velocity rows (the last two only in
+    /// continuation mode with enough given frames).</param>
+    /// <param name="vaeRoundTrip">If set, adds the VAE floor row: the GT render through this encode/decode.</param>
+    /// <exception cref="ArgumentException">Duplicate clip ids, a reserved method name or incompatible videos.</exception>
+    public static PhysicsBenchmarkResult Run(IReadOnlyList<BenchmarkClip> clips,
+        IReadOnlyDictionary<string, Func<BenchmarkClip, VideoFrames>> methods, PhysicsOptions options,
+        bool references = true, Func<VideoFrames, VideoFrames>? vaeRoundTrip = null)
+    {
+        options.Validate();
+        var dup = clips.GroupBy(c => c.Id).FirstOrDefault(g => g.Count() > 1);
+        if (dup is not null) throw new ArgumentException($"clip id '{dup.Key}' appears {dup.Count()} times", nameof(clips));
+        var rows = new List<(string Name, Func<BenchmarkClip, VideoFrames> Video)>();
+        foreach (var (name, f) in methods)
+        {
+            if (name is ReferenceVideos.GroundTruthName or ReferenceVideos.CopyLastName or ReferenceVideos.ConstantVelocityName or ReferenceVideos.VaeName)
+                throw new ArgumentException($"method name '{name}' is reserved for a reference row", nameof(methods));
+            rows.Add((name, f));
+        }
+        if (references)
+        {
+            rows.Add((ReferenceVideos.GroundTruthName, c => ReferenceVideos.GroundTruth(c.Clip)));
+            if (options.GivenFrames >= 1) rows.Add((ReferenceVideos.CopyLastName, c => ReferenceVideos.CopyLastGiven(c.Clip, options.GivenFrames)));
+            if (options.GivenFrames >= 2) rows.Add((ReferenceVideos.ConstantVelocityName, c => ReferenceVideos.ConstantVelocity(c.Clip, options.GivenFrames)));
+        }
+        if (vaeRoundTrip is not null) rows.Add((ReferenceVideos.VaeName, c => ReferenceVideos.VaeReconstruction(c.Clip, vaeRoundTrip)));
+
+        var evaluators = rows.Select(r => new PhysicsEvaluator(r.Name, options)).ToArray();
+        foreach (var c in clips)
+        {
+            var gt = ReferenceVideos.GroundTruth(c.Clip);
+            for (var i = 0; i < rows.Count; i++) evaluators[i].Update(c.Id, c.Clip, rows[i].Video(c), gt);
+        }
+        var reports = evaluators.Select(e => e.Compute()).ToArray();
+        return new PhysicsBenchmarkResult(options, reports, Compare(reports, methods.Count, options));
+    }
+
+    // Every pair of methods, and every method against every reference row.
+    private static List<BootstrapComparison> Compare(PhysicsReport[] reports, int methodCount, PhysicsOptions o)
+    {
+        var list = new List<BootstrapComparison>();
+        for (var i = 0; i < methodCount; i++)
+            for (var j = i + 1; j < reports.Length; j++)
+                foreach (var m in ComparedMetrics)
+                    list.Add(PairedBootstrap.Compare(m, reports[i].Method, reports[i].Clips, reports[j].Method, reports[j].Clips, o.BootstrapResamples, o.BootstrapSeed));
+        return list;
+    }
+
+    /// <summary>Compact number format of the tables.</summary>
+    public static string Format(double v) => double.IsNaN(v) ? "-" : Math.Abs(v) >= 1000 ? v.ToString("0.0e0", System.Globalization.CultureInfo.InvariantCulture) : v.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);
+}
