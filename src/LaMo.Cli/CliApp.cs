@@ -20,7 +20,7 @@ public static class CliApp
         root.Options.Add(Verbose);
         foreach (var command in new[]
                  {
-                     DoctorCommand.Create(), InspectCommand.Create(), VerifyCommand.Create(), WorldCommands.Create(), EvalCommands.Create(),
+                     DoctorCommand.Create(), InspectCommand.Create(), VerifyCommand.Create(), WorldCommands.Create(), EvalCommands.Create(), DemoCommand.Create(),
                  })
             root.Subcommands.Add(command);
         foreach (var command in WorkflowCommands.Create()) root.Subcommands.Add(command);
@@ -57,5 +57,11 @@ public static class CliApp
     /// <summary>2 for the caller's mistakes (bad arguments), 1 for everything else (bad files, failures).</summary>
     public static int ExitCodeFor(Exception e) => e is ArgumentException ? 2 : 1;
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    // LibTorch appends a C++ stack ("Exception raised from ...") to its messages: keep the cause only.
+    private static string OneLine(string message)
+    {
+        string m = message.ReplaceLineEndings(" ").Trim();
+        int cut = m.IndexOf(" Exception raised from ", StringComparison.Ordinal);
+        return cut > 0 ? m[..cut] : m;
+    }
 }

@@ -10,8 +10,10 @@ namespace LaMo.Training;
 /// <param name="WarmupSteps">Warm-up steps.</param>
 /// <param name="KlWeight">Weight of the KL term relative to the per-element MSE (keeps the posterior near N(0, I)).</param>
 /// <param name="Seed">Seed of batches and posterior samples.</param>
+/// <param name="CropFrames">Train on random windows of this many frames (1 + 8k; 0 = whole clips): the causal VAE is
+/// frame-count agnostic, and short windows make each step several times cheaper.</param>
 public sealed record VaeTrainingOptions(int Steps = 1500, int BatchSize = 4, double LearningRate = 1e-3, int WarmupSteps = 50,
-    double KlWeight = 1e-6, int Seed = 0)
+    double KlWeight = 1e-6, int Seed = 0, int CropFrames = 0)
 {
     /// <summary>Checks ranges; names the bad field.</summary>
     public VaeTrainingOptions Validate()
@@ -19,6 +21,8 @@ public sealed record VaeTrainingOptions(int Steps = 1500, int BatchSize = 4, dou
         if (Steps <= 0) throw new ArgumentException($"steps ({Steps}) must be > 0", "steps");
         if (BatchSize <= 0) throw new ArgumentException($"batch_size ({BatchSize}) must be > 0", "batch_size");
         if (!(LearningRate > 0)) throw new ArgumentException($"learning_rate ({LearningRate}) must be > 0", "learning_rate");
+        // CogVideoX's temporal up-sampling keeps the first frame apart only for an odd latent count: 1 + 8k frames round-trip.
+        if (CropFrames < 0 || (CropFrames > 0 && (CropFrames - 1) % 8 != 0)) throw new ArgumentException($"crop_frames ({CropFrames}) must be 0 or 1 + 8k", "crop_frames");
         if (!(KlWeight >= 0)) throw new ArgumentException($"kl_weight ({KlWeight}) must be >= 0", "kl_weight");
         return this;
     }
@@ -55,6 +59,12 @@ public sealed class VaeTrainingTask : ITrainingTask
         using var g = StepRandom.For(_o.Seed, step);
         var idx = randint(0L, _videos.shape[0], new long[] { _o.BatchSize }, generator: g);
         var x = _videos.index_select(0, idx);
+        long frames = x.shape[2];
+        if (_o.CropFrames > 0 && _o.CropFrames < frames)
+        {
+            long start = randint(0L, frames - _o.CropFrames + 1, new long[] { 1 }, generator: g).item<long>();
+            x = x.narrow(2, start, _o.CropFrames);
+        }
         using var posterior = _vae.Encode(x);
         var z = posterior.Mean + posterior.Std() * randn(posterior.Mean.shape, generator: g);
         var recon = _vae.Decode(z);
