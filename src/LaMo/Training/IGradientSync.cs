@@ -15,6 +15,9 @@ public interface IGradientSync
     /// <summary>Means of named scalars over ranks (losses for logging and NaN checks).</summary>
     IReadOnlyDictionary<string, double> AverageScalars(IReadOnlyDictionary<string, double> values);
 
+    /// <summary>Overwrites every rank's parameters with rank 0's (once, after building or restoring the model).</summary>
+    void BroadcastParameters(IEnumerable<Parameter> parameters);
+
     /// <summary>Waits for every rank.</summary>
     void Barrier();
 }

@@ -48,6 +48,7 @@ public sealed class TrainingLoop
             AtomicFile.WriteAllText(Path.Combine(_options.RunFolder, "run.json"), _config.ToJsonString(new() { WriteIndented = true }));
             metrics.Reset();
         }
+        _sync?.BroadcastParameters(_task.Groups.SelectMany(g => g.Group.Parameters.Values));
 
         var history = new List<(int, IReadOnlyDictionary<string, double>)>();
         var clock = Stopwatch.StartNew();

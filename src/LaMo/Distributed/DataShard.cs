@@ -1,0 +1,61 @@
+using static TorchSharp.torch;
+
+namespace LaMo.Distributed;
+
+/// <summary>Which part of every global batch this rank trains on: rank <c>r</c> of <c>N</c> takes items
+/// <c>r, r + N, r + 2N, ...</c> of the step's global batch.</summary>
+/// <remarks>
+/// <para>The global batch size is the fixed hyper-parameter and the per-rank batch is derived (global / N), so the
+/// averaged gradient is the gradient of the same global batch whatever N is, and a run can resume with a different
+/// number of ranks. The step's global batch (and every random draw of the step: noise, timesteps, augmentations) must
+/// be a pure function of (seed, step, item index) — never of the rank — so all ranks agree on it without communicating.
+/// The cheapest way for small per-item draws is to draw them for the whole global batch on every rank and take this
+/// rank's slice with <see cref="Take"/>; for costly items (decoded video) compute only <see cref="Indices"/>.</para>
+/// <para>Seeds: model initialisation uses the run's seed on every rank and is then overwritten by rank 0's parameters
+/// (<see cref="Training.IGradientSync.BroadcastParameters"/>). A per-rank stream (e.g. dropout masks) may use
+/// <c>seed + rank</c>; it is the only rank-dependent randomness and makes a run reproducible only for the same N.</para>
+/// </remarks>
+/// <param name="Rank">This rank, 0 ≤ rank &lt; <paramref name="Count"/>.</param>
+/// <param name="Count">Number of ranks N.</param>
+public sealed record DataShard(int Rank, int Count)
+{
+    /// <summary>The whole batch (one process).</summary>
+    public static DataShard Single { get; } = new(0, 1);
+
+    /// <summary>Checks the ranges; names the bad field.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Count, "count");
+        ArgumentOutOfRangeException.ThrowIfNegative(Rank, "rank");
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(Rank, Count, "rank");
+    }
+
+    /// <summary>Per-rank batch for <paramref name="globalBatch"/>.</summary>
+    /// <exception cref="ArgumentException">The global batch is not a multiple of the rank count.</exception>
+    public int LocalBatch(int globalBatch)
+    {
+        Validate();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(globalBatch, "global_batch");
+        if (globalBatch % Count != 0)
+            throw new ArgumentException($"global_batch ({globalBatch}) must be a multiple of the number of ranks ({Count})", "global_batch");
+        return globalBatch / Count;
+    }
+
+    /// <summary>Indices into the global batch that this rank takes: <c>Rank, Rank + Count, ...</c>.</summary>
+    public int[] Indices(int globalBatch)
+    {
+        int n = LocalBatch(globalBatch);
+        var idx = new int[n];
+        for (int i = 0; i < n; i++) idx[i] = Rank + i * Count;
+        return idx;
+    }
+
+    /// <summary>This rank's items of a global batch tensor along <paramref name="dim"/> (a strided view, no copy).</summary>
+    /// <param name="globalBatch">[B_global, ...] (or B_global along <paramref name="dim"/>).</param>
+    public Tensor Take(Tensor globalBatch, long dim = 0)
+    {
+        int b = checked((int)globalBatch.shape[dim]);
+        LocalBatch(b);
+        return globalBatch.slice(dim, Rank, b, Count);   // [B_global, ...] → [B_global / N, ...]
+    }
+}
