@@ -44,8 +44,8 @@ public static class EvalCommands
             PhysicsBenchmarkResult result;
             try
             {
-                result = PhysicsBenchmark.Run(clips, new Dictionary<string, Func<BenchmarkClip, VideoFrames>>
-                    { [method] = c => VideoDecoder.Read(paths[c.Id]) }, options, references: !parse.GetValue(noRefs));
+                result = PhysicsBenchmark.Run(clips, new Dictionary<string, Func<BenchmarkClip, FrameStack>>
+                    { [method] = c => FrameStackDecoder.Read(paths[c.Id]) }, options, references: !parse.GetValue(noRefs));
             }
             catch (ArgumentException e) when (e.ParamName == "video")
             {
@@ -72,7 +72,7 @@ public static class EvalCommands
         foreach (var f in truthFiles)
         {
             var id = Path.GetFileNameWithoutExtension(f);
-            var video = VideoDecoder.VideoExtensions.Select(e => Path.Combine(videoDir, id + e)).FirstOrDefault(File.Exists)
+            var video = FrameStackDecoder.VideoExtensions.Select(e => Path.Combine(videoDir, id + e)).FirstOrDefault(File.Exists)
                 ?? (Directory.Exists(Path.Combine(videoDir, id)) ? Path.Combine(videoDir, id) : null);
             if (video is null) { missing.Add(id); continue; }
             clips.Add(new BenchmarkClip(id, WorldClip.Load(f)));
@@ -109,7 +109,7 @@ public static class EvalCommands
         {
             var o = parse.InvocationConfiguration.Output;
             var eval = new MotionEvaluator(new MotionOptions { Fps = parse.GetValue(fps) });
-            foreach (var v in parse.GetValue(videos)!) eval.Update(v, VideoDecoder.Read(v));
+            foreach (var v in parse.GetValue(videos)!) eval.Update(v, FrameStackDecoder.Read(v));
             var report = eval.Compute();
             var outPath = parse.GetValue(output)!;
             File.WriteAllText(outPath, JsonSerializer.Serialize(report, PhysicsBenchmarkResult.JsonOptions) + "\n");

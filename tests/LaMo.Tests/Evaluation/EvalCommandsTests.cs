@@ -24,7 +24,7 @@ public sealed class EvalCommandsTests(ITestOutputHelper output) : IDisposable
         return code;
     }
 
-    private static void WritePngs(VideoFrames v, string dir)
+    private static void WritePngs(FrameStack v, string dir)
     {
         Directory.CreateDirectory(dir);
         for (var t = 0; t < v.Count; t++)
@@ -77,13 +77,13 @@ public sealed class EvalCommandsTests(ITestOutputHelper output) : IDisposable
                 writer.Write(bgr);
             }
         }
-        var decoded = VideoDecoder.Read(mp4);
+        var decoded = FrameStackDecoder.Read(mp4);
         Assert.Equal(v.Count, decoded.Count);
         Assert.True(decoded.Frame(0)[0] > 200);     // white background, red channel first (RGB, not BGR)
         WritePngs(v, Path.Combine(_dir, "frames"));
         var json = Path.Combine(_dir, "motion.json");
         Assert.Equal(0, Run("eval", "motion", mp4, Path.Combine(_dir, "frames"), "--out", json));
         Assert.Contains("\"motion_smoothness\"", File.ReadAllText(json));
-        Assert.Throws<InvalidDataException>(() => VideoDecoder.Read(Path.Combine(_dir, "motion.json")));
+        Assert.Throws<InvalidDataException>(() => FrameStackDecoder.Read(Path.Combine(_dir, "motion.json")));
     }
 }

@@ -10,7 +10,7 @@ public sealed class MotionMetricsTests(ITestOutputHelper output)
 {
     private static readonly MotionOptions Options = new();
 
-    private static VideoFrames Translating() => PhysicsTestClips.Render(PhysicsTestClips.Make(Scenario.Uniform, 4));
+    private static FrameStack Translating() => PhysicsTestClips.Render(PhysicsTestClips.Make(Scenario.Uniform, 4));
 
     [Fact]
     public void Evaluate_StaticVideo_SmoothNoFlickerNotDynamic()
@@ -46,7 +46,7 @@ public sealed class MotionMetricsTests(ITestOutputHelper output)
         var rng = new Random(1);
         var data = new byte[17 * 64 * 64 * 3];
         rng.NextBytes(data);
-        var noise = MotionMetrics.Evaluate("noise", new VideoFrames(data, 17, 64, 64), Options);
+        var noise = MotionMetrics.Evaluate("noise", new FrameStack(data, 17, 64, 64), Options);
         var ball = MotionMetrics.Evaluate("ball", Translating(), Options);
         output.WriteLine($"{noise}\n{ball}");
         Assert.True(noise.TemporalFlickering < ball.TemporalFlickering);

@@ -10,7 +10,7 @@ public sealed class PhysicsBenchmarkTests(ITestOutputHelper output)
 {
     private static readonly PhysicsOptions Options = new();
 
-    private static ClipPhysicsResult Eval(WorldClip clip, VideoFrames video) => ClipEvaluator.Evaluate("c", clip, video, Options);
+    private static ClipPhysicsResult Eval(WorldClip clip, FrameStack video) => ClipEvaluator.Evaluate("c", clip, video, Options);
 
     [Theory]
     [InlineData(Scenario.Uniform)]
@@ -111,7 +111,7 @@ public sealed class PhysicsBenchmarkTests(ITestOutputHelper output)
     public void Run_ReferenceRows_OrderedAsExpected()
     {
         var clips = Enumerable.Range(0, 3).Select(i => new BenchmarkClip($"u{i}", PhysicsTestClips.Make(Scenario.Uniform, (ulong)i, 32))).ToArray();
-        var result = PhysicsBenchmark.Run(clips, new Dictionary<string, Func<BenchmarkClip, VideoFrames>>
+        var result = PhysicsBenchmark.Run(clips, new Dictionary<string, Func<BenchmarkClip, FrameStack>>
         {
             ["frozen"] = c => ReferenceVideos.CopyLastGiven(c.Clip, 5),
         }, Options);
@@ -152,7 +152,7 @@ public sealed class PhysicsBenchmarkTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => ClipEvaluator.Evaluate("c", clip, gt.Select([0, 1, 2, 3, 4, 5]), Options));
         Assert.Throws<ArgumentException>(() => ClipEvaluator.Evaluate("c", clip, gt, Options with { GivenFrames = 17 }));
         Assert.Throws<NotSupportedException>(() => ColourParser.ChannelOf("purple"));
-        Assert.Throws<ArgumentException>(() => new VideoFrames(new byte[10], 1, 2, 2));
+        Assert.Throws<ArgumentException>(() => new FrameStack(new byte[10], 1, 2, 2));
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public static class MotionMetrics
 {
     /// <summary>Scores one video.</summary>
     /// <exception cref="ArgumentException">Invalid options.</exception>
-    public static MotionResult Evaluate(string name, VideoFrames v, MotionOptions options)
+    public static MotionResult Evaluate(string name, FrameStack v, MotionOptions options)
     {
         options.Validate();
         int h = v.Height, w = v.Width, f = v.Count;
@@ -39,7 +39,7 @@ public static class MotionMetrics
     }
 
     /// <summary>Motion smoothness (see remarks); null under 3 frames.</summary>
-    public static double? Smoothness(VideoFrames v, MotionOptions o)
+    public static double? Smoothness(FrameStack v, MotionOptions o)
     {
         int h = v.Height, w = v.Width;
         var s = new List<double>();
@@ -59,7 +59,7 @@ public static class MotionMetrics
     }
 
     /// <summary>Temporal flickering score; null for a single frame.</summary>
-    public static double? Flickering(VideoFrames v)
+    public static double? Flickering(FrameStack v)
     {
         if (v.Count < 2) return null;
         double total = 0;
@@ -74,7 +74,7 @@ public static class MotionMetrics
     }
 
     /// <summary>Subject-consistency proxy; null for a single frame.</summary>
-    public static double? SubjectConsistency(VideoFrames v, MotionOptions o)
+    public static double? SubjectConsistency(FrameStack v, MotionOptions o)
     {
         if (v.Count < 2) return null;
         var feats = Enumerable.Range(0, v.Count).Select(t => Feature(v.Frame(t), v.Height, v.Width, o)).ToArray();

@@ -35,7 +35,7 @@ public sealed class MotionEvaluator(MotionOptions options)
     public MotionOptions Options { get; } = options.Validate();
 
     /// <summary>Scores one video and keeps the result.</summary>
-    public MotionResult Update(string name, VideoFrames video)
+    public MotionResult Update(string name, FrameStack video)
     {
         var r = MotionMetrics.Evaluate(name, video, Options);
         _results.Add(r);

@@ -21,13 +21,13 @@ public static class ClipEvaluator
     /// <param name="groundTruthRender">The lossless GT render if already made (else rendered here).</param>
     /// <exception cref="ArgumentException">Size or frame count differs from the clip, or GivenFrames leaves nothing to judge.</exception>
     /// <exception cref="NotSupportedException">A ball colour the parser cannot isolate, or two balls of one colour.</exception>
-    public static ClipPhysicsResult Evaluate(string clipId, WorldClip clip, VideoFrames video, PhysicsOptions options,
-        VideoFrames? groundTruthRender = null)
+    public static ClipPhysicsResult Evaluate(string clipId, WorldClip clip, FrameStack video, PhysicsOptions options,
+        FrameStack? groundTruthRender = null)
     {
         options.Validate();
         CheckCompatible(clipId, clip, video, options);
         var tracks = clip.Objects.Select(o => ObjectTrack.Measure(clip, video, o.Id, options)).ToArray();
-        var gt = groundTruthRender ?? new VideoFrames(Renderer.Render(clip), clip.Frames.Count, clip.Render.Height, clip.Render.Width);
+        var gt = groundTruthRender ?? new FrameStack(Renderer.Render(clip), clip.Frames.Count, clip.Render.Height, clip.Render.Width);
         var masks = MaskMetrics.Compute(clip, video, gt, tracks, options);
 
         bool failure = tracks.Any(tr =>
@@ -55,7 +55,7 @@ public static class ClipEvaluator
             FrozenRate(tracks, options.FrozenPixels), RmsJerk(tracks));
     }
 
-    private static void CheckCompatible(string clipId, WorldClip clip, VideoFrames video, PhysicsOptions options)
+    private static void CheckCompatible(string clipId, WorldClip clip, FrameStack video, PhysicsOptions options)
     {
         if (video.Width != clip.Render.Width || video.Height != clip.Render.Height)
             throw new ArgumentException($"{clipId}: video is {video.Width}x{video.Height} but the clip renders at {clip.Render.Width}x{clip.Render.Height}", nameof(video));

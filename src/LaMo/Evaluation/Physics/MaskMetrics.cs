@@ -19,7 +19,7 @@ public sealed record MaskMetrics(double? Permanence, double? SpuriousRate, doubl
     /// <param name="groundTruth">Lossless GT render of the clip.</param>
     /// <param name="tracks">Parser tracks of <paramref name="video"/> (for permanence and detected counts).</param>
     /// <param name="options">Options.</param>
-    public static MaskMetrics Compute(WorldClip clip, VideoFrames video, VideoFrames groundTruth, IReadOnlyList<ObjectTrack> tracks, PhysicsOptions options)
+    public static MaskMetrics Compute(WorldClip clip, FrameStack video, FrameStack groundTruth, IReadOnlyList<ObjectTrack> tracks, PhysicsOptions options)
     {
         int w = video.Width, h = video.Height, hw = w * h, given = options.GivenFrames;
         int valid = tracks.Sum(tr => tr.Valid.Count(v => v));

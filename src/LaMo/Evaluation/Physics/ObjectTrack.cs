@@ -22,7 +22,7 @@ public sealed record ObjectTrack(int Id, double Radius, bool[] Valid, bool[] Det
     public bool Usable(int t) => Valid[t] && Detected[t];
 
     /// <summary>Parses every frame of <paramref name="video"/> for object <paramref name="id"/> of <paramref name="clip"/>.</summary>
-    public static ObjectTrack Measure(WorldClip clip, VideoFrames video, int id, PhysicsOptions options)
+    public static ObjectTrack Measure(WorldClip clip, FrameStack video, int id, PhysicsOptions options)
     {
         var spec = clip.Objects[id];
         var cam = clip.Camera;

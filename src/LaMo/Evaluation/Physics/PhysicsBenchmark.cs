@@ -47,7 +47,7 @@ public sealed record PhysicsBenchmarkResult(PhysicsOptions Options, IReadOnlyLis
 /// <summary>Runs the physics benchmark: every method plus the reference rows over the same clips, then paired bootstraps.</summary>
 /// <example><code>
 /// var clips = files.Select(f => new BenchmarkClip(Path.GetFileNameWithoutExtension(f), WorldClip.Load(f))).ToArray();
-/// var result = PhysicsBenchmark.Run(clips, new Dictionary&lt;string, Func&lt;BenchmarkClip, VideoFrames&gt;&gt;
+/// var result = PhysicsBenchmark.Run(clips, new Dictionary&lt;string, Func&lt;BenchmarkClip, FrameStack&gt;&gt;
 ///     { ["baseline"] = c => Generate(baseline, c), ["lamo"] = c => Generate(lamo, c) }, new PhysicsOptions());
 /// Console.WriteLine(result.HeadlineTable()); result.Save("eval.json");
 /// </code></example>
@@ -69,13 +69,13 @@ public static class PhysicsBenchmark
     /// <param name="vaeRoundTrip">If set, adds the VAE floor row: the GT render through this encode/decode.</param>
     /// <exception cref="ArgumentException">Duplicate clip ids, a reserved method name or incompatible videos.</exception>
     public static PhysicsBenchmarkResult Run(IReadOnlyList<BenchmarkClip> clips,
-        IReadOnlyDictionary<string, Func<BenchmarkClip, VideoFrames>> methods, PhysicsOptions options,
-        bool references = true, Func<VideoFrames, VideoFrames>? vaeRoundTrip = null)
+        IReadOnlyDictionary<string, Func<BenchmarkClip, FrameStack>> methods, PhysicsOptions options,
+        bool references = true, Func<FrameStack, FrameStack>? vaeRoundTrip = null)
     {
         options.Validate();
         var dup = clips.GroupBy(c => c.Id).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null) throw new ArgumentException($"clip id '{dup.Key}' appears {dup.Count()} times", nameof(clips));
-        var rows = new List<(string Name, Func<BenchmarkClip, VideoFrames> Video)>();
+        var rows = new List<(string Name, Func<BenchmarkClip, FrameStack> Video)>();
         foreach (var (name, f) in methods)
         {
             if (name is ReferenceVideos.GroundTruthName or ReferenceVideos.CopyLastName or ReferenceVideos.ConstantVelocityName or ReferenceVideos.VaeName)

@@ -35,7 +35,7 @@ public sealed class PhysicsEvaluator
 
     /// <summary>Evaluates one video and keeps its result.</summary>
     /// <exception cref="ArgumentException">Duplicate clip id or an incompatible video (see <see cref="ClipEvaluator.Evaluate"/>).</exception>
-    public ClipPhysicsResult Update(string clipId, WorldClip clip, VideoFrames video, VideoFrames? groundTruthRender = null)
+    public ClipPhysicsResult Update(string clipId, WorldClip clip, FrameStack video, FrameStack? groundTruthRender = null)
     {
         if (_results.Any(r => r.ClipId == clipId)) throw new ArgumentException($"clip '{clipId}' was already evaluated for {Method}", nameof(clipId));
         var r = ClipEvaluator.Evaluate(clipId, clip, video, Options, groundTruthRender);

@@ -10,12 +10,12 @@ public static class ReferenceVideos
     public const string GroundTruthName = "gt_floor", CopyLastName = "copy_last", ConstantVelocityName = "const_velocity", VaeName = "vae_floor";
 
     /// <summary>The lossless GT render (the measuring floor; never a decoded mp4).</summary>
-    public static VideoFrames GroundTruth(WorldClip clip) =>
+    public static FrameStack GroundTruth(WorldClip clip) =>
         new(Renderer.Render(clip), clip.Frames.Count, clip.Render.Height, clip.Render.Width);
 
     /// <summary>The given frames, then the last given frame repeated (a motionless continuation).</summary>
     /// <exception cref="ArgumentOutOfRangeException">givenFrames outside [1, F].</exception>
-    public static VideoFrames CopyLastGiven(WorldClip clip, int givenFrames)
+    public static FrameStack CopyLastGiven(WorldClip clip, int givenFrames)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(givenFrames, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(givenFrames, clip.Frames.Count);
@@ -26,7 +26,7 @@ public static class ReferenceVideos
     /// <summary>Every ball keeps the velocity of its last two given frames, <c>v = (c(g−1) − c(g−2)) / Δt</c>, and the
     /// clip is re-rendered with the world's renderer (no collisions, walls or gravity after the given frames).</summary>
     /// <exception cref="ArgumentOutOfRangeException">givenFrames outside [2, F].</exception>
-    public static VideoFrames ConstantVelocity(WorldClip clip, int givenFrames) =>
+    public static FrameStack ConstantVelocity(WorldClip clip, int givenFrames) =>
         GroundTruth(clip with { Frames = ConstantVelocityStates(clip, givenFrames) });
 
     /// <summary>The states of <see cref="ConstantVelocity"/>.</summary>
@@ -49,7 +49,7 @@ public static class ReferenceVideos
     /// <summary>The autoencoder floor: the GT render passed through <paramref name="roundTrip"/> (encode + decode,
     /// supplied by the caller; evaluation has no model dependency).</summary>
     /// <exception cref="InvalidDataException">The round trip changed the video's size or frame count.</exception>
-    public static VideoFrames VaeReconstruction(WorldClip clip, Func<VideoFrames, VideoFrames> roundTrip)
+    public static FrameStack VaeReconstruction(WorldClip clip, Func<FrameStack, FrameStack> roundTrip)
     {
         var gt = GroundTruth(clip);
         var rec = roundTrip(gt);

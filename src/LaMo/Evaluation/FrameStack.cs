@@ -2,7 +2,7 @@ namespace LaMo.Evaluation;
 
 /// <summary>A video as 8-bit RGB frames in one buffer, layout [F, H, W, 3] (the world renderer's layout).</summary>
 /// <remarks>Immutable by convention: evaluators never write into <see cref="Data"/>.</remarks>
-public sealed class VideoFrames
+public sealed class FrameStack
 {
     /// <summary>RGB bytes, [F, H, W, 3].</summary>
     public byte[] Data { get; }
@@ -21,7 +21,7 @@ public sealed class VideoFrames
 
     /// <summary>Wraps an existing [F, H, W, 3] buffer (not copied).</summary>
     /// <exception cref="ArgumentException">Non-positive sizes or a buffer of the wrong length.</exception>
-    public VideoFrames(byte[] data, int count, int height, int width)
+    public FrameStack(byte[] data, int count, int height, int width)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
@@ -34,7 +34,7 @@ public sealed class VideoFrames
 
     /// <summary>Concatenates per-frame [H, W, 3] RGB buffers.</summary>
     /// <exception cref="ArgumentException">Empty list or a frame of the wrong length.</exception>
-    public static VideoFrames FromList(IReadOnlyList<byte[]> frames, int height, int width)
+    public static FrameStack FromList(IReadOnlyList<byte[]> frames, int height, int width)
     {
         ArgumentNullException.ThrowIfNull(frames);
         if (frames.Count == 0) throw new ArgumentException("a video needs at least one frame", nameof(frames));
@@ -46,7 +46,7 @@ public sealed class VideoFrames
                 throw new ArgumentException($"frame {t} has {frames[t].Length} bytes; {height}x{width}x3 needs {n}", nameof(frames));
             frames[t].CopyTo(data, t * n);
         }
-        return new VideoFrames(data, frames.Count, height, width);
+        return new FrameStack(data, frames.Count, height, width);
     }
 
     /// <summary>Frame <paramref name="t"/> as [H, W, 3] RGB bytes (a view, no copy).</summary>
@@ -61,10 +61,10 @@ public sealed class VideoFrames
     public byte[] FrameCopy(int t) => Frame(t).ToArray();
 
     /// <summary>The video with frames re-ordered (or repeated) by <paramref name="order"/>.</summary>
-    public VideoFrames Select(IReadOnlyList<int> order)
+    public FrameStack Select(IReadOnlyList<int> order)
     {
         var data = new byte[order.Count * FrameBytes];
         for (var i = 0; i < order.Count; i++) Frame(order[i]).CopyTo(data.AsSpan(i * FrameBytes));
-        return new VideoFrames(data, order.Count, Height, Width);
+        return new FrameStack(data, order.Count, Height, Width);
     }
 }

@@ -7,7 +7,7 @@ namespace LaMo.Evaluation;
 /// image frames (png, jpg, bmp; sorted by name). OpenCV gives BGR; this returns RGB [F, H, W, 3].</summary>
 /// <remarks>Decoded mp4 is lossy: use it only for generated videos, never as the measuring floor (the floor is the
 /// lossless re-render of the GT JSON).</remarks>
-public static class VideoDecoder
+public static class FrameStackDecoder
 {
     /// <summary>File extensions treated as videos.</summary>
     public static IReadOnlyList<string> VideoExtensions { get; } = [".mp4", ".avi", ".mkv", ".webm", ".mov"];
@@ -17,7 +17,7 @@ public static class VideoDecoder
     /// <summary>Decodes a video file or a frame folder.</summary>
     /// <exception cref="FileNotFoundException">No such file or folder.</exception>
     /// <exception cref="InvalidDataException">Undecodable, empty, or frames of different sizes.</exception>
-    public static VideoFrames Read(string path)
+    public static FrameStack Read(string path)
     {
         var frames = new List<byte[]>();
         int h = -1, w = -1;
@@ -50,6 +50,6 @@ public static class VideoDecoder
         }
         else throw new FileNotFoundException($"{path}: no such video file or frame folder", path);
         if (frames.Count == 0) throw new InvalidDataException($"{path}: no frames decoded");
-        return VideoFrames.FromList(frames, h, w);
+        return FrameStack.FromList(frames, h, w);
     }
 }
