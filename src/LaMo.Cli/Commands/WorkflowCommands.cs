@@ -110,7 +110,11 @@ public static class WorkflowCommands
             var w = p.InvocationConfiguration.Output;
             w.WriteLine($"train: {System.Text.Json.JsonSerializer.Serialize(o)}");
             using var cts = CliSupport.StopOnSignals(p.InvocationConfiguration.Error);
-            var r = CliSupport.RunWithProgress("train", o.Steps, w, prog => BackboneWorkflow.Run(o, prog, cts.Token));
+            // Under mpirun/srun every rank trains its shard of each global batch; rank 0 writes outputs.
+            using var mpi = LaMo.Distributed.MpiContext.TryInitialize();
+            using var sync = mpi is null ? null : new LaMo.Distributed.MpiGradientSync(mpi);
+            if (sync is { IsRoot: false }) w = TextWriter.Null;
+            var r = CliSupport.RunWithProgress("train", o.Steps, w, prog => BackboneWorkflow.Run(o, prog, cts.Token, sync));
             w.WriteLine($"train: {r.FinalStep} steps{(r.Interrupted ? " (interrupted; --resume continues)" : "")}, {r.SkippedSteps} skipped, outputs in {o.Out}");
             return 0;
         });

@@ -1,6 +1,7 @@
 using LaMo.Data;
 using LaMo.Diffusion;
 using LaMo.Diffusion.Schedulers;
+using LaMo.Distributed;
 using LaMo.Models.CogVideoX;
 using LaMo.Models.Lora;
 using LaMo.Motion;
@@ -24,11 +25,14 @@ public sealed class BackboneTrainingTask : ITrainingTask
     private readonly MotionPriorLossOptions _lossOptions;
     private readonly LoraAdapterSet? _lora;
     private readonly RotaryTables? _rope;
+    private readonly DataShard _shard;
 
     /// <summary>Creates the task. <paramref name="lora"/> is the adapter set when training in LoRA mode.</summary>
     public BackboneTrainingTask(BackboneTrainingOptions options, LatentCache cache, Tensor emptyPromptEmbeds,
-        CogVideoXTransformer3DModel transformer, IScheduler scheduler, LoraAdapterSet? lora, MotionPrior? prior)
+        CogVideoXTransformer3DModel transformer, IScheduler scheduler, LoraAdapterSet? lora, MotionPrior? prior, DataShard? shard = null)
     {
+        _shard = shard ?? DataShard.Single;
+        _shard.LocalBatch(options.BatchSize);   // validates that the ranks divide the global batch
         _o = options.Validate();
         _cache = cache; _transformer = transformer; _scheduler = scheduler; _lora = lora; _prior = prior;
         _emptyPrompt = emptyPromptEmbeds.to_type(ScalarType.Float32).DetachFromDisposeScope();
@@ -75,12 +79,15 @@ public sealed class BackboneTrainingTask : ITrainingTask
         _transformer.train();
         using var g = StepRandom.For(_o.Seed, step);
         var indices = randint(0L, (long)_cache.Count, new long[] { _o.BatchSize }, generator: g).data<long>().Select(i => (int)i).ToList();
-        var (z0, embeds, _) = _cache.Batch(indices);                               // z0 [B, F', C, h, w]; embeds [B, L, D]
+        // Every draw is made for the whole global batch, then this rank keeps its shard: the run is the same for any rank count.
+        var (z0All, embedsAll, _) = _cache.Batch(indices);                         // z0 [B, F', C, h, w]; embeds [B, L, D]
+        long bAll = z0All.shape[0];
+        var dropAll = rand([bAll], generator: g).lt(_o.TextDropout).reshape(bAll, 1, 1);
+        var tAll = randint(0L, (long)_scheduler.Config.NumTrainTimesteps, new long[] { bAll }, generator: g);  // t ~ U{0..999}
+        var noiseAll = randn(z0All.shape, generator: g);
+        var (z0, embeds, drop, t, noise) = (_shard.Take(z0All), _shard.Take(embedsAll), _shard.Take(dropAll), _shard.Take(tAll), _shard.Take(noiseAll));
         long b = z0.shape[0];
-        var drop = rand([b], generator: g).lt(_o.TextDropout).reshape(b, 1, 1);
         var text = where(drop, _emptyPrompt.unsqueeze(0).expand_as(embeds), embeds); // empty prompt for CFG training
-        var t = randint(0L, (long)_scheduler.Config.NumTrainTimesteps, new long[] { b }, generator: g);  // t ~ U{0..999}
-        var noise = randn(z0.shape, generator: g);
         var xt = _scheduler.AddNoise(z0, noise, t);
         var v = _transformer.forward(xt, text, t, _rope);
         var abar = _alphasCumprod.index_select(0, t);                               // ᾱ_t [B]
@@ -101,7 +108,7 @@ public sealed class BackboneTrainingTask : ITrainingTask
         {
             _prior.train();
             var pooled = MotionPrior.PoolPrompt(embeds);                              // plain mean over all tokens
-            using var draws = new SeededMotionPriorDraws(((long)_o.Seed << 32) + step);   // per step: exact resume
+            using var draws = new SeededMotionPriorDraws(((long)_o.Seed << 32) + step * 64 + _shard.Rank);   // per step (exact resume) and rank
             var p = new MotionPriorLoss(_lossOptions, draws).Compute(_prior, z0, pooled, _alphasCumprod);
             total = total + p.Loss;
             result["prior"] = p.Loss.item<float>();

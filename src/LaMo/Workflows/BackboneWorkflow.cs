@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using LaMo.Data;
 using LaMo.Diffusion.Pipeline;
 using LaMo.Diffusion.Schedulers;
+using LaMo.Distributed;
 using LaMo.Models.CogVideoX;
 using LaMo.Models.CogVideoXVae;
 using LaMo.Models.Lora;
@@ -20,7 +21,9 @@ namespace LaMo.Workflows;
 public static class BackboneWorkflow
 {
     /// <summary>Runs the training described by <paramref name="o"/>.</summary>
-    public static TrainingResult Run(BackboneTrainingOptions o, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
+    /// <param name="sync">Data-parallel gradient averaging (MPI) or null; only rank 0 writes outputs.</param>
+    public static TrainingResult Run(BackboneTrainingOptions o, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default,
+        MpiGradientSync? sync = null)
     {
         o.Validate();
         using var cache = LatentCache.Open(o.Cache);
@@ -36,10 +39,16 @@ public static class BackboneWorkflow
         var prior = o.Predictor ? new MotionPrior(MotionPriorFolder.ResolveConfig(o.PredictorConfig, (int)item.Latents.shape[1], (int)item.PromptEmbeds.shape[1])) : null;
 
         var run = new JsonObject { ["command"] = "train", ["options"] = JsonSerializer.SerializeToNode(o), ["clips"] = cache.Count };
-        var task = new BackboneTrainingTask(o, cache, empty, transformer, scheduler, lora, prior);
+        var task = new BackboneTrainingTask(o, cache, empty, transformer, scheduler, lora, prior, sync?.Shard);
         var loop = new TrainingLoop(task, new TrainingLoopOptions(o.Out, o.Steps, o.LogEvery, o.CheckpointEvery, o.Resume,
-            o.NanPolicy == "stop" ? NanPolicy.Stop : NanPolicy.Skip), run);
+            o.NanPolicy == "stop" ? NanPolicy.Stop : NanPolicy.Skip), run, sync);
         var result = loop.Run(progress, ct);
+        if (sync is { IsRoot: false })
+        {
+            transformer.Dispose();
+            prior?.Dispose();
+            return result;
+        }
 
         if (lora is not null)
         {
