@@ -24,11 +24,11 @@ public sealed record DemoRecipe
     /// <summary>Frames per clip.</summary>
     public int Frames { get; init; } = 17;
     /// <summary>VAE steps (on 9-frame windows).</summary>
-    public int VaeSteps { get; init; } = 500;
+    public int VaeSteps { get; init; } = 300;
     /// <summary>Base backbone steps (from scratch).</summary>
-    public int BaseSteps { get; init; } = 1200;
+    public int BaseSteps { get; init; } = 1000;
     /// <summary>Fine-tuning steps of each variant (equal for baseline and LaMo).</summary>
-    public int FineTuneSteps { get; init; } = 300;
+    public int FineTuneSteps { get; init; } = 250;
     /// <summary>Fine-tuning seeds (training seeds of the study).</summary>
     public IReadOnlyList<int> Seeds { get; init; } = [0, 1, 2];
     /// <summary>Batch size of backbone training.</summary>
@@ -60,7 +60,7 @@ public sealed record DemoRecipe
         Stage(log, "vae", () =>
         {
             var o = new VaeTrainingOptions(VaeSteps, BatchSize: 4, LearningRate: 1e-3, WarmupSteps: 30, Seed: 0, CropFrames: 9);
-            var (r, s) = VaeWorkflow.Train(world, Path.Combine(runs, "vae"), AutoencoderKLCogVideoXConfig.Tiny, o, new ClipReadOptions(Frames, Size, Size), ct: ct);
+            var (r, s) = VaeWorkflow.Train(world, Path.Combine(runs, "vae"), AutoencoderKLCogVideoXConfig.Tiny, o, new ClipReadOptions(Frames, Size, Size), resume: true, ct: ct);
             return Card(r, new JsonObject { ["scaling_factor"] = s });
         }, modelsFolder, "vae", $"lamo vae train --data WORLD --steps {VaeSteps} --batch-size 4 (crop 9 frames)");
 
@@ -106,7 +106,7 @@ public sealed record DemoRecipe
 
     private BackboneTrainingOptions Options(string init, string output, string cache) => new()
     {
-        Cache = cache, Out = output, Init = init, BatchSize = BatchSize, LogEvery = 10, CheckpointEvery = 100,
+        Cache = cache, Out = output, Init = init, BatchSize = BatchSize, LogEvery = 10, CheckpointEvery = 50, Resume = true,
     };
 
     private static JsonObject Card(TrainingResult r, JsonObject extra)
@@ -124,8 +124,15 @@ public sealed record DemoRecipe
         return extra;
     }
 
+    // A stage whose card exists is complete (cards are written last, atomically): an interrupted recipe re-run with
+    // the same folders continues at the first unfinished stage, and training stages resume from their checkpoints.
     private static void Stage(TextWriter log, string name, Func<JsonObject> run, string modelsFolder, string cardName, string command)
     {
+        if (File.Exists(Path.Combine(modelsFolder, "cards", cardName + ".json")))
+        {
+            log.WriteLine($"demo recipe: {name} already done (card exists)");
+            return;
+        }
         log.WriteLine($"demo recipe: {name} ...");
         var sw = Stopwatch.StartNew();
         var card = run();

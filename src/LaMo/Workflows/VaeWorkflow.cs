@@ -36,7 +36,7 @@ public static class VaeWorkflow
             ["options"] = JsonSerializer.SerializeToNode(options), ["vae_config"] = JsonNode.Parse(config.ToJson()),
         };
         var task = new VaeTrainingTask(options, vae, videos);
-        var loop = new TrainingLoop(task, new TrainingLoopOptions(outFolder, options.Steps, LogEvery: 10, CheckpointEvery: 250, Resume: resume), run);
+        var loop = new TrainingLoop(task, new TrainingLoopOptions(outFolder, options.Steps, LogEvery: 10, CheckpointEvery: 50, Resume: resume), run);
         var result = loop.Run(progress, ct);
         double scaling = FitScalingFactor(vae, videos);
         using var final = new AutoencoderKLCogVideoX(config with { ScalingFactor = scaling });
