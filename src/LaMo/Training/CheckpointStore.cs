@@ -32,6 +32,7 @@ public sealed class CheckpointStore
     /// <exception cref="InvalidOperationException">A tensor holds NaN or Inf (nothing is written).</exception>
     public string Save(int step, IReadOnlyDictionary<string, Dictionary<string, Tensor>> groups, JsonObject state)
     {
+        using var scope = NewDisposeScope();   // the finiteness checks allocate; nothing here outlives the call
         foreach (var (group, tensors) in groups)
             foreach (var (key, t) in tensors)
                 if (t.is_floating_point() && !t.isfinite().all().item<bool>())

@@ -87,4 +87,15 @@ public sealed class TrainingLoopTests : IDisposable
         Directory.CreateDirectory(Path.Combine(store.Folder, "step-000009"));          // no state.json: incomplete
         Assert.EndsWith("step-000003", store.Latest());
     }
+
+    [Fact]
+    public void CheckpointStore_Save_LeaksNoTensors()
+    {
+        var store = new CheckpointStore(Path.Combine(_dir, "leak"));
+        var groups = new Dictionary<string, Dictionary<string, Tensor>> { ["m"] = new() { ["w"] = ones(2), ["b"] = zeros(3) } };
+        store.Save(1, groups, new JsonObject());
+        long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        store.Save(2, groups, new JsonObject());
+        Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
 }
