@@ -51,7 +51,7 @@ public static class WorkflowCommands
         {
             var o = p.InvocationConfiguration.Output;
             var opts = new VaeTrainingOptions(p.GetValue(steps), p.GetValue(batch), p.GetValue(lr), Seed: p.GetValue(seed));
-            using var cts = CliSupport.StopOnSignals(p.InvocationConfiguration.Error);
+            using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
             double scaling = 0;
             var r = CliSupport.RunWithProgress("vae", opts.Steps, o, prog =>
             {
@@ -111,7 +111,7 @@ public static class WorkflowCommands
             var o = CliSupport.BuildOptions<BackboneTrainingOptions>(p.GetValue(config), explicitValues, p.GetValue(set) ?? []).Validate();
             var w = p.InvocationConfiguration.Output;
             w.WriteLine($"train: {System.Text.Json.JsonSerializer.Serialize(o)}");
-            using var cts = CliSupport.StopOnSignals(p.InvocationConfiguration.Error);
+            using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
             // Under mpirun/srun every rank trains its shard of each global batch; rank 0 writes outputs.
             using var mpi = LaMo.Distributed.MpiContext.TryInitialize();
             using var sync = mpi is null ? null : new LaMo.Distributed.MpiGradientSync(mpi);
@@ -138,7 +138,7 @@ public static class WorkflowCommands
             };
             var o = CliSupport.BuildOptions<PredictorTrainingOptions>(p.GetValue(config), explicitValues, p.GetValue(set) ?? []).Validate();
             var w = p.InvocationConfiguration.Output;
-            using var cts = CliSupport.StopOnSignals(p.InvocationConfiguration.Error);
+            using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
             var r = CliSupport.RunWithProgress("prior", o.Steps, w, prog => PriorWorkflow.Run(o, prog, cts.Token));
             w.WriteLine($"prior: {r.FinalStep} steps, predictor in {Path.Combine(o.Out, "predictor")}");
             return 0;

@@ -133,6 +133,7 @@ public static class RelyKit
     public static int AssertCheckpointsFinite(string runFolder)
     {
         int n = 0;
+        if (!Directory.Exists(Path.Combine(runFolder, "checkpoints"))) return 0;
         foreach (var ck in Directory.GetDirectories(Path.Combine(runFolder, "checkpoints"), "step-*"))
         {
             LaMo.Training.CheckpointStore.ReadState(ck);
