@@ -61,20 +61,15 @@ public static class VideoHeaderProbe
     private static (int, int)? Mp4Size(byte[] data)
     {
         var span = data.AsSpan();
-        int best = -1;
-        (int, int)? size = null;
-        foreach (var name in VisualEntries)
+        // stsd: size, 'stsd', version/flags (4), entry count (4), then the first sample entry (size, type, ...).
+        for (int at = span.IndexOf("stsd"u8); at >= 4; )
         {
-            int at = span.IndexOf(Encoding.ASCII.GetBytes(name));
-            if (at < 4 || at + 4 + 30 > data.Length) continue;
-            if (best >= 0 && at > best) continue;
-            int boxStart = at - 4;
-            uint boxSize = BinaryPrimitives.ReadUInt32BigEndian(span[boxStart..]);
-            if (boxSize < 86) continue;                     // a visual sample entry is at least 86 bytes
-            best = at;
-            size = (BinaryPrimitives.ReadUInt16BigEndian(span[(boxStart + 32)..]), BinaryPrimitives.ReadUInt16BigEndian(span[(boxStart + 34)..]));
+            int entry = at + 4 + 8;
+            if (entry + 36 <= data.Length && VisualEntries.Contains(Encoding.ASCII.GetString(span.Slice(entry + 4, 4))))
+                return (BinaryPrimitives.ReadUInt16BigEndian(span[(entry + 32)..]), BinaryPrimitives.ReadUInt16BigEndian(span[(entry + 34)..]));
+            int next = span[(at + 4)..].IndexOf("stsd"u8);
+            at = next < 0 ? -1 : at + 4 + next;
         }
-        if (size is not null) return size;
         int tkhd = span.IndexOf("tkhd"u8);
         if (tkhd < 4) return null;
         int version = span[tkhd + 4];
