@@ -7,14 +7,32 @@ namespace LaMo.Tests.Reliability;
 /// corrupt checkpoint; --resume reproduces an uninterrupted run's losses exactly; encode resumes by shard.
 /// Runs the built CLI (LaMo.Cli.dll beside the test assembly) as a child process.</summary>
 [Collection("Torch")]
-public sealed class InterruptTests : IDisposable
+public sealed class InterruptTests : IDisposable, IClassFixture<InterruptTests.Reference>
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("lamo-int-").FullName;
+    private readonly Reference _ref;
+    public InterruptTests(Reference reference) => _ref = reference;
     public void Dispose() => Directory.Delete(_dir, true);
     private string P(string n) => Path.Combine(_dir, n);
     private static readonly TimeSpan Long = TimeSpan.FromMinutes(5);
+    private const int Steps = 30;
 
-    private string[] TrainArgs(string cache, string run, int steps) =>
+    /// <summary>One synthetic cache and one uninterrupted reference run (child process), shared by the kill tests.</summary>
+    public sealed class Reference : IDisposable
+    {
+        public string Dir { get; } = Directory.CreateTempSubdirectory("lamo-int-ref-").FullName;
+        public string Cache { get; }
+        public string Run => Path.Combine(Dir, "ref");
+        public Reference()
+        {
+            Cache = RelyKit.SyntheticCache(Dir, clips: 6);
+            var (rc, log) = RelyKit.RunChild(Long, TrainArgs(Cache, Run, Steps));
+            Assert.True(rc == 0, log);
+        }
+        public void Dispose() => Directory.Delete(Dir, true);
+    }
+
+    private static string[] TrainArgs(string cache, string run, int steps) =>
     [
         "train", "--cache", cache, "--out", run, "--set", $"transformer_config={RelyKit.Repo("configs/tiny/transformer/config.json")}",
         "--set", $"steps={steps}", "--set", "batch_size=2", "--set", "checkpoint_every=2", "--set", "log_every=1", "--set", "warmup_steps=2",
@@ -33,10 +51,8 @@ public sealed class InterruptTests : IDisposable
     [Fact]
     public void Sigterm_WritesFinalCheckpoint_ExitsZero_ResumeMatchesUninterrupted()
     {
-        string cache = RelyKit.SyntheticCache(_dir, clips: 6);
-        const int steps = 40;
-        var (rc, log) = RelyKit.RunChild(Long, TrainArgs(cache, P("ref"), steps));
-        Assert.True(rc == 0, log);
+        string cache = _ref.Cache;
+        const int steps = Steps;
 
         using (var p = RelyKit.Start(TrainArgs(cache, P("run"), steps)))
         {
@@ -57,16 +73,14 @@ public sealed class InterruptTests : IDisposable
 
         var (rc2, log2) = RelyKit.RunChild(Long, [.. TrainArgs(cache, P("run"), steps), "--resume"]);
         Assert.True(rc2 == 0, log2);
-        AssertSameRun(P("ref"), P("run"));
+        AssertSameRun(_ref.Run, P("run"));
     }
 
     [Fact]
     public void Sigkill_FiveTimesAtRandomPoints_NoCorruptCheckpoint_ResumeMatchesUninterrupted()
     {
-        string cache = RelyKit.SyntheticCache(_dir, clips: 6);
-        const int steps = 30;
-        var (rc, log) = RelyKit.RunChild(Long, TrainArgs(cache, P("ref"), steps));
-        Assert.True(rc == 0, log);
+        string cache = _ref.Cache;
+        const int steps = Steps;
 
         var rng = new Random(20260101);
         int killedWhileRunning = 0;
@@ -86,7 +100,7 @@ public sealed class InterruptTests : IDisposable
         Assert.True(killedWhileRunning >= 3, $"only {killedWhileRunning} of 5 kills landed while the run was going");
         var (rc2, log2) = RelyKit.RunChild(Long, [.. TrainArgs(cache, P("run"), steps), "--resume"]);
         Assert.True(rc2 == 0, log2);
-        AssertSameRun(P("ref"), P("run"));
+        AssertSameRun(_ref.Run, P("run"));
     }
 
     [Fact]
