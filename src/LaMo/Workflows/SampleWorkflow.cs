@@ -65,6 +65,7 @@ public static class SampleWorkflow
     /// <summary>Loads the pipeline with the LoRA and guidance of <paramref name="o"/> applied.</summary>
     public static CogVideoXPipeline Load(SampleOptions o)
     {
+        Reliability.ResourceLimits.CheckPipelineFolder(o.Pipeline);
         var pipe = PipelineFolder.Load(o.Pipeline, chainPreviousX0: !o.FirstOrderDpm);
         if (o.Lora is not null)
         {

@@ -59,6 +59,25 @@ public sealed class NumericalFaultTests : IDisposable
     }
 
     [Fact]
+    public void DiskFullMidRun_FailsCleanly_PreviousCheckpointIntact_ResumeMatchesUninterrupted()
+    {
+        string cache = RelyKit.SyntheticCache(_dir, clips: 4);
+        BackboneWorkflow.Run(Options(cache, P("full-ref"), "skip", steps: 6));
+        string one = Directory.GetDirectories(P("full-ref/checkpoints"), "step-*")[0];
+        long checkpointBytes = Directory.GetFiles(one).Sum(f => new FileInfo(f).Length);
+        using (LaMo.Reliability.FaultInjection.DiskFull(4096 + checkpointBytes * 5 / 2))          // room for run.json and 2 checkpoints
+        {
+            var e = Assert.ThrowsAny<IOException>(() => BackboneWorkflow.Run(Options(cache, P("full"), "skip", steps: 6)));
+            Assert.Contains("No space left", e.Message);
+        }
+        Assert.EndsWith("step-000002", new CheckpointStore(P("full")).Latest());
+        Assert.Empty(Directory.GetDirectories(P("full/checkpoints"), ".tmp-*"));
+        RelyKit.AssertCheckpointsFinite(P("full"));
+        BackboneWorkflow.Run(Options(cache, P("full"), "skip", steps: 6) with { Resume = true });
+        Assert.Equal(RelyKit.LossRows(P("full-ref")), RelyKit.LossRows(P("full")));
+    }
+
+    [Fact]
     public void SameSeedAndConfig_TrainTwice_IdenticalLossesAndWeights()
     {
         string cache = RelyKit.SyntheticCache(_dir, clips: 4);

@@ -10,7 +10,7 @@ namespace LaMo.Tests.Reliability;
 
 /// <summary>Issue 9, item 5: runs that cannot fit are refused up front with the estimate and the options; a full disk
 /// while checkpointing leaves the previous checkpoint intact.</summary>
-public sealed class ResourceLimitTests
+public sealed class ResourceLimitTests(Xunit.Abstractions.ITestOutputHelper log)
 {
     private const long GB = 1L << 30;
 
@@ -133,6 +133,7 @@ public sealed class ResourceLimitTests
         try
         {
             mounted = Run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir) == 0;
+            log.WriteLine(mounted ? $"tmpfs of 1 MB mounted at {dir}" : "mount not permitted here; covered by the injected test");
             if (!mounted) return;
             using var scope = NewDisposeScope();
             var store = new CheckpointStore(dir, keep: 5);
