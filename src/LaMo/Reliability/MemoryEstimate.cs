@@ -108,7 +108,7 @@ public sealed record MemoryEstimate(string What, long Weights, long Gradients, l
             "(halves weights, gradients and activations), chunking (a smaller batch size, fewer frames or a smaller resolution: " +
             "activations grow with batch × tokens and attention with tokens²), a smaller preset (e.g. configs/tiny or configs/demo " +
             "instead of CogVideoX-2B/5B), or LoRA (mode=lora trains adapters only: no full gradients or optimizer state). " +
-            $"Set {AvailableVariable} (or max_memory_gb / --max-memory-gb) if the available memory is misreported.");
+            $"Set {AvailableVariable} (or lamo train --set max_memory_gb=N / lamo sample --max-memory NG) if the available memory is misreported.");
     }
 
     /// <summary>Gigabytes with one decimal.</summary>
