@@ -45,17 +45,18 @@ public static class WorkflowCommands
         var size = new Option<int>("--size") { DefaultValueFactory = _ => 64 };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
         var resume = new Option<bool>("--resume");
-        var train = new Command("train", "Train a small CogVideoX-architecture VAE on videos") { data, output, config, steps, batch, lr, frames, size, seed, resume };
+        var strict = new Option<bool>("--strict") { Description = "Stop at the first bad file" };
+        var train = new Command("train", "Train a small CogVideoX-architecture VAE on videos") { data, output, config, steps, batch, lr, frames, size, seed, resume, strict };
         train.SetAction(p =>
         {
             var o = p.InvocationConfiguration.Output;
             var opts = new VaeTrainingOptions(p.GetValue(steps), p.GetValue(batch), p.GetValue(lr), Seed: p.GetValue(seed));
-            using var cts = CliSupport.StopOnSignals(p.InvocationConfiguration.Error);
+            using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
             double scaling = 0;
             var r = CliSupport.RunWithProgress("vae", opts.Steps, o, prog =>
             {
-                var (res, s) = VaeWorkflow.Train(p.GetValue(data)!, p.GetValue(output)!, AutoencoderKLCogVideoXConfig.Load(RepoPaths.Resolve(p.GetValue(config)!)),
-                    opts, new ClipReadOptions(p.GetValue(frames), p.GetValue(size), p.GetValue(size)), p.GetValue(resume), prog, cts.Token);
+                var (res, s) = VaeWorkflow.Train(p.GetValue(data)!, p.GetValue(output)!, LaMo.Reliability.ResourceLimits.LoadVaeConfig(RepoPaths.Resolve(p.GetValue(config)!)),
+                    opts, new ClipReadOptions(p.GetValue(frames), p.GetValue(size), p.GetValue(size), Strict: p.GetValue(strict)), p.GetValue(resume), prog, cts.Token);
                 scaling = s;
                 return res;
             });
@@ -73,11 +74,12 @@ public static class WorkflowCommands
         var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 17 };
         var size = new Option<int>("--size") { DefaultValueFactory = _ => 64 };
         var strict = new Option<bool>("--strict") { Description = "Stop at the first bad file" };
-        var cmd = new Command("encode", "Encode videos and captions into a latent cache") { data, pipeline, output, frames, size, strict };
+        var shardSize = new Option<int>("--shard-size") { Description = "Clips per cache shard (the unit of resumption)", DefaultValueFactory = _ => 64 };
+        var cmd = new Command("encode", "Encode videos and captions into a latent cache") { data, pipeline, output, frames, size, strict, shardSize };
         cmd.SetAction(p =>
         {
             var r = EncodeWorkflow.Run(p.GetValue(data)!, p.GetValue(pipeline)!, p.GetValue(output)!,
-                new ClipReadOptions(p.GetValue(frames), p.GetValue(size), p.GetValue(size)), p.GetValue(strict));
+                new ClipReadOptions(p.GetValue(frames), p.GetValue(size), p.GetValue(size)), p.GetValue(strict), shardSize: p.GetValue(shardSize));
             p.InvocationConfiguration.Output.WriteLine($"encode: {r.Encoded} encoded, {r.AlreadyCached} already cached, {r.Skipped.Count} skipped (see {Path.Combine(p.GetValue(output)!, "skipped.txt")})");
             return 0;
         });
@@ -109,7 +111,7 @@ public static class WorkflowCommands
             var o = CliSupport.BuildOptions<BackboneTrainingOptions>(p.GetValue(config), explicitValues, p.GetValue(set) ?? []).Validate();
             var w = p.InvocationConfiguration.Output;
             w.WriteLine($"train: {System.Text.Json.JsonSerializer.Serialize(o)}");
-            using var cts = CliSupport.StopOnSignals(p.InvocationConfiguration.Error);
+            using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
             // Under mpirun/srun every rank trains its shard of each global batch; rank 0 writes outputs.
             using var mpi = LaMo.Distributed.MpiContext.TryInitialize();
             using var sync = mpi is null ? null : new LaMo.Distributed.MpiGradientSync(mpi);
@@ -136,7 +138,7 @@ public static class WorkflowCommands
             };
             var o = CliSupport.BuildOptions<PredictorTrainingOptions>(p.GetValue(config), explicitValues, p.GetValue(set) ?? []).Validate();
             var w = p.InvocationConfiguration.Output;
-            using var cts = CliSupport.StopOnSignals(p.InvocationConfiguration.Error);
+            using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
             var r = CliSupport.RunWithProgress("prior", o.Steps, w, prog => PriorWorkflow.Run(o, prog, cts.Token));
             w.WriteLine($"prior: {r.FinalStep} steps, predictor in {Path.Combine(o.Out, "predictor")}");
             return 0;
@@ -161,8 +163,9 @@ public static class WorkflowCommands
         var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 17 };
         var size = new Option<int>("--size") { DefaultValueFactory = _ => 64 };
         var format = new Option<string>("--format") { DefaultValueFactory = _ => "mp4" };
+        var maxMemory = new Option<string?>("--max-memory") { Description = "Memory the run may use (e.g. 24G; default: available memory); refused up front when the estimate exceeds it" };
         var cmd = new Command("sample", "Generate videos from prompts (optionally LoRA + Motion Prior Guidance)")
-            { pipeline, prompt, prompts, seeds, output, lora, predictor, guidance, lambda, rho, steps, cfg, frames, size, format };
+            { pipeline, prompt, prompts, seeds, output, lora, predictor, guidance, lambda, rho, steps, cfg, frames, size, format, maxMemory };
         cmd.SetAction(p =>
         {
             var list = (p.GetValue(prompt) ?? []).ToList();
@@ -173,7 +176,8 @@ public static class WorkflowCommands
             }
             var o = new SampleOptions(p.GetValue(pipeline)!, list, p.GetValue(seeds)!, p.GetValue(output)!, p.GetValue(lora), p.GetValue(predictor),
                 p.GetValue(guidance) ? new MotionPriorGuidanceOptions(p.GetValue(lambda), p.GetValue(rho)).Validate() : null,
-                p.GetValue(steps), p.GetValue(cfg), p.GetValue(frames), p.GetValue(size), p.GetValue(format)!);
+                p.GetValue(steps), p.GetValue(cfg), p.GetValue(frames), p.GetValue(size), p.GetValue(format)!,
+                MaxMemoryBytes: p.GetValue(maxMemory) is { } mm ? LaMo.Reliability.MemoryEstimate.ParseSize(mm, "--max-memory") : null);
             var r = SampleWorkflow.Run(o);
             foreach (var v in r) p.InvocationConfiguration.Output.WriteLine($"{v.Path}\t{v.Seconds:F1}s\t{v.Prompt}");
             return 0;

@@ -86,6 +86,10 @@ public sealed record BackboneTrainingOptions
     /// <summary><c>skip</c> or <c>stop</c> on a NaN/Inf loss or gradient.</summary>
     [JsonPropertyName("nan_policy")] public string NanPolicy { get; init; } = "skip";
 
+    /// <summary>Memory the run may use, in GB (null: MemAvailable of /proc/meminfo or LAMO_MEMORY_AVAILABLE); the run is
+    /// refused up front when its estimate does not fit.</summary>
+    [JsonPropertyName("max_memory_gb")] public double? MaxMemoryGb { get; init; }
+
     /// <summary>Checks every field; names the bad one.</summary>
     public BackboneTrainingOptions Validate()
     {
@@ -99,6 +103,7 @@ public sealed record BackboneTrainingOptions
         if (WarmupSteps < 0) throw new ArgumentException($"warmup_steps ({WarmupSteps}) must be >= 0", "warmup_steps");
         if (!(TextDropout is >= 0 and <= 1)) throw new ArgumentException($"text_dropout ({TextDropout}) must be in [0, 1]", "text_dropout");
         if (DriftTau < 1) throw new ArgumentException($"drift_tau ({DriftTau}) must be >= 1", "drift_tau");
+        if (MaxMemoryGb is { } mem && !(mem > 0)) throw new ArgumentException($"max_memory_gb ({mem}) must be > 0", "max_memory_gb");
         if (NanPolicy is not ("skip" or "stop")) throw new ArgumentException($"nan_policy ('{NanPolicy}') must be 'skip' or 'stop'", "nan_policy");
         return this;
     }

@@ -25,14 +25,18 @@ public static class BackboneWorkflow
     public static TrainingResult Run(BackboneTrainingOptions o, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default,
         MpiGradientSync? sync = null)
     {
-        o.Validate();
+        Reliability.ResourceLimits.Check(o.Validate());
         using var cache = LatentCache.Open(o.Cache);
         using var empty = LatentCache.LoadEmptyPrompt(o.Cache);
+        // Refuse absurd configs and runs that cannot fit in memory before anything is allocated.
+        var transformerConfig = Reliability.ResourceLimits.LoadTransformerConfig(o.Init is not null ? Path.Combine(o.Init, "transformer") : o.TransformerConfig!);
+        Reliability.TrainingMemory.Estimate(o, transformerConfig, cache).EnsureFits(o.MaxMemoryGb is { } gb ? (long)(gb * (1L << 30)) : null);
         manual_seed(o.Seed);
         var transformer = o.Init is not null
             ? CogVideoXTransformer3DModel.FromPretrained(Path.Combine(o.Init, "transformer"))
-            : new CogVideoXTransformer3DModel(CogVideoXTransformerConfig.Load(o.TransformerConfig!));
+            : new CogVideoXTransformer3DModel(transformerConfig);
         var schedulerConfig = o.Init is not null ? SchedulerConfig.Load(Path.Combine(o.Init, "scheduler", "scheduler_config.json")) : SchedulerConfig.CogVideoX2B;
+        Reliability.ResourceLimits.Check(schedulerConfig, "scheduler_config.json");
         using var scheduler = SchedulerFactory.Create(schedulerConfig);
         using var lora = o.Mode == "lora" ? LoraAdapterSet.Inject(transformer, new LoraConfig(o.LoraRank, o.LoraAlpha)) : null;
         var item = cache[0];

@@ -19,17 +19,19 @@ public static class EncodeWorkflow
     /// <summary>Encodes every clip of <paramref name="data"/> (any layout <see cref="DatasetIndex.Detect"/> reads) with the
     /// VAE and text encoder of <paramref name="pipeline"/> into <paramref name="cacheFolder"/>.</summary>
     /// <param name="strict">Stop at the first bad file (InvalidDataException naming it) instead of skipping it.</param>
+    /// <param name="shardSize">Clips per cache shard (each shard is written atomically: the unit of resumption).</param>
     public static EncodeReport Run(string data, string pipeline, string cacheFolder, ClipReadOptions read, bool strict = false,
-        int batchSize = 8, IProgress<(int Done, int Total)>? progress = null, CancellationToken ct = default)
+        int batchSize = 8, IProgress<(int Done, int Total)>? progress = null, CancellationToken ct = default, int shardSize = 64)
     {
         var skipped = new List<SkippedFile>();
         var entries = DatasetIndex.Detect(data, skipped);
         if (strict && skipped.Count > 0) throw new InvalidDataException($"{skipped[0].Path}: {skipped[0].Reason}");
+        entries = Reliability.DatasetGuard.Filter(entries, skipped, strict);
         using var vae = AutoencoderKLCogVideoX.FromPretrained(Path.Combine(pipeline, "vae"));
         vae.eval();
         using var text = TextEncoderLoader.FromPretrained(pipeline);
         var manifest = new LatentCacheManifest(Path.GetFullPath(Path.Combine(pipeline, "vae")), Path.GetFullPath(Path.Combine(pipeline, "text_encoder")),
-            vae.ScalingFactor, read.Frames, read.Height, read.Width, ShardSize: 64);
+            vae.ScalingFactor, read.Frames, read.Height, read.Width, ShardSize: shardSize);
         int encoded = 0, already = 0;
         using (var writer = new LatentCacheWriter(cacheFolder, manifest))
         {

@@ -21,9 +21,10 @@ namespace LaMo.Workflows;
 /// <param name="Size">Frame height and width.</param>
 /// <param name="Format">mp4 or gif.</param>
 /// <param name="FirstOrderDpm">DPM: always first order, as LaMo's sampling code does.</param>
+/// <param name="MaxMemoryBytes">Memory the run may use (null: available memory); refused up front when the estimate exceeds it.</param>
 public sealed record SampleOptions(string Pipeline, IReadOnlyList<string> Prompts, IReadOnlyList<long> Seeds, string Out,
     string? Lora = null, string? Predictor = null, MotionPriorGuidanceOptions? Guidance = null, int Steps = 50, double Cfg = 6.0,
-    int Frames = 17, int Size = 64, string Format = "mp4", bool FirstOrderDpm = false);
+    int Frames = 17, int Size = 64, string Format = "mp4", bool FirstOrderDpm = false, long? MaxMemoryBytes = null);
 
 /// <summary>One generated video on disk.</summary>
 public sealed record SampledVideo(string Prompt, long Seed, string Path, double Seconds);
@@ -37,6 +38,7 @@ public static class SampleWorkflow
         if (o.Prompts.Count == 0) throw new ArgumentException("give at least one prompt", "prompts");
         if (o.Format is not ("mp4" or "gif")) throw new ArgumentException($"format ('{o.Format}') must be mp4 or gif", "format");
         if (o.Guidance is not null && o.Predictor is null) throw new ArgumentException("guidance needs a predictor folder (--predictor)", "predictor");
+        Reliability.PipelineMemory.Estimate(o.Pipeline, o.Frames, o.Size, o.Size).EnsureFits(o.MaxMemoryBytes);
         using var pipe = Load(o);
         Directory.CreateDirectory(o.Out);
         var results = new List<SampledVideo>();
@@ -63,6 +65,7 @@ public static class SampleWorkflow
     /// <summary>Loads the pipeline with the LoRA and guidance of <paramref name="o"/> applied.</summary>
     public static CogVideoXPipeline Load(SampleOptions o)
     {
+        Reliability.ResourceLimits.CheckPipelineFolder(o.Pipeline);
         var pipe = PipelineFolder.Load(o.Pipeline, chainPreviousX0: !o.FirstOrderDpm);
         if (o.Lora is not null)
         {

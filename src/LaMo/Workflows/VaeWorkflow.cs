@@ -20,8 +20,12 @@ public static class VaeWorkflow
     {
         options.Validate();
         config.Validate();
+        Reliability.ResourceLimits.Check(config, "vae config");
         var skipped = new List<SkippedFile>();
-        var dataset = new VideoClipDataset(DatasetIndex.Detect(data, skipped), read, skipped);
+        var entries = DatasetIndex.Detect(data, skipped);
+        if (read.Strict && skipped.Count > 0) throw new InvalidDataException($"{skipped[0].Path}: {skipped[0].Reason}");
+        entries = Reliability.DatasetGuard.Filter(entries, skipped, read.Strict);
+        var dataset = new VideoClipDataset(entries, read, skipped);
         Directory.CreateDirectory(outFolder);
         File.WriteAllLines(Path.Combine(outFolder, "skipped.txt"), dataset.Skipped.Select(s => $"{s.Path}\t{s.Reason}"));
         if (dataset.Clips.Count == 0) throw new InvalidDataException($"{data}: no readable clips ({dataset.Skipped.Count} skipped; see skipped.txt)");

@@ -1,0 +1,118 @@
+using System.Globalization;
+using LaMo.Models.CogVideoX;
+using LaMo.Models.CogVideoXVae;
+
+namespace LaMo.Reliability;
+
+/// <summary>An up-front estimate of the memory a training or sampling run needs, compared with the memory available, so
+/// that a run that cannot fit is refused with the numbers and the ways out instead of being killed mid-run.</summary>
+/// <remarks>Terms (bytes): weights (parameters × element size), gradients (trainable parameters × element size),
+/// optimiser state (AdamW: two fp32 moments per trainable parameter), activations (training: per layer and token,
+/// N·D·(34 + 5·a·N/D) values as in Korthikanti et al. 2022 without recomputation; sampling: one layer's working set with
+/// the N² attention scores, for the CFG batch of 2), and the VAE decode working set. The estimate is deliberately simple;
+/// it exists to catch runs that are off by multiples, not to predict the peak to the megabyte.</remarks>
+/// <param name="What">What is estimated (e.g. "lamo train (full, fp32)").</param>
+/// <param name="Weights">Model weights.</param>
+/// <param name="Gradients">Gradients of the trainable parameters.</param>
+/// <param name="OptimizerState">AdamW moments.</param>
+/// <param name="Activations">Activations kept for backward (training) or the peak working set (sampling).</param>
+/// <param name="Tokens">Sequence length per sample (text + video patches).</param>
+public sealed record MemoryEstimate(string What, long Weights, long Gradients, long OptimizerState, long Activations, long Tokens)
+{
+    /// <summary>Environment variable overriding the available memory (bytes, or with a K/M/G suffix), for tests and for
+    /// machines whose /proc/meminfo does not tell the truth (containers with cgroup limits).</summary>
+    public const string AvailableVariable = "LAMO_MEMORY_AVAILABLE";
+
+    /// <summary>Fraction of available memory a run may plan to use (the rest is headroom for the runtime and fragmentation).</summary>
+    public const double UsableFraction = 0.9;
+
+    /// <summary>Sum of all terms.</summary>
+    public long Total => Saturate((double)Weights + Gradients + OptimizerState + Activations);
+
+    /// <summary>Training estimate for the transformer of <paramref name="config"/>.</summary>
+    /// <param name="tokensPerSample">Text tokens + video patches per sample.</param>
+    /// <param name="batchSize">Samples per step.</param>
+    /// <param name="bytesPerElement">4 for fp32, 2 for bf16.</param>
+    /// <param name="trainableParameters">Trainable parameters (all for full training; the adapters for LoRA).</param>
+    /// <param name="extraParameters">Other trainable parameters (e.g. a jointly trained predictor).</param>
+    public static MemoryEstimate ForTraining(CogVideoXTransformerConfig config, long tokensPerSample, int batchSize,
+        int bytesPerElement = 4, long? trainableParameters = null, long extraParameters = 0, string mode = "full")
+    {
+        long p = ResourceLimits.TransformerParameters(config);
+        long trainable = (trainableParameters ?? p) + extraParameters;
+        double n = tokensPerSample, d = config.InnerDim, a = config.NumAttentionHeads;
+        double perLayer = n * d * (34 + 5 * a * n / d) * bytesPerElement / 2.0 * batchSize;
+        return new MemoryEstimate($"lamo train ({mode}, {(bytesPerElement == 2 ? "bf16" : "fp32")}, batch {batchSize}, {tokensPerSample} tokens)",
+            (p + extraParameters) * bytesPerElement, trainable * bytesPerElement, trainable * 8L,
+            Saturate(perLayer * config.NumLayers), tokensPerSample);
+    }
+
+    /// <summary>Sampling estimate for a pipeline: transformer and VAE weights, one layer's working set for the CFG batch,
+    /// and the VAE decode of one video.</summary>
+    public static MemoryEstimate ForSampling(CogVideoXTransformerConfig transformer, AutoencoderKLCogVideoXConfig vae,
+        int frames, int height, int width, long textTokens, int bytesPerElement = 4)
+    {
+        int spatial = 1 << (vae.BlockOutChannels.Count - 1);
+        long latentFrames = (frames - 1) / (long)Math.Max(1, vae.TemporalCompressionRatio) + 1;
+        long patches = latentFrames * Math.Max(1, height / spatial / transformer.PatchSize) * Math.Max(1, width / spatial / transformer.PatchSize);
+        long tokens = patches + textTokens;
+        double d = transformer.InnerDim, a = transformer.NumAttentionHeads, n = tokens;
+        double layer = 2 * (n * d * 16 + 2 * a * n * n) * bytesPerElement;                    // CFG batch of 2
+        double decode = (double)frames * height * width * vae.BlockOutChannels[0] * bytesPerElement * 6;
+        long weights = (ResourceLimits.TransformerParameters(transformer) + ResourceLimits.VaeParameters(vae)) * bytesPerElement;
+        return new MemoryEstimate($"lamo sample ({frames} frames, {height}x{width}, {tokens} tokens)", weights, 0, 0,
+            Saturate(Math.Max(layer, decode)), tokens);
+    }
+
+    /// <summary>Available memory: <see cref="AvailableVariable"/> when set, else <c>MemAvailable</c> of /proc/meminfo, else null (unknown).</summary>
+    public static long? Available()
+    {
+        if (Environment.GetEnvironmentVariable(AvailableVariable) is { Length: > 0 } v) return ParseSize(v, AvailableVariable);
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/meminfo"))
+                if (line.StartsWith("MemAvailable:", StringComparison.Ordinal))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return null;
+    }
+
+    /// <summary>Parses "24G", "512M", "1048576" (bytes).</summary>
+    /// <exception cref="ArgumentException">Not a size.</exception>
+    public static long ParseSize(string text, string name)
+    {
+        string s = text.Trim().ToUpperInvariant().TrimEnd('B');
+        double scale = 1;
+        if (s.EndsWith('K')) scale = 1L << 10;
+        else if (s.EndsWith('M')) scale = 1L << 20;
+        else if (s.EndsWith('G')) scale = 1L << 30;
+        else if (s.EndsWith('T')) scale = 1L << 40;
+        if (scale > 1) s = s[..^1];
+        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) || !(x > 0))
+            throw new ArgumentException($"{name} ('{text}') must be a positive size such as 24G or 512M", name);
+        return Saturate(x * scale);
+    }
+
+    /// <summary>Throws when <see cref="Total"/> exceeds <see cref="UsableFraction"/> of <paramref name="available"/>
+    /// (<see cref="Available"/> when null; no check when that is unknown).</summary>
+    /// <exception cref="InsufficientMemoryException">The message gives the estimate by term, the available memory, and the options.</exception>
+    public MemoryEstimate EnsureFits(long? available = null)
+    {
+        available ??= Available();
+        if (available is not { } avail || Total <= avail * UsableFraction) return this;
+        throw new InsufficientMemoryException(
+            $"{What} needs about {Gb(Total)} (weights {Gb(Weights)}, gradients {Gb(Gradients)}, optimizer {Gb(OptimizerState)}, " +
+            $"activations {Gb(Activations)}) but only {Gb(avail)} is available; refusing to start. Options: bf16 weights " +
+            "(halves weights, gradients and activations), chunking (a smaller batch size, fewer frames or a smaller resolution: " +
+            "activations grow with batch × tokens and attention with tokens²), a smaller preset (e.g. configs/tiny or configs/demo " +
+            "instead of CogVideoX-2B/5B), or LoRA (mode=lora trains adapters only: no full gradients or optimizer state). " +
+            $"Set {AvailableVariable} (or lamo train --set max_memory_gb=N / lamo sample --max-memory NG) if the available memory is misreported.");
+    }
+
+    /// <summary>Gigabytes with one decimal.</summary>
+    public static string Gb(long bytes) => (bytes / (double)(1L << 30)).ToString("F1", CultureInfo.InvariantCulture) + " GB";
+
+    private static long Saturate(double x) => x >= long.MaxValue ? long.MaxValue : (long)x;
+}

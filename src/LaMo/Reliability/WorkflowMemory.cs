@@ -1,0 +1,42 @@
+using LaMo.Data;
+using LaMo.Models.CogVideoX;
+using LaMo.Models.CogVideoXVae;
+using LaMo.Training;
+
+namespace LaMo.Reliability;
+
+/// <summary>The <see cref="MemoryEstimate"/> of a <c>lamo train</c> run, from its options, transformer config and cache.</summary>
+public static class TrainingMemory
+{
+    /// <summary>Tokens per sample = text tokens + latent frames × (h/p) × (w/p) of the cache's first clip; LoRA trains
+    /// rank·(in+out) per adapted projection (to_q/k/v/out of every block).</summary>
+    public static MemoryEstimate Estimate(BackboneTrainingOptions o, CogVideoXTransformerConfig config, LatentCache cache)
+    {
+        long tokens = config.MaxTextSeqLength;
+        if (cache.Count > 0)
+        {
+            var item = cache[0];
+            long[] s = item.Latents.shape;                    // [F', C, h, w]
+            tokens = item.PromptEmbeds.shape[0] + s[0] * Math.Max(1, s[2] / config.PatchSize) * Math.Max(1, s[3] / config.PatchSize);
+        }
+        long? trainable = o.Mode == "lora" ? 4L * config.NumLayers * o.LoraRank * 2L * config.InnerDim : null;
+        return MemoryEstimate.ForTraining(config, tokens, o.BatchSize, 4, trainable, 0, o.Mode);
+    }
+}
+
+/// <summary>The <see cref="MemoryEstimate"/> of sampling from a pipeline folder, read from its configs only.</summary>
+public static class PipelineMemory
+{
+    /// <summary>Checks the folder's configs against <see cref="ResourceLimits"/> and estimates sampling one video of
+    /// <paramref name="frames"/> × <paramref name="height"/> × <paramref name="width"/>.</summary>
+    /// <exception cref="ArgumentException">A non-positive size.</exception>
+    public static MemoryEstimate Estimate(string pipelineFolder, int frames, int height, int width)
+    {
+        if (frames <= 0 || height <= 0 || width <= 0) throw new ArgumentException($"frames ({frames}) and size ({height}x{width}) must be positive", nameof(frames));
+        ResourceLimits.CheckPipelineFolder(pipelineFolder);
+        string t = Path.Combine(pipelineFolder, "transformer", "config.json"), v = Path.Combine(pipelineFolder, "vae", "config.json");
+        var transformer = File.Exists(t) ? ResourceLimits.LoadTransformerConfig(t) : new CogVideoXTransformerConfig();
+        var vae = File.Exists(v) ? ResourceLimits.LoadVaeConfig(v) : new AutoencoderKLCogVideoXConfig();
+        return MemoryEstimate.ForSampling(transformer, vae, frames, height, width, transformer.MaxTextSeqLength);
+    }
+}
