@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -7,23 +6,9 @@ using Spectre.Console;
 
 namespace LaMo.Cli.Commands;
 
-/// <summary>Shared CLI plumbing: signal-driven cancellation, progress bars, and typed <c>--config</c>/<c>--set</c> options.</summary>
+/// <summary>Shared CLI plumbing: progress bars and typed <c>--config</c>/<c>--set</c> options.</summary>
 public static class CliSupport
 {
-    /// <summary>A token cancelled by SIGINT or SIGTERM (the training loop then writes a final checkpoint and exits).</summary>
-    public static CancellationTokenSource StopOnSignals(TextWriter log)
-    {
-        var cts = new CancellationTokenSource();
-        foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
-            PosixSignalRegistration.Create(signal, ctx =>
-            {
-                ctx.Cancel = true;
-                if (!cts.IsCancellationRequested) log.WriteLine($"lamo: {signal} received; finishing the step and writing a checkpoint");
-                cts.Cancel();
-            });
-        return cts;
-    }
-
     /// <summary>Runs a training loop with a progress bar showing loss, it/s and ETA (plain log lines when not a terminal).</summary>
     public static TrainingResult RunWithProgress(string title, int totalSteps, TextWriter output, Func<IProgress<TrainingProgress>, TrainingResult> run)
     {

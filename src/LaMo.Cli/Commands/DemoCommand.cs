@@ -23,7 +23,7 @@ public static class DemoCommand
             if (p.GetValue(fromScratch))
             {
                 var recipe = p.GetValue(miniature) ? DemoRecipe.Miniature : new DemoRecipe();
-                using var cts = CliSupport.StopOnSignals(p.InvocationConfiguration.Error);
+                using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
                 recipe.Run(modelsDir, p.GetValue(work) ?? Path.Combine(RepoPaths.Root, "runs", "demo-work"), o, cts.Token);
             }
             string run = p.GetValue(output) ?? Path.Combine(RepoPaths.Root, "runs", $"demo-{DateTime.Now:yyyyMMdd-HHmmss}");
