@@ -27,9 +27,9 @@ public sealed record DemoRecipe
     /// <summary>VAE steps (on 9-frame windows).</summary>
     public int VaeSteps { get; init; } = 300;
     /// <summary>Base backbone steps (from scratch).</summary>
-    public int BaseSteps { get; init; } = 800;
+    public int BaseSteps { get; init; } = 4000;
     /// <summary>Fine-tuning steps of each variant (equal for baseline and LaMo).</summary>
-    public int FineTuneSteps { get; init; } = 200;
+    public int FineTuneSteps { get; init; } = 500;
     /// <summary>Fine-tuning seeds (training seeds of the study).</summary>
     public IReadOnlyList<int> Seeds { get; init; } = [0, 1, 2];
     /// <summary>Batch size of backbone training.</summary>
