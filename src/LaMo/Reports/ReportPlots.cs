@@ -29,12 +29,11 @@ public static class ReportPlots
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, groups.Count).Select(i => (double)i).ToArray(), groups.ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = groups.Max(g => g.Length) > 10 ? 30 : 0;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = groups.Max(g => g.Length) > 10 ? Alignment.MiddleLeft : Alignment.UpperCenter;
+        Rotate(plot, groups);
         plot.Axes.Margins(bottom: 0);
         plot.Title(title);
         plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Right);
         Save(plot, path, width, height);
     }
 
@@ -58,12 +57,21 @@ public static class ReportPlots
         plot.Add.HorizontalLine(0, 1, Colors.Black, LinePattern.Dashed);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, shown.Length).Select(i => (double)i).ToArray(), shown.Select(s => s.Label).ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        Rotate(plot, shown.Select(s => s.Label).ToArray());
         plot.Axes.SetLimitsX(-0.5, Math.Max(0.5, shown.Length - 0.5));
         plot.Title(title);
         plot.YLabel("variant − baseline (95 % CI)");
         Save(plot, path, width, height);
+    }
+
+    // Long tick labels: rotate and reserve room below the axis so they are not cut off.
+    private static void Rotate(Plot plot, IReadOnlyList<string> labels)
+    {
+        int longest = labels.Count == 0 ? 0 : labels.Max(l => l.Length);
+        if (longest <= 8) return;
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 35;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        plot.Axes.Bottom.MinimumSize = 12 + 6.5f * longest;
     }
 
     private static void Save(Plot plot, string path, int width, int height)
