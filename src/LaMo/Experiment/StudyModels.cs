@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using LaMo.Data;
+using LaMo.Training;
+using LaMo.Workflows;
+using LaMo.World;
+
+namespace LaMo.Experiment;
+
+/// <summary>The two fine-tunes of one training seed, both from the same base for the same steps (paper protocol).</summary>
+/// <param name="Seed">Training seed.</param>
+/// <param name="BaselineLora">ft-baseline LoRA file (no LaMo).</param>
+/// <param name="LamoLora">ft-lamo LoRA file (Motion Drift Loss).</param>
+/// <param name="LamoPredictor">Predictor folder trained jointly with ft-lamo.</param>
+public sealed record FineTunePair(int Seed, string BaselineLora, string LamoLora, string LamoPredictor);
+
+/// <summary>The models of a study: one base pipeline and its fine-tune pairs.</summary>
+/// <param name="Base">Base pipeline folder (diffusers layout).</param>
+/// <param name="Pairs">Fine-tune pairs by training seed.</param>
+/// <param name="Trained">True when the pairs were trained by this run (<see cref="Train"/>).</param>
+public sealed record StudyModels(string Base, IReadOnlyList<FineTunePair> Pairs, bool Trained = false)
+{
+    /// <summary>Name of a fine-tune folder inside a models folder (<see cref="LaMo.Demo.DemoRecipe"/>'s layout).</summary>
+    public static string FolderName(bool lamo, int seed) => $"ft-{(lamo ? "lamo" : "baseline")}-s{seed}";
+
+    /// <summary>Finds <c>base/</c> and every seed with both <c>ft-baseline-s{n}</c> and <c>ft-lamo-s{n}</c> (with its
+    /// predictor) in <paramref name="modelsFolder"/>; <paramref name="seeds"/> restricts (and requires) the seeds.</summary>
+    /// <exception cref="FileNotFoundException">No base, no complete pair, or a requested seed is missing (names the path).</exception>
+    public static StudyModels Discover(string modelsFolder, IReadOnlyList<int>? seeds = null)
+    {
+        string baseDir = Path.Combine(modelsFolder, "base");
+        if (!Directory.Exists(Path.Combine(baseDir, "transformer")))
+            throw new FileNotFoundException($"{baseDir}: no base pipeline (expected the layout of DemoRecipe: base/, ft-baseline-s*/, ft-lamo-s*/)", baseDir);
+        var found = Directory.Exists(modelsFolder)
+            ? Directory.GetDirectories(modelsFolder, "ft-baseline-s*").Select(d => Regex.Match(Path.GetFileName(d), @"^ft-baseline-s(\d+)$"))
+                .Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Order().ToList()
+            : [];
+        var wanted = seeds ?? found;
+        var pairs = new List<FineTunePair>();
+        foreach (int s in wanted)
+        {
+            var pair = Pair(modelsFolder, s);
+            string? missing = new[] { pair.BaselineLora, pair.LamoLora, Path.Combine(pair.LamoPredictor, "model.safetensors") }.FirstOrDefault(p => !File.Exists(p));
+            if (missing is null) pairs.Add(pair);
+            else if (seeds is not null) throw new FileNotFoundException($"{missing}: missing for training seed {s}", missing);
+        }
+        if (pairs.Count == 0) throw new FileNotFoundException($"{modelsFolder}: no complete ft-baseline-s<n> / ft-lamo-s<n> pair (with predictor/)");
+        return new StudyModels(baseDir, pairs);
+    }
+
+    private static FineTunePair Pair(string root, int s) => new(s,
+        Path.Combine(root, FolderName(false, s), "pytorch_lora_weights.safetensors"),
+        Path.Combine(root, FolderName(true, s), "pytorch_lora_weights.safetensors"),
+        Path.Combine(root, FolderName(true, s), "predictor"));
+
+    /// <summary>Fresh fine-tunes of <paramref name="baseFolder"/> for each seed, with and without LaMo, for the same
+    /// <paramref name="steps"/> and otherwise the settings of <see cref="LaMo.Demo.DemoRecipe"/>, into
+    /// <c>{work}/ft-*-s{n}</c>. Without <paramref name="cache"/>, a train-split world is generated and encoded with the
+    /// base pipeline first.</summary>
+    public static StudyModels Train(string baseFolder, string work, IReadOnlyList<int> seeds, int steps, string? cache,
+        FineTuneSettings settings, TextWriter log, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        if (seeds.Count == 0) throw new ArgumentException("give at least one training seed", nameof(seeds));
+        Directory.CreateDirectory(work);
+        if (cache is null)
+        {
+            string world = Path.Combine(work, "train-world");
+            cache = Path.Combine(work, "cache");
+            if (!File.Exists(Path.Combine(cache, "cache.json")))
+            {
+                log.WriteLine($"study: train world ({settings.TrainClipsPerScenario} clips per scenario) and latent cache ...");
+                WorldDatasetWriter.Write(new WorldDatasetOptions(world, Enum.GetValues<Scenario>(), settings.TrainClipsPerScenario,
+                    SplitRanges.Standard("train"), settings.WorldSeed, settings.Size, settings.Frames).Validate());
+                EncodeWorkflow.Run(world, baseFolder, cache, new ClipReadOptions(settings.Frames, settings.Size, settings.Size), ct: ct);
+            }
+        }
+        var pairs = new List<FineTunePair>();
+        foreach (int seed in seeds)
+        {
+            foreach (bool lamo in new[] { false, true })
+            {
+                string name = FolderName(lamo, seed), run = Path.Combine(work, "runs", name);
+                var sw = Stopwatch.StartNew();
+                var o = new BackboneTrainingOptions
+                {
+                    Cache = cache, Out = run, Init = baseFolder, BatchSize = settings.BatchSize, LogEvery = 10, CheckpointEvery = Math.Max(steps, 100),
+                    Mode = "lora", Steps = steps, LearningRate = settings.LearningRate, WarmupSteps = Math.Min(20, Math.Max(0, steps / 2)), Seed = seed,
+                    DriftLoss = lamo, Predictor = lamo, PredictorConfig = settings.PredictorConfig, PredictorWarmupSteps = Math.Min(20, Math.Max(0, steps / 2)),
+                };
+                BackboneWorkflow.Run(o, ct: ct);
+                string dest = Path.Combine(work, name);
+                Directory.CreateDirectory(dest);
+                File.Copy(Path.Combine(run, "lora", "pytorch_lora_weights.safetensors"), Path.Combine(dest, "pytorch_lora_weights.safetensors"), true);
+                if (lamo)
+                {
+                    Directory.CreateDirectory(Path.Combine(dest, "predictor"));
+                    foreach (var f in Directory.GetFiles(Path.Combine(run, "predictor"))) File.Copy(f, Path.Combine(dest, "predictor", Path.GetFileName(f)), true);
+                }
+                log.WriteLine($"study: trained {name} ({steps} steps) in {sw.Elapsed.TotalSeconds:F0} s");
+            }
+            pairs.Add(Pair(work, seed));
+        }
+        return new StudyModels(baseFolder, pairs, Trained: true);
+    }
+}
+
+/// <summary>Settings of fresh fine-tunes (<see cref="StudyModels.Train"/>); defaults are <see cref="LaMo.Demo.DemoRecipe"/>'s.</summary>
+/// <param name="Size">Frame size of the train world.</param>
+/// <param name="Frames">Frames of the train world.</param>
+/// <param name="TrainClipsPerScenario">Train-world clips per scenario (when no cache is given).</param>
+/// <param name="WorldSeed">Train-world seed.</param>
+/// <param name="BatchSize">Clips per step.</param>
+/// <param name="LearningRate">LoRA learning rate.</param>
+/// <param name="PredictorConfig">Predictor preset of ft-lamo.</param>
+public sealed record FineTuneSettings(int Size = 64, int Frames = 17, int TrainClipsPerScenario = 48, ulong WorldSeed = 2026,
+    int BatchSize = 8, double LearningRate = 1e-3, string PredictorConfig = "small");
