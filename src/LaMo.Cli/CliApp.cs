@@ -20,7 +20,7 @@ public static class CliApp
         root.Options.Add(Verbose);
         foreach (var command in new[]
                  {
-                     DoctorCommand.Create(), InspectCommand.Create(), VerifyCommand.Create(), WorldCommands.Create(), EvalCommands.Create(), DemoCommand.Create(), VideoPhyCommands.Create(),
+                     DoctorCommand.Create(), InspectCommand.Create(), VerifyCommand.Create(), WorldCommands.Create(), EvalCommands.Create(), DemoCommand.Create(), VideoPhyCommands.Create(), ExperimentCommand.Create(),
                  })
             root.Subcommands.Add(command);
         foreach (var command in WorkflowCommands.Create()) root.Subcommands.Add(command);

@@ -53,7 +53,7 @@ public static class ExperimentCommand
                 Size = p.GetValue(size), Frames = p.GetValue(frames), Steps = p.GetValue(sampleSteps), Cfg = p.GetValue(cfg),
                 Guidance = new MotionPriorGuidanceOptions(p.GetValue(lambda), p.GetValue(rho)), BootstrapResamples = p.GetValue(bootstrap),
             }.Validate();
-            using var cts = CliSupport.StopOnSignals(p.InvocationConfiguration.Error);
+            using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
             StudyModels set;
             if (p.GetValue(steps) is { } n)
             {
