@@ -25,7 +25,7 @@ public sealed record DemoRecipe
     /// <summary>Frames per clip.</summary>
     public int Frames { get; init; } = 17;
     /// <summary>VAE steps (on 9-frame windows).</summary>
-    public int VaeSteps { get; init; } = 300;
+    public int VaeSteps { get; init; } = 1500;
     /// <summary>Base backbone steps (from scratch).</summary>
     public int BaseSteps { get; init; } = 4000;
     /// <summary>Fine-tuning steps of each variant (equal for baseline and LaMo).</summary>
