@@ -1,0 +1,27 @@
+// LaMo performance benchmark suite (issue 8). One run measures everything and writes bench/results.md + results.json
+// and bench/scaling.png:
+//   dotnet run -c Release --project bench/LaMo.Bench -- all [--quick] [--out DIR] [--python PATH] [--threads N]
+//   dotnet run -c Release --project bench/LaMo.Bench -- vae-child encode|decode FRAMES SIZE REPS THREADS   (internal)
+// --quick: fewer repetitions and sizes, for developing the harness (numbers are not the reported ones).
+using LaMo.Bench;
+
+if (args.Length > 0 && args[0] == "vae-child")
+    return VaeChild.Run(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5]));
+if (args.Length == 0 || args[0] != "all")
+{
+    Console.Error.WriteLine("usage: LaMo.Bench all [--quick] [--out DIR] [--python PATH] [--threads N] [--only SECTIONS]");
+    return 2;
+}
+var options = new BenchOptions(
+    Quick: args.Contains("--quick"),
+    OutDir: Option("--out") ?? Paths.Repo("bench"),
+    Python: Option("--python") ?? "/usr/bin/python3",
+    Threads: int.Parse(Option("--threads") ?? "2"),
+    Only: Option("--only")?.Split(',').ToHashSet());
+return new Suite(options).Run();
+
+string? Option(string name)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
