@@ -7,6 +7,16 @@ using LaMo.Bench;
 
 if (args.Length > 0 && args[0] == "vae-child")
     return VaeChild.Run(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5]));
+if (args.Length > 0 && args[0] == "probe-mpg")   // diagnostic: sequential unguided / MPG step times at a workload
+{
+    TorchSharp.torch.set_num_threads(2);
+    var w = args.Length > 1 && args[1] == "small" ? Workload.Small(1) : Workload.RatioMatched(0.0154);
+    using var s = new SamplingStep(w);
+    foreach (var (name, g) in new (string, LaMo.Diffusion.IGuidance?)[] { ("unguided", null), ("mpg", s.Mpg), ("unguided", null), ("mpg", s.Mpg) })
+        Console.WriteLine($"{name}: " + string.Join(" ", Measure.Repeat(1, 5, () => s.Run(g)).Select(x => (x * 1e3).ToString("F1"))));
+    Console.WriteLine("apply only: " + string.Join(" ", Measure.Repeat(1, 5, () => s.Mpg.Apply(s.Context())).Select(x => (x * 1e3).ToString("F1"))));
+    return 0;
+}
 if (args.Length == 0 || args[0] != "all")
 {
     Console.Error.WriteLine("usage: LaMo.Bench all [--quick] [--out DIR] [--python PATH] [--threads N] [--only SECTIONS]");

@@ -201,6 +201,7 @@ internal sealed partial class Suite
         plot.XLabel("tokens (video + text), log10");
         plot.YLabel("step time ms, log10");
         plot.ShowLegend();
+        Directory.CreateDirectory(o.OutDir);
         var png = Path.Combine(o.OutDir, "scaling.png");
         plot.SavePng(png, 800, 500);
         _r.Md.AppendLine("![sampling-step scaling](scaling.png)").AppendLine();
