@@ -9,6 +9,8 @@ internal sealed record MachineInfo(string CpuModel, int LogicalCores, string Os,
     int TorchThreads, string LoadAverageStart, string? LoadAverageEnd, bool DemoTrainingRunningAtStart, bool? DemoTrainingRunningAtEnd,
     double MatmulGflops, double? MatmulGflopsEnd, string StartedUtc)
 {
+    public string OmpWaitPolicy { get; init; } = "";
+
     public static MachineInfo Capture(double matmulGflops) => new(
         ReadCpuModel(), Environment.ProcessorCount, Environment.OSVersion.VersionString, Environment.Version.ToString(),
         TorchSharpVersion(), LibTorchVersion(), get_num_threads(), LoadAverage(), null, OtherTrainingRunning(), null,
@@ -70,9 +72,11 @@ internal sealed record MachineInfo(string CpuModel, int LogicalCores, string Os,
     }
 
     /// <summary>Runs a process to the end; returns stdout (throws with stderr on failure).</summary>
-    public static string Run(string file, IEnumerable<string> args, TimeSpan timeout)
+    public static string Run(string file, IEnumerable<string> args, TimeSpan timeout, IReadOnlyDictionary<string, string?>? env = null)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (k, v) in env ?? new Dictionary<string, string?>())
+            if (v is null) psi.Environment.Remove(k); else psi.Environment[k] = v;
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
         var stderr = p.StandardError.ReadToEndAsync();

@@ -3,7 +3,12 @@
 //   dotnet run -c Release --project bench/LaMo.Bench -- all [--quick] [--out DIR] [--python PATH] [--threads N]
 //   dotnet run -c Release --project bench/LaMo.Bench -- vae-child encode|decode FRAMES SIZE REPS THREADS   (internal)
 // --quick: fewer repetitions and sizes, for developing the harness (numbers are not the reported ones).
+// --omp-default: keep libgomp's spin-waiting (by default the harness sets OMP_WAIT_POLICY=PASSIVE for itself and its
+//   children, the PyTorch run included, unless the variable is already set).
 using LaMo.Bench;
+
+// Before any TorchSharp call: libgomp reads OMP_WAIT_POLICY when LibTorch loads (see LaMo.Core.OpenMpWaitPolicy).
+string ompPolicy = args.Contains("--omp-default") ? "libgomp default (spin)" : LaMo.Core.OpenMpWaitPolicy.ApplyPassiveUnlessSet();
 
 if (args.Length > 0 && args[0] == "vae-child")
     return VaeChild.Run(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5]));
@@ -17,6 +22,26 @@ if (args.Length > 0 && args[0] == "probe-mpg")   // diagnostic: sequential ungui
     Console.WriteLine("apply only: " + string.Join(" ", Measure.Repeat(1, 5, () => s.Mpg.Apply(s.Context())).Select(x => (x * 1e3).ToString("F1"))));
     return 0;
 }
+if (args.Length > 0 && args[0] == "loop")   // for `perf record`: loop train|sample tiny|small SECONDS
+{
+    TorchSharp.torch.set_num_threads(2);
+    bool small = args[2] == "small";
+    var end = DateTime.UtcNow.AddSeconds(double.Parse(args[3]));
+    var times = new List<double>();
+    if (args[1] == "train")
+    {
+        using var ts = new TrainingStep(small ? Workload.Small(4) : Workload.Tiny(4));
+        while (DateTime.UtcNow < end) times.Add(Measure.Once(() => ts.Run(false, false)));
+    }
+    else
+    {
+        using var ss = new SamplingStep(small ? Workload.Small(1) : Workload.Tiny(1));
+        while (DateTime.UtcNow < end) times.Add(Measure.Once(() => ss.Run(null)));
+    }
+    Console.WriteLine($"{times.Count} steps, median {Measure.Median(times) * 1e3:F2} ms ({ompPolicy})");
+    Console.WriteLine($"RESULT {Measure.Median(times)}");
+    return 0;
+}
 if (args.Length == 0 || args[0] != "all")
 {
     Console.Error.WriteLine("usage: LaMo.Bench all [--quick] [--out DIR] [--python PATH] [--threads N] [--only SECTIONS]");
@@ -27,7 +52,8 @@ var options = new BenchOptions(
     OutDir: Option("--out") ?? Paths.Repo("bench"),
     Python: Option("--python") ?? "/usr/bin/python3",
     Threads: int.Parse(Option("--threads") ?? "2"),
-    Only: Option("--only")?.Split(',').ToHashSet());
+    Only: Option("--only")?.Split(',').ToHashSet(),
+    OmpPolicy: ompPolicy);
 return new Suite(options).Run();
 
 string? Option(string name)

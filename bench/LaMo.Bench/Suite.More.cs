@@ -207,6 +207,35 @@ internal sealed partial class Suite
         _r.Md.AppendLine("![sampling-step scaling](scaling.png)").AppendLine();
     }
 
+    // ---------------------------------------------------------------- 7. OpenMP wait policy
+    private void OmpSection()
+    {
+        double secs = o.Quick ? 4 : 10;
+        _r.Section("7. OpenMP wait policy (libgomp spin vs OMP_WAIT_POLICY=PASSIVE)",
+            $"Each cell is a child process looping the step for {secs:F0} s (median step time); libgomp reads the policy at start-up, so it cannot be switched in-process. " +
+            "Load at the time: " + MachineInfo.LoadAverage() + ".");
+        var self = Environment.ProcessPath!;
+        var prefix = Path.GetFileNameWithoutExtension(self) == "dotnet" ? new List<string> { typeof(Suite).Assembly.Location } : [];
+        var rows = new List<string[]>();
+        var json = new JsonArray();
+        foreach (var (kind, preset) in new[] { ("train", "tiny"), ("train", "small"), ("sample", "tiny"), ("sample", "small") })
+        {
+            double Child(bool passive)
+            {
+                var args = new List<string>(prefix) { "loop", kind, preset, secs.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                if (!passive) args.Add("--omp-default");
+                var env = new Dictionary<string, string?> { ["OMP_WAIT_POLICY"] = passive ? "PASSIVE" : null, ["GOMP_SPINCOUNT"] = null };
+                var line = MachineInfo.Run(self, args, TimeSpan.FromMinutes(5), env).Split('\n').First(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
+                return double.Parse(line["RESULT ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            double spin = Child(false), passive = Child(true);
+            rows.Add([kind, preset, Ms(spin), Ms(passive), F(spin / passive, 2)]);
+            json.Add(new JsonObject { ["step"] = kind, ["preset"] = preset, ["spin_s"] = spin, ["passive_s"] = passive });
+        }
+        _r.Table(["step", "preset", "spin (default) ms", "PASSIVE ms", "spin / passive"], rows);
+        _r.Json["omp_wait_policy"] = json;
+    }
+
     // ---------------------------------------------------------------- report
     private void Write(double seconds)
     {
@@ -221,6 +250,7 @@ internal sealed partial class Suite
         head.AppendLine($"| OS / .NET | {m.Os} / {m.DotNet} |");
         head.AppendLine($"| TorchSharp / LibTorch | {m.TorchSharp} / {m.LibTorch} (CPU) |");
         head.AppendLine($"| torch threads | {m.TorchThreads} |");
+        head.AppendLine($"| OpenMP wait policy | {m.OmpWaitPolicy} |");
         head.AppendLine($"| load average (1/5/15 min) at start / end | {m.LoadAverageStart} / {m.LoadAverageEnd} |");
         head.AppendLine($"| demo training job running at start / end | {(m.DemoTrainingRunningAtStart ? "yes" : "no")} / {(m.DemoTrainingRunningAtEnd == true ? "yes" : "no")} |");
         head.AppendLine($"| fp32 1024³ matmul at start / end | {F(m.MatmulGflops, 1)} / {F(m.MatmulGflopsEnd ?? double.NaN, 1)} GFLOP/s |").AppendLine();

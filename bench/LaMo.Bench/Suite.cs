@@ -9,7 +9,7 @@ using static LaMo.Bench.Report;
 
 namespace LaMo.Bench;
 
-internal sealed record BenchOptions(bool Quick, string OutDir, string Python, int Threads, HashSet<string>? Only);
+internal sealed record BenchOptions(bool Quick, string OutDir, string Python, int Threads, HashSet<string>? Only, string OmpPolicy);
 
 /// <summary>Runs the six measurements of issue 8 in one process (VAE memory in child processes, PyTorch in a Python
 /// child) and writes the report.</summary>
@@ -28,7 +28,7 @@ internal sealed partial class Suite(BenchOptions o)
         set_num_threads(o.Threads);
         var total = Stopwatch.StartNew();
         double gflops = MatmulBenchmark.MeasureGflops(1024, 20);
-        _machine = MachineInfo.Capture(gflops);
+        _machine = MachineInfo.Capture(gflops) with { OmpWaitPolicy = o.OmpPolicy };
         Console.WriteLine($"machine: {_machine.CpuModel}, {_machine.LogicalCores} cores, TorchSharp {_machine.TorchSharp} / LibTorch {_machine.LibTorch}, " +
                           $"{_machine.TorchThreads} threads, load {_machine.LoadAverageStart}, matmul {F(gflops, 1)} GFLOP/s" +
                           (_machine.DemoTrainingRunningAtStart ? "  (WARNING: the demo training job is running)" : ""));
@@ -38,6 +38,7 @@ internal sealed partial class Suite(BenchOptions o)
         if (Wants("vae")) VaeSection();
         if (Wants("data")) DataSection();
         if (Wants("scaling")) ScalingSection();
+        if (Wants("omp")) OmpSection();
         double gflopsEnd = MatmulBenchmark.MeasureGflops(1024, 20);
         _machine = _machine with
         {
