@@ -28,10 +28,12 @@ if (args.Length > 0 && args[0] == "loop")   // for `perf record`: loop train|sam
     bool small = args[2] == "small";
     var end = DateTime.UtcNow.AddSeconds(double.Parse(args[3]));
     var times = new List<double>();
-    if (args[1] == "train")
+    if (args[1] is "train" or "joint")
     {
         using var ts = new TrainingStep(small ? Workload.Small(4) : Workload.Tiny(4));
-        while (DateTime.UtcNow < end) times.Add(Measure.Once(() => ts.Run(false, false)));
+        var parts = new List<(double, double, double)>();
+        while (DateTime.UtcNow < end) { times.Add(Measure.Once(() => ts.Run(false, args[1] == "joint"))); parts.Add(ts.LastBreakdown); }
+        Console.WriteLine($"forward {Measure.Median(parts.Select(p => p.Item1)) * 1e3:F2} ms, backward {Measure.Median(parts.Select(p => p.Item2)) * 1e3:F2} ms, optimiser {Measure.Median(parts.Select(p => p.Item3)) * 1e3:F2} ms");
     }
     else
     {
