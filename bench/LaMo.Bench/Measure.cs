@@ -35,6 +35,14 @@ internal static class Measure
         return s.Length % 2 == 1 ? s[s.Length / 2] : 0.5 * (s[s.Length / 2 - 1] + s[s.Length / 2]);
     }
 
+    /// <summary>25th and 75th percentiles of the per-repetition ratios (the spread of a paired overhead).</summary>
+    public static (double Q1, double Q3) PairedQuartiles(double[] numerator, double[] denominator)
+    {
+        var r = numerator.Zip(denominator, (n, d) => n / d).OrderBy(x => x).ToArray();
+        double Q(double q) { double pos = q * (r.Length - 1); int lo = (int)Math.Floor(pos), hi = (int)Math.Ceiling(pos); return r[lo] + (pos - lo) * (r[hi] - r[lo]); }
+        return (Q(0.25), Q(0.75));
+    }
+
     /// <summary>Median of the per-repetition ratios b[i]/a[i] (paired, so slow drifts of the load cancel).</summary>
     public static double PairedRatio(double[] numerator, double[] denominator) =>
         Median(numerator.Zip(denominator, (n, d) => n / d));
