@@ -32,7 +32,7 @@ public sealed record StudyOptions
     public ulong WorldSeed { get; init; } = 4242;
 
     /// <summary>Frame size (must match the models).</summary>
-    public int Size { get; init; } = 64;
+    public int Size { get; init; } = new LaMo.Demo.DemoRecipe().Size;   // the shipped models' size
 
     /// <summary>RGB frames per clip (1 + 4k).</summary>
     public int Frames { get; init; } = 17;
