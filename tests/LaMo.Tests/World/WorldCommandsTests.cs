@@ -8,16 +8,7 @@ namespace LaMo.Tests.World;
 
 public class WorldCommandsTests
 {
-    private static (int Code, string Output) Run(params string[] args)
-    {
-        var root = new Command("lamo");
-        root.Subcommands.Add(WorldCommands.Create());
-        var parse = root.Parse(args);
-        Assert.Empty(parse.Errors);
-        var sw = new StringWriter();
-        var code = parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = sw, Error = sw });
-        return (code, sw.ToString());
-    }
+    private static (int Code, string Output) Run(params string[] args) => CliTestRunner.Invoke(WorldCommands.Create(), args);
 
     [Fact]
     public void Generate_ThenShow_WritesVideosMetadataAndSheet()

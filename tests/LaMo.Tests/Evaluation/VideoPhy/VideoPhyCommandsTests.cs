@@ -7,16 +7,7 @@ namespace LaMo.Tests.Evaluation.VideoPhy;
 
 public class VideoPhyCommandsTests
 {
-    private static (int Code, string Output) Run(params string[] args)
-    {
-        var root = new Command("lamo");
-        root.Subcommands.Add(VideoPhyCommands.Create());
-        var parse = root.Parse(args);
-        Assert.Empty(parse.Errors);
-        var sw = new StringWriter();
-        var code = parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = sw, Error = sw });
-        return (code, sw.ToString());
-    }
+    private static (int Code, string Output) Run(params string[] args) => CliTestRunner.Invoke(VideoPhyCommands.Create(), args);
 
     [Fact]
     public void Prepare_NoVideosYet_ListsWhatToGenerate()
