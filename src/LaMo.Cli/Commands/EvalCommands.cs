@@ -3,7 +3,7 @@ using System.Text.Json;
 using LaMo.Evaluation;
 using LaMo.Evaluation.Motion;
 using LaMo.Evaluation.Physics;
-using LaMo.World;
+using LaMo.Workflows;
 using Spectre.Console;
 
 namespace LaMo.Cli.Commands;
@@ -28,58 +28,34 @@ public static class EvalCommands
         var name = new Option<string>("--name") { Description = "Row name of the generated videos", DefaultValueFactory = _ => "generated" };
         var noRefs = new Option<bool>("--no-references") { Description = "Skip the GT floor, copy-last and constant-velocity rows" };
         var output = new Option<string>("--out") { Description = "Where to write the JSON results", DefaultValueFactory = _ => "eval.json" };
+        var shard = Sharding.Option();
         var cmd = new Command("physics", "Physics benchmark (M1-M9, failures, reference rows, paired bootstrap) of generated videos against world ground truth")
-            { videos, truth, given, name, noRefs, output };
+            { videos, truth, given, name, noRefs, output, shard };
         cmd.SetAction(parse =>
         {
-            var o = parse.InvocationConfiguration.Output;
-            string vdir = parse.GetValue(videos)!, tdir = parse.GetValue(truth)!;
-            if (!Directory.Exists(vdir)) throw new ArgumentException($"--videos '{vdir}' is not a folder");
-            if (!Directory.Exists(tdir)) throw new ArgumentException($"--truth '{tdir}' is not a folder");
-            var options = new PhysicsOptions { GivenFrames = parse.GetValue(given) }.Validate();
-            var (clips, paths, missing) = Pair(vdir, tdir);
-            if (missing.Count > 0)
-                o.WriteLine($"warning: {missing.Count} ground-truth clip(s) have no video and are not evaluated: {string.Join(", ", missing.Take(10))}{(missing.Count > 10 ? ", ..." : "")}");
-            var method = parse.GetValue(name)!;
-            PhysicsBenchmarkResult result;
-            try
+            var o = new PhysicsEvalOptions(parse.GetValue(videos)!, parse.GetValue(truth)!, new PhysicsOptions { GivenFrames = parse.GetValue(given) }.Validate(),
+                parse.GetValue(name)!, !parse.GetValue(noRefs), parse.GetValue(output)!);
+            return Sharding.Run(parse, shard, o.Out, (part, w) =>
             {
-                result = PhysicsBenchmark.Run(clips, new Dictionary<string, Func<BenchmarkClip, FrameStack>>
-                    { [method] = c => FrameStackDecoder.Read(paths[c.Id]) }, options, references: !parse.GetValue(noRefs));
-            }
-            catch (ArgumentException e) when (e.ParamName == "video")
-            {
-                throw new InvalidDataException(e.Message, e);
-            }
-            var outPath = parse.GetValue(output)!;
-            result.Save(outPath);
-            PrintPhysics(o, result, method);
-            o.WriteLine($"wrote {outPath} ({clips.Count} clips, {result.Rows.Count} rows)");
-            return 0;
+                var run = EvalWorkflow.Physics(o, part);
+                if (run.Missing.Count > 0)
+                    w.WriteLine($"warning: {run.Missing.Count} ground-truth clip(s) have no video and are not evaluated: {string.Join(", ", run.Missing.Take(10))}{(run.Missing.Count > 10 ? ", ..." : "")}");
+                if (run.Result is { } result)
+                {
+                    PrintPhysics(w, result, o.Name);
+                    w.WriteLine($"wrote {o.Out} ({run.Clips} clips, {result.Rows.Count} rows)");
+                }
+            }, PrintMerge);
         });
         return cmd;
     }
 
-    /// <summary>Pairs GT JSON files with generated videos by file stem.</summary>
-    /// <exception cref="InvalidDataException">No GT file, or no clip with a video.</exception>
-    public static (List<BenchmarkClip> Clips, Dictionary<string, string> Videos, List<string> Missing) Pair(string videoDir, string truthDir)
+    /// <summary>Prints a merge: its line, and the tables of a merged evaluation.</summary>
+    public static void PrintMerge(MergeOutcome m, TextWriter w)
     {
-        var truthFiles = Directory.GetFiles(truthDir, "*.json").Order(StringComparer.Ordinal).ToArray();
-        if (truthFiles.Length == 0) throw new InvalidDataException($"{truthDir}: no ground-truth .json files");
-        var clips = new List<BenchmarkClip>();
-        var videos = new Dictionary<string, string>();
-        var missing = new List<string>();
-        foreach (var f in truthFiles)
-        {
-            var id = Path.GetFileNameWithoutExtension(f);
-            var video = FrameStackDecoder.VideoExtensions.Select(e => Path.Combine(videoDir, id + e)).FirstOrDefault(File.Exists)
-                ?? (Directory.Exists(Path.Combine(videoDir, id)) ? Path.Combine(videoDir, id) : null);
-            if (video is null) { missing.Add(id); continue; }
-            clips.Add(new BenchmarkClip(id, WorldClip.Load(f)));
-            videos[id] = video;
-        }
-        if (clips.Count == 0) throw new InvalidDataException($"{videoDir}: no video matches any of the {truthFiles.Length} ground-truth clips by file stem");
-        return (clips, videos, missing);
+        if (m.Result is PhysicsBenchmarkResult physics) PrintPhysics(w, physics, physics.Rows[0].Method);
+        if (m.Result is MotionReport motion) PrintMotion(w, motion);
+        w.WriteLine($"merge: {m.Parts} {m.Kind} parts ({m.Items} items)");
     }
 
     private static void PrintPhysics(TextWriter o, PhysicsBenchmarkResult result, string method)
@@ -105,26 +81,32 @@ public static class EvalCommands
         var output = new Option<string>("--out") { Description = "Where to write the JSON results", DefaultValueFactory = _ => "motion.json" };
         var cmd = new Command("motion", "VBench-style motion metrics (Farneback approximations): smoothness, dynamic degree, flickering, subject-consistency proxy")
             { videos, fps, output };
+        var shard = Sharding.Option();
+        cmd.Options.Add(shard);
         cmd.SetAction(parse =>
         {
-            var o = parse.InvocationConfiguration.Output;
-            var eval = new MotionEvaluator(new MotionOptions { Fps = parse.GetValue(fps) });
-            foreach (var v in parse.GetValue(videos)!) eval.Update(v, FrameStackDecoder.Read(v));
-            var report = eval.Compute();
             var outPath = parse.GetValue(output)!;
-            File.WriteAllText(outPath, JsonSerializer.Serialize(report, PhysicsBenchmarkResult.JsonOptions) + "\n");
-            var table = new Table().Title("motion metrics").AddColumn("video").AddColumn("frames").AddColumn("smoothness")
-                .AddColumn("flow top5% px").AddColumn("dynamic").AddColumn("flickering").AddColumn("subject consistency");
-            foreach (var r in report.Videos)
-                table.AddRow(Markup.Escape(r.Video), r.Frames.ToString(), F(r.MotionSmoothness), F(r.FlowScore),
-                    r.Dynamic is { } d ? $"{(d ? "yes" : "no")} ({r.MovingPairs}/{r.RequiredPairs} > {r.Threshold:0.00})" : "-",
-                    F(r.TemporalFlickering), F(r.SubjectConsistency));
-            table.AddRow("mean", "", F(report.MeanSmoothness), "", $"{F(report.DynamicDegree)} dynamic", F(report.MeanFlickering), F(report.MeanSubjectConsistency));
-            Console(o).Write(table);
-            o.WriteLine($"wrote {outPath}");
-            return 0;
+            return Sharding.Run(parse, shard, outPath, (part, w) =>
+            {
+                var report = EvalWorkflow.Motion(parse.GetValue(videos)!, new MotionOptions { Fps = parse.GetValue(fps) }, outPath, part);
+                if (report is null) return;
+                PrintMotion(w, report);
+                w.WriteLine($"wrote {outPath}");
+            }, PrintMerge);
         });
         return cmd;
+    }
+
+    private static void PrintMotion(TextWriter o, MotionReport report)
+    {
+        var table = new Table().Title("motion metrics").AddColumn("video").AddColumn("frames").AddColumn("smoothness")
+            .AddColumn("flow top5% px").AddColumn("dynamic").AddColumn("flickering").AddColumn("subject consistency");
+        foreach (var r in report.Videos)
+            table.AddRow(Markup.Escape(r.Video), r.Frames.ToString(), F(r.MotionSmoothness), F(r.FlowScore),
+                r.Dynamic is { } d ? $"{(d ? "yes" : "no")} ({r.MovingPairs}/{r.RequiredPairs} > {r.Threshold:0.00})" : "-",
+                F(r.TemporalFlickering), F(r.SubjectConsistency));
+        table.AddRow("mean", "", F(report.MeanSmoothness), "", $"{F(report.DynamicDegree)} dynamic", F(report.MeanFlickering), F(report.MeanSubjectConsistency));
+        Console(o).Write(table);
     }
 
     private static string F(double? v) => v is { } x ? PhysicsBenchmark.Format(x) : "-";

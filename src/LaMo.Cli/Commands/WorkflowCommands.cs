@@ -75,13 +75,18 @@ public static class WorkflowCommands
         var size = new Option<int>("--size") { DefaultValueFactory = _ => 64 };
         var strict = new Option<bool>("--strict") { Description = "Stop at the first bad file" };
         var shardSize = new Option<int>("--shard-size") { Description = "Clips per cache shard (the unit of resumption)", DefaultValueFactory = _ => 64 };
-        var cmd = new Command("encode", "Encode videos and captions into a latent cache") { data, pipeline, output, frames, size, strict, shardSize };
+        var shard = Sharding.Option();
+        var cmd = new Command("encode", "Encode videos and captions into a latent cache") { data, pipeline, output, frames, size, strict, shardSize, shard };
         cmd.SetAction(p =>
         {
-            var r = EncodeWorkflow.Run(p.GetValue(data)!, p.GetValue(pipeline)!, p.GetValue(output)!,
-                new ClipReadOptions(p.GetValue(frames), p.GetValue(size), p.GetValue(size)), p.GetValue(strict), shardSize: p.GetValue(shardSize));
-            p.InvocationConfiguration.Output.WriteLine($"encode: {r.Encoded} encoded, {r.AlreadyCached} already cached, {r.Skipped.Count} skipped (see {Path.Combine(p.GetValue(output)!, "skipped.txt")})");
-            return 0;
+            string outDir = p.GetValue(output)!;
+            return Sharding.Run(p, shard, outDir, (part, w) =>
+            {
+                var r = EncodeWorkflow.Run(p.GetValue(data)!, p.GetValue(pipeline)!, outDir,
+                    new ClipReadOptions(p.GetValue(frames), p.GetValue(size), p.GetValue(size)), p.GetValue(strict), shardSize: p.GetValue(shardSize), part: part);
+                string where = part is null ? outDir : LaMo.Distributed.ShardParts.PartFolder(outDir, part);
+                w.WriteLine($"encode: {r.Encoded} encoded, {r.AlreadyCached} already cached, {r.Skipped.Count} skipped (see {Path.Combine(where, "skipped.txt")})");
+            }, (m, w) => w.WriteLine(Sharding.Describe(m, outDir)));
         });
         return cmd;
     }
@@ -164,8 +169,9 @@ public static class WorkflowCommands
         var size = new Option<int>("--size") { DefaultValueFactory = _ => 64 };
         var format = new Option<string>("--format") { DefaultValueFactory = _ => "mp4" };
         var maxMemory = new Option<string?>("--max-memory") { Description = "Memory the run may use (e.g. 24G; default: available memory); refused up front when the estimate exceeds it" };
+        var shard = Sharding.Option();
         var cmd = new Command("sample", "Generate videos from prompts (optionally LoRA + Motion Prior Guidance)")
-            { pipeline, prompt, prompts, seeds, output, lora, predictor, guidance, lambda, rho, steps, cfg, frames, size, format, maxMemory };
+            { pipeline, prompt, prompts, seeds, output, lora, predictor, guidance, lambda, rho, steps, cfg, frames, size, format, maxMemory, shard };
         cmd.SetAction(p =>
         {
             var list = (p.GetValue(prompt) ?? []).ToList();
@@ -178,9 +184,10 @@ public static class WorkflowCommands
                 p.GetValue(guidance) ? new MotionPriorGuidanceOptions(p.GetValue(lambda), p.GetValue(rho)).Validate() : null,
                 p.GetValue(steps), p.GetValue(cfg), p.GetValue(frames), p.GetValue(size), p.GetValue(format)!,
                 MaxMemoryBytes: p.GetValue(maxMemory) is { } mm ? LaMo.Reliability.MemoryEstimate.ParseSize(mm, "--max-memory") : null);
-            var r = SampleWorkflow.Run(o);
-            foreach (var v in r) p.InvocationConfiguration.Output.WriteLine($"{v.Path}\t{v.Seconds:F1}s\t{v.Prompt}");
-            return 0;
+            return Sharding.Run(p, shard, o.Out, (part, w) =>
+            {
+                foreach (var v in SampleWorkflow.Run(o, part: part)) w.WriteLine($"{v.Path}\t{v.Seconds:F1}s\t{v.Prompt}");
+            }, (m, w) => w.WriteLine(Sharding.Describe(m, o.Out)));
         });
         return cmd;
     }

@@ -91,6 +91,13 @@ public sealed class LatentCache : IDisposable
         return (ids, captions, latents, embeds, mask);
     }
 
+    /// <summary>The clip ids of a shard, from its header only (no tensor is read).</summary>
+    public static string[] ReadShardIds(string shard)
+    {
+        using var f = SafetensorsFile.Open(shard);
+        return ReadList(f, "clip_ids");
+    }
+
     private static string[] ReadList(SafetensorsFile f, string key)
     {
         if (!f.Metadata.TryGetValue(key, out var json)) throw new InvalidDataException($"{f.Path}: metadata has no '{key}'");

@@ -22,6 +22,24 @@ public sealed record DataShard(int Rank, int Count)
     /// <summary>The whole batch (one process).</summary>
     public static DataShard Single { get; } = new(0, 1);
 
+    /// <summary>Parses <c>i/N</c> (e.g. <c>0/4</c>), as given to <c>--shard</c>.</summary>
+    /// <exception cref="ArgumentException">Not of the form i/N with 0 ≤ i &lt; N.</exception>
+    public static DataShard Parse(string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length != 2 || !int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int i)
+            || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) || n < 1 || i >= n)
+            throw new ArgumentException($"--shard '{text}' must be i/N with 0 <= i < N (e.g. 0/4)", "shard");
+        return new DataShard(i, n);
+    }
+
+    /// <summary>True when item <paramref name="index"/> of a job's list belongs to this shard (round robin:
+    /// <c>index mod Count == Rank</c>, so sorted lists split evenly).</summary>
+    public bool Owns(int index) => index % Count == Rank;
+
+    /// <summary><c>i/N</c>.</summary>
+    public override string ToString() => $"{Rank}/{Count}";
+
     /// <summary>Checks the ranges; names the bad field.</summary>
     public void Validate()
     {

@@ -1,4 +1,5 @@
 using LaMo.Data;
+using LaMo.Distributed;
 using LaMo.Models.CogVideoXVae;
 using LaMo.Models.Text;
 using LaMo.Video;
@@ -20,28 +21,36 @@ public static class EncodeWorkflow
     /// VAE and text encoder of <paramref name="pipeline"/> into <paramref name="cacheFolder"/>.</summary>
     /// <param name="strict">Stop at the first bad file (InvalidDataException naming it) instead of skipping it.</param>
     /// <param name="shardSize">Clips per cache shard (each shard is written atomically: the unit of resumption).</param>
+    /// <param name="part">Encode only this part's clips (round robin over the dataset's entries) into
+    /// <c>cacheFolder.parts/i-of-N</c>; <see cref="MergeWorkflow"/> then assembles <paramref name="cacheFolder"/>.</param>
     public static EncodeReport Run(string data, string pipeline, string cacheFolder, ClipReadOptions read, bool strict = false,
-        int batchSize = 8, IProgress<(int Done, int Total)>? progress = null, CancellationToken ct = default, int shardSize = 64)
+        int batchSize = 8, IProgress<(int Done, int Total)>? progress = null, CancellationToken ct = default, int shardSize = 64,
+        DataShard? part = null)
     {
         var skipped = new List<SkippedFile>();
         var entries = DatasetIndex.Detect(data, skipped);
         if (strict && skipped.Count > 0) throw new InvalidDataException($"{skipped[0].Path}: {skipped[0].Reason}");
         entries = Reliability.DatasetGuard.Filter(entries, skipped, strict);
+        int listed = skipped.Count;   // skips found while listing: the same for every part
+        string target = part is null ? cacheFolder : ShardParts.PartFolder(cacheFolder, part);
+        if (part is not null) { Directory.CreateDirectory(target); ShardParts.Reopen(target); }
         using var vae = AutoencoderKLCogVideoX.FromPretrained(Path.Combine(pipeline, "vae"));
         vae.eval();
         using var text = TextEncoderLoader.FromPretrained(pipeline);
         var manifest = new LatentCacheManifest(Path.GetFullPath(Path.Combine(pipeline, "vae")), Path.GetFullPath(Path.Combine(pipeline, "text_encoder")),
             vae.ScalingFactor, read.Frames, read.Height, read.Width, ShardSize: shardSize);
         int encoded = 0, already = 0;
-        using (var writer = new LatentCacheWriter(cacheFolder, manifest))
+        var skippedAt = new List<int>();   // entry index of each skip after the listing ones
+        using (var writer = new LatentCacheWriter(target, manifest))
         {
             using (var scope = NewDisposeScope())
             using (no_grad())
-                LatentCache.SaveEmptyPrompt(cacheFolder, text.Encode([""]).Embeddings[0]);
+                LatentCache.SaveEmptyPrompt(target, text.Encode([""]).Embeddings[0]);
             var todo = new List<(string Id, LoadedClip Clip)>();
             for (int i = 0; i < entries.Count; i++)
             {
                 ct.ThrowIfCancellationRequested();
+                if (part is not null && !part.Owns(i)) continue;   // another part's clip (the last batch is flushed below)
                 string id = ClipId(data, entries[i].VideoPath);
                 if (writer.Done.Contains(id)) { already++; continue; }
                 var clip = VideoClipDataset.TryLoad(entries[i], read, out var reason);
@@ -49,6 +58,7 @@ public static class EncodeWorkflow
                 {
                     if (strict) throw new InvalidDataException($"{entries[i].VideoPath}: {reason}");
                     skipped.Add(new SkippedFile(entries[i].VideoPath, reason ?? "unreadable"));
+                    skippedAt.Add(i);
                     continue;
                 }
                 todo.Add((id, clip));
@@ -57,7 +67,9 @@ public static class EncodeWorkflow
             }
             if (todo.Count > 0) encoded += EncodeBatch(todo, vae, text, writer);
         }
-        File.WriteAllLines(Path.Combine(cacheFolder, "skipped.txt"), skipped.Select(s => $"{s.Path}\t{s.Reason}"));
+        File.WriteAllLines(Path.Combine(target, "skipped.txt"), skipped.Select(s => $"{s.Path}\t{s.Reason}"));
+        if (part is not null)
+            EncodeParts.Complete(target, part, data, pipeline, read, shardSize, entries, skipped, listed, skippedAt);
         return new EncodeReport(encoded, already, skipped);
     }
 

@@ -1,5 +1,6 @@
 using LaMo.Diffusion;
 using LaMo.Diffusion.Pipeline;
+using LaMo.Distributed;
 using LaMo.Models.Lora;
 using LaMo.Motion;
 using LaMo.Video;
@@ -33,19 +34,28 @@ public sealed record SampledVideo(string Prompt, long Seed, string Path, double 
 public static class SampleWorkflow
 {
     /// <summary>Renders every prompt × seed and writes one file each; returns them in order.</summary>
-    public static IReadOnlyList<SampledVideo> Run(SampleOptions o, IProgress<(int Done, int Total)>? progress = null, CancellationToken ct = default)
+    /// <param name="part">Render only this part's videos (round robin over prompt × seed) into <c>Out.parts/i-of-N</c>;
+    /// <see cref="MergeWorkflow"/> then assembles <c>Out</c>.</param>
+    public static IReadOnlyList<SampledVideo> Run(SampleOptions o, IProgress<(int Done, int Total)>? progress = null, CancellationToken ct = default,
+        DataShard? part = null)
     {
         if (o.Prompts.Count == 0) throw new ArgumentException("give at least one prompt", "prompts");
         if (o.Format is not ("mp4" or "gif")) throw new ArgumentException($"format ('{o.Format}') must be mp4 or gif", "format");
         if (o.Guidance is not null && o.Predictor is null) throw new ArgumentException("guidance needs a predictor folder (--predictor)", "predictor");
         Reliability.PipelineMemory.Estimate(o.Pipeline, o.Frames, o.Size, o.Size).EnsureFits(o.MaxMemoryBytes);
         using var pipe = Load(o);
-        Directory.CreateDirectory(o.Out);
+        string target = part is null ? o.Out : ShardParts.PartFolder(o.Out, part);
+        Directory.CreateDirectory(target);
+        if (part is not null) ShardParts.Reopen(target);
         var results = new List<SampledVideo>();
-        int total = o.Prompts.Count * o.Seeds.Count, done = 0;
+        var indices = new List<int>();
+        int total = o.Prompts.Count * o.Seeds.Count, done = 0, job = -1;
+        if (part is not null) total = Enumerable.Range(0, total).Count(part.Owns);
         for (int p = 0; p < o.Prompts.Count; p++)
             foreach (var seed in o.Seeds)
             {
+                job++;
+                if (part is not null && !part.Owns(job)) continue;
                 var sw = System.Diagnostics.Stopwatch.StartNew();
                 using var scope = NewDisposeScope();
                 using var r = pipe.Generate(new GenerationRequest
@@ -53,14 +63,21 @@ public static class SampleWorkflow
                     Prompts = [o.Prompts[p]], NumFrames = o.Frames, Height = o.Size, Width = o.Size,
                     NumInferenceSteps = o.Steps, GuidanceScale = o.Cfg, Seed = seed,
                 }, null, ct);
-                string path = Path.Combine(o.Out, $"p{p:D3}_s{seed}.{o.Format}");
+                string path = Path.Combine(target, $"p{p:D3}_s{seed}.{o.Format}");
                 VideoEncoder.Write(path, VideoTensor.ToFrames(r.Video![0], 10));
                 results.Add(new SampledVideo(o.Prompts[p], seed, path, sw.Elapsed.TotalSeconds));
+                indices.Add(job);
                 progress?.Report((++done, total));
             }
-        File.WriteAllLines(Path.Combine(o.Out, "prompts.tsv"), results.Select(r => $"{Path.GetFileName(r.Path)}\t{r.Seed}\t{r.Prompt}"));
+        File.WriteAllLines(Path.Combine(target, PromptList), results.Select(PromptLine));
+        if (part is not null) SampleParts.Complete(target, part, o, results, indices);
         return results;
     }
+
+    /// <summary>File listing the videos: name, seed and prompt, tab-separated, in prompt × seed order.</summary>
+    public const string PromptList = "prompts.tsv";
+
+    internal static string PromptLine(SampledVideo v) => $"{Path.GetFileName(v.Path)}\t{v.Seed}\t{v.Prompt}";
 
     /// <summary>Loads the pipeline with the LoRA and guidance of <paramref name="o"/> applied.</summary>
     public static CogVideoXPipeline Load(SampleOptions o)

@@ -42,6 +42,9 @@ public sealed class MotionEvaluator(MotionOptions options)
         return r;
     }
 
+    /// <summary>Keeps a result computed elsewhere (e.g. by another part of a sharded evaluation).</summary>
+    public void Add(MotionResult result) => _results.Add(result);
+
     /// <summary>Means over everything seen so far (NaN for an empty set).</summary>
     public MotionReport Compute()
     {

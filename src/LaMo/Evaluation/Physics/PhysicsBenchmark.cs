@@ -10,6 +10,11 @@ namespace LaMo.Evaluation.Physics;
 /// <param name="Clip">Ground truth.</param>
 public sealed record BenchmarkClip(string Id, WorldClip Clip);
 
+/// <summary>One row's per-clip results, before summarising.</summary>
+/// <param name="Method">Row name.</param>
+/// <param name="Clips">Clip results in clip order.</param>
+public sealed record RowClipResults(string Method, IReadOnlyList<ClipPhysicsResult> Clips);
+
 /// <summary>Everything a benchmark run produced; serialised as <c>eval.json</c>.</summary>
 /// <param name="Options">Options of every row.</param>
 /// <param name="Rows">Methods first, then reference rows.</param>
@@ -70,6 +75,15 @@ public static class PhysicsBenchmark
     /// <exception cref="ArgumentException">Duplicate clip ids, a reserved method name or incompatible videos.</exception>
     public static PhysicsBenchmarkResult Run(IReadOnlyList<BenchmarkClip> clips,
         IReadOnlyDictionary<string, Func<BenchmarkClip, FrameStack>> methods, PhysicsOptions options,
+        bool references = true, Func<FrameStack, FrameStack>? vaeRoundTrip = null) =>
+        Summarise(options, EvaluateClips(clips, methods, options, references, vaeRoundTrip), methods.Count);
+
+    /// <summary>The per-clip half of <see cref="Run"/>: every row's clip results, methods first, in clip order. A sharded
+    /// evaluation runs this on each part's clips and <see cref="Summarise"/>s the concatenation.</summary>
+    /// <inheritdoc cref="Run" path="/param"/>
+    /// <exception cref="ArgumentException">Duplicate clip ids, a reserved method name or incompatible videos.</exception>
+    public static IReadOnlyList<RowClipResults> EvaluateClips(IReadOnlyList<BenchmarkClip> clips,
+        IReadOnlyDictionary<string, Func<BenchmarkClip, FrameStack>> methods, PhysicsOptions options,
         bool references = true, Func<FrameStack, FrameStack>? vaeRoundTrip = null)
     {
         options.Validate();
@@ -96,8 +110,22 @@ public static class PhysicsBenchmark
             var gt = ReferenceVideos.GroundTruth(c.Clip);
             for (var i = 0; i < rows.Count; i++) evaluators[i].Update(c.Id, c.Clip, rows[i].Video(c), gt);
         }
-        var reports = evaluators.Select(e => e.Compute()).ToArray();
-        return new PhysicsBenchmarkResult(options, reports, Compare(reports, methods.Count, options));
+        return evaluators.Select(e => new RowClipResults(e.Method, e.Compute().Clips)).ToArray();
+    }
+
+    /// <summary>The summary half of <see cref="Run"/>: group summaries of each row and the paired bootstrap comparisons.</summary>
+    /// <param name="options">Options the clip results were computed with.</param>
+    /// <param name="rows">Clip results per row, methods first (as <see cref="EvaluateClips"/> returns them).</param>
+    /// <param name="methodCount">How many leading rows are methods (the rest are reference rows).</param>
+    public static PhysicsBenchmarkResult Summarise(PhysicsOptions options, IReadOnlyList<RowClipResults> rows, int methodCount)
+    {
+        var reports = rows.Select(r =>
+        {
+            var e = new PhysicsEvaluator(r.Method, options);
+            foreach (var c in r.Clips) e.Add(c);
+            return e.Compute();
+        }).ToArray();
+        return new PhysicsBenchmarkResult(options, reports, Compare(reports, methodCount, options));
     }
 
     // Every pair of methods, and every method against every reference row.

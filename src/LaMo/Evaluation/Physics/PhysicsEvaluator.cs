@@ -43,6 +43,14 @@ public sealed class PhysicsEvaluator
         return r;
     }
 
+    /// <summary>Keeps a result computed elsewhere (e.g. by another part of a sharded evaluation).</summary>
+    /// <exception cref="ArgumentException">Its clip was already evaluated.</exception>
+    public void Add(ClipPhysicsResult result)
+    {
+        if (_results.Any(r => r.ClipId == result.ClipId)) throw new ArgumentException($"clip '{result.ClipId}' was already evaluated for {Method}", nameof(result));
+        _results.Add(result);
+    }
+
     /// <summary>Summaries of everything seen so far.</summary>
     public PhysicsReport Compute()
     {

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using LaMo.Distributed;
+using LaMo.Workflows;
+
+namespace LaMo.Cli.Commands;
+
+/// <summary><c>--shard i/N</c> for encode, sample and eval, the MPI variant of it, and <c>lamo merge</c>.</summary>
+public static class Sharding
+{
+    /// <summary>The <c>--shard</c> option.</summary>
+    public static Option<string?> Option() => new("--shard")
+    {
+        Description = "Run only part i of N (e.g. 0/4) into OUT.parts/i-of-N; `lamo merge OUT` combines the parts. " +
+            "Under mpirun/srun each rank runs its part and rank 0 merges",
+    };
+
+    /// <summary>Runs a job whole, as the part named by <c>--shard</c>, or under an MPI launcher as this rank's part followed
+    /// by rank 0's merge into <paramref name="output"/>.</summary>
+    /// <param name="run">Runs the job (part null = whole) and prints its summary to the writer given.</param>
+    /// <param name="merged">Prints the merged result (rank 0, MPI only).</param>
+    public static int Run(ParseResult p, Option<string?> shard, string output, Action<DataShard?, TextWriter> run, Action<MergeOutcome, TextWriter> merged)
+    {
+        var w = p.InvocationConfiguration.Output;
+        if (p.GetValue(shard) is { } s)
+        {
+            var part = DataShard.Parse(s);
+            run(part, w);
+            w.WriteLine($"part {part}: complete in {ShardParts.PartFolder(output, part)}; after all {part.Count} parts: lamo merge {output}");
+            return 0;
+        }
+        using var mpi = MpiContext.TryInitialize();
+        if (mpi is null || mpi.Size == 1) { run(null, w); return 0; }
+        try
+        {
+            run(new DataShard(mpi.Rank, mpi.Size), mpi.IsRoot ? w : TextWriter.Null);
+        }
+        catch (Exception e)
+        {
+            // The other ranks would wait forever at the barrier.
+            p.InvocationConfiguration.Error.WriteLine($"error: rank {mpi.Rank}: {e.Message}");
+            mpi.Abort(1);
+            throw;
+        }
+        mpi.Barrier();
+        if (mpi.IsRoot) merged(MergeWorkflow.Run(output), w);
+        return 0;
+    }
+
+    /// <summary><c>lamo merge OUT</c>.</summary>
+    public static Command MergeCommand(Action<MergeOutcome, TextWriter> print)
+    {
+        var output = new Argument<string>("out") { Description = "Output of the sharded job (its parts are in OUT.parts/)" };
+        var cmd = new Command("merge", "Combine the parts of a sharded encode, sample or eval run (OUT.parts/i-of-N) into OUT") { output };
+        cmd.SetAction(p =>
+        {
+            var outcome = MergeWorkflow.Run(p.GetValue(output)!);
+            print(outcome, p.InvocationConfiguration.Output);
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>The one-line report of a merge.</summary>
+    public static string Describe(MergeOutcome m, string output) => $"merge: {m.Parts} {m.Kind} parts → {output} ({m.Items} items)";
+}
