@@ -42,16 +42,26 @@ internal static class MpiDriverRunner
     /// <summary>Runs the driver under mpirun; fails the test with the ranks' output on a non-zero exit or a time-out.</summary>
     public static string Mpirun(int ranks, IReadOnlyList<string> driverArgs)
     {
+        EnsureDriverBuilt();
+        return Mpirun(ranks, DriverExe, driverArgs);
+    }
+
+    /// <summary>Runs the <c>lamo</c> CLI (the LaMo.Cli build of this configuration, built with the tests) under mpirun.</summary>
+    public static string MpirunCli(int ranks, IReadOnlyList<string> cliArgs) =>
+        Mpirun(ranks, Path.Combine(RepoRoot, "src", "LaMo.Cli", "bin", Configuration, "net10.0", "LaMo.Cli"), cliArgs);
+
+    private static string Mpirun(int ranks, string exe, IReadOnlyList<string> args)
+    {
         string mpirun = FindOnPath("mpirun") ?? throw new Xunit.Sdk.XunitException(
             "mpirun not found: the distributed tests need Open MPI (Debian packages openmpi-bin libopenmpi-dev; " +
             "./lamo installs them). Set LAMO_SKIP_MPI=1 to skip these tests instead.");
-        EnsureDriverBuilt();
         var psi = new ProcessStartInfo(mpirun) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", ranks.ToString(), DriverExe })
+        foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", ranks.ToString(), exe })
             psi.ArgumentList.Add(a);
-        foreach (var a in driverArgs) psi.ArgumentList.Add(a);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
         var (code, output) = Run(psi, RunTimeout);
-        if (code != 0) throw new Xunit.Sdk.XunitException($"mpirun -np {ranks} MpiDriver {string.Join(' ', driverArgs)} exited {code}:\n{output}");
+        if (code != 0) throw new Xunit.Sdk.XunitException($"mpirun -np {ranks} {Path.GetFileName(exe)} {string.Join(' ', args)} exited {code}:\n{output}");
         return output;
     }
 
