@@ -37,6 +37,30 @@ public static class CliSupport
         return result!;
     }
 
+    /// <summary>Runs a job over items with a progress bar (items, %, remaining time) on an interactive console; quietly
+    /// otherwise (its own output says what it did).</summary>
+    public static void RunWithCounter(string title, TextWriter output, Action<IProgress<(int Done, int Total)>?> run)
+    {
+        if (Console.IsOutputRedirected || output != Console.Out) { run(null); return; }
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(title, maxValue: 1);
+                run(new Counter(p =>
+                {
+                    task.MaxValue = Math.Max(1, p.Total);
+                    task.Value = p.Done;
+                    task.Description = $"{title} {p.Done}/{p.Total}";
+                }));
+            });
+    }
+
+    private sealed class Counter(Action<(int Done, int Total)> report) : IProgress<(int Done, int Total)>
+    {
+        public void Report((int Done, int Total) value) => report(value);
+    }
+
     private sealed class Reporter(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => report(value);

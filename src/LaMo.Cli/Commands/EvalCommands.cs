@@ -37,7 +37,8 @@ public static class EvalCommands
                 parse.GetValue(name)!, !parse.GetValue(noRefs), parse.GetValue(output)!);
             return Sharding.Run(parse, shard, o.Out, (part, w) =>
             {
-                var run = EvalWorkflow.Physics(o, part);
+                PhysicsEvalRun run = null!;
+                CliSupport.RunWithCounter("eval physics", w, prog => run = EvalWorkflow.Physics(o, part, prog));
                 if (run.Missing.Count > 0)
                     w.WriteLine($"warning: {run.Missing.Count} ground-truth clip(s) have no video and are not evaluated: {string.Join(", ", run.Missing.Take(10))}{(run.Missing.Count > 10 ? ", ..." : "")}");
                 if (run.Result is { } result)
@@ -88,7 +89,8 @@ public static class EvalCommands
             var outPath = parse.GetValue(output)!;
             return Sharding.Run(parse, shard, outPath, (part, w) =>
             {
-                var report = EvalWorkflow.Motion(parse.GetValue(videos)!, new MotionOptions { Fps = parse.GetValue(fps) }, outPath, part);
+                MotionReport? report = null;
+                CliSupport.RunWithCounter("eval motion", w, prog => report = EvalWorkflow.Motion(parse.GetValue(videos)!, new MotionOptions { Fps = parse.GetValue(fps) }, outPath, part, prog));
                 if (report is null) return;
                 PrintMotion(w, report);
                 w.WriteLine($"wrote {outPath}");

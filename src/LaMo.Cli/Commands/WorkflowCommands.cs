@@ -82,8 +82,9 @@ public static class WorkflowCommands
             string outDir = p.GetValue(output)!;
             return Sharding.Run(p, shard, outDir, (part, w) =>
             {
-                var r = EncodeWorkflow.Run(p.GetValue(data)!, p.GetValue(pipeline)!, outDir,
-                    new ClipReadOptions(p.GetValue(frames), p.GetValue(size), p.GetValue(size)), p.GetValue(strict), shardSize: p.GetValue(shardSize), part: part);
+                EncodeReport r = null!;
+                CliSupport.RunWithCounter("encode", w, prog => r = EncodeWorkflow.Run(p.GetValue(data)!, p.GetValue(pipeline)!, outDir,
+                    new ClipReadOptions(p.GetValue(frames), p.GetValue(size), p.GetValue(size)), p.GetValue(strict), progress: prog, shardSize: p.GetValue(shardSize), part: part));
                 string where = part is null ? outDir : LaMo.Distributed.ShardParts.PartFolder(outDir, part);
                 w.WriteLine($"encode: {r.Encoded} encoded, {r.AlreadyCached} already cached, {r.Skipped.Count} skipped (see {Path.Combine(where, "skipped.txt")})");
             }, (m, w) => w.WriteLine(Sharding.Describe(m, outDir)));
@@ -186,7 +187,9 @@ public static class WorkflowCommands
                 MaxMemoryBytes: p.GetValue(maxMemory) is { } mm ? LaMo.Reliability.MemoryEstimate.ParseSize(mm, "--max-memory") : null);
             return Sharding.Run(p, shard, o.Out, (part, w) =>
             {
-                foreach (var v in SampleWorkflow.Run(o, part: part)) w.WriteLine($"{v.Path}\t{v.Seconds:F1}s\t{v.Prompt}");
+                IReadOnlyList<SampledVideo> videos = [];
+                CliSupport.RunWithCounter("sample", w, prog => videos = SampleWorkflow.Run(o, prog, part: part));
+                foreach (var v in videos) w.WriteLine($"{v.Path}\t{v.Seconds:F1}s\t{v.Prompt}");
             }, (m, w) => w.WriteLine(Sharding.Describe(m, o.Out)));
         });
         return cmd;

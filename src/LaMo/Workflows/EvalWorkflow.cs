@@ -35,7 +35,8 @@ public static class EvalWorkflow
 
     /// <summary>Evaluates the videos against the ground truth; writes <c>o.Out</c> (or this part's results).</summary>
     /// <exception cref="InvalidDataException">No ground truth, no matching video, or an unreadable video (named).</exception>
-    public static PhysicsEvalRun Physics(PhysicsEvalOptions o, DataShard? part = null)
+    /// <param name="progress">Clips read so far, of this run's clips.</param>
+    public static PhysicsEvalRun Physics(PhysicsEvalOptions o, DataShard? part = null, IProgress<(int Done, int Total)>? progress = null)
     {
         o.Physics.Validate();
         if (!Directory.Exists(o.Videos)) throw new ArgumentException($"--videos '{o.Videos}' is not a folder");
@@ -43,10 +44,17 @@ public static class EvalWorkflow
         var (all, paths, missing) = Pair(o.Videos, o.Truth);
         var mine = Enumerable.Range(0, all.Count).Where(i => part?.Owns(i) ?? true).ToList();
         IReadOnlyList<RowClipResults> rows;
+        int read = 0;
+        FrameStack Read(BenchmarkClip c)
+        {
+            var video = FrameStackDecoder.Read(paths[c.Id]);
+            progress?.Report((++read, mine.Count));
+            return video;
+        }
         try
         {
             rows = PhysicsBenchmark.EvaluateClips(mine.Select(i => all[i]).ToList(),
-                new Dictionary<string, Func<BenchmarkClip, FrameStack>> { [o.Name] = c => FrameStackDecoder.Read(paths[c.Id]) },
+                new Dictionary<string, Func<BenchmarkClip, FrameStack>> { [o.Name] = Read },
                 o.Physics, o.References);
         }
         catch (ArgumentException e) when (e.ParamName == "video")
@@ -94,11 +102,16 @@ public static class EvalWorkflow
 
     /// <summary>Scores the motion metrics of <paramref name="videos"/> (in the given order); writes <paramref name="output"/>
     /// (or this part's results). Returns the report (null for a part).</summary>
-    public static MotionReport? Motion(IReadOnlyList<string> videos, MotionOptions options, string output, DataShard? part = null)
+    public static MotionReport? Motion(IReadOnlyList<string> videos, MotionOptions options, string output, DataShard? part = null,
+        IProgress<(int Done, int Total)>? progress = null)
     {
         var eval = new MotionEvaluator(options);
         var mine = Enumerable.Range(0, videos.Count).Where(i => part?.Owns(i) ?? true).ToList();
-        foreach (var i in mine) eval.Update(videos[i], FrameStackDecoder.Read(videos[i]));
+        foreach (var i in mine)
+        {
+            eval.Update(videos[i], FrameStackDecoder.Read(videos[i]));
+            progress?.Report((eval.Count, mine.Count));
+        }
         if (part is null)
         {
             var report = eval.Compute();

@@ -42,6 +42,9 @@ public sealed class MotionEvaluator(MotionOptions options)
         return r;
     }
 
+    /// <summary>Videos seen so far.</summary>
+    public int Count => _results.Count;
+
     /// <summary>Keeps a result computed elsewhere (e.g. by another part of a sharded evaluation).</summary>
     public void Add(MotionResult result) => _results.Add(result);
 
