@@ -70,6 +70,29 @@ public sealed class SafetensorsFile : IDisposable
         return t;
     }
 
+    /// <summary>Reads rows <c>[start, start + count)</c> of a tensor's first dimension (e.g. some items of a stacked batch)
+    /// without reading the rest: one seek and one contiguous read.</summary>
+    /// <exception cref="KeyNotFoundException">No tensor of that name.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The rows are outside the tensor, or it is a scalar.</exception>
+    public Tensor ReadRows(string name, long start, long count)
+    {
+        if (!Entries.TryGetValue(name, out var e)) throw new KeyNotFoundException($"{Path}: no tensor '{name}'");
+        if (e.Shape.Length == 0) throw new ArgumentOutOfRangeException(nameof(name), $"{Path}: '{name}' is a scalar; it has no rows");
+        long rows = e.Shape[0];
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (start + count > rows) throw new ArgumentOutOfRangeException(nameof(count), $"{Path}: rows {start}..{start + count} of '{name}' beyond its {rows}");
+        long rowBytes = rows == 0 ? 0 : e.ByteLength / rows;
+        var t = empty([count, .. e.Shape[1..]], SafetensorsDType.ToScalarType(e.DType));
+        if (count == 0 || rowBytes == 0) return t;
+        lock (_stream)
+        {
+            _stream.Seek(_dataStart + e.Begin + start * rowBytes, SeekOrigin.Begin);
+            t.ReadBytesFromStream(_stream);
+        }
+        return t;
+    }
+
     /// <summary>Reads every tensor of <paramref name="path"/>; convenient for small files (test vectors).</summary>
     public static Dictionary<string, Tensor> LoadAll(string path)
     {

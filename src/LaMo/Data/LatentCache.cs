@@ -14,25 +14,55 @@ public sealed record LatentItem(string Id, string Caption, Tensor Latents, Tenso
 
 /// <summary>A latent cache folder: <c>cache.json</c> plus shards <c>shard-NNNNN.safetensors</c>, each holding
 /// <c>latents</c> [N, F', C, H', W'], <c>prompt_embeds</c> [N, L, D], <c>prompt_mask</c> [N, L] and, in its metadata,
-/// the clip ids and captions as JSON arrays. Written by <see cref="LatentCacheWriter"/>; read whole into memory
-/// (CPU-scale caches are small) with <see cref="Open"/>.</summary>
+/// the clip ids and captions as JSON arrays. Written by <see cref="LatentCacheWriter"/>.</summary>
+/// <remarks>
+/// <see cref="Open"/> reads a small cache whole into memory; a cache larger than <see cref="InMemoryLimitBytes"/> (a
+/// real-scale one: 30,000 CogVideoX-2B clips are ~135 GB) is <em>streamed</em>: only ids and captions are held, and
+/// <see cref="Batch"/> reads just the requested clips' rows from their shard files (the OS page cache keeps hot ones).
+/// Both give the same tensors.
+/// </remarks>
 public sealed class LatentCache : IDisposable
 {
-    private readonly List<LatentItem> _items;
+    /// <summary>Caches up to this many bytes of tensors are read into memory by default; larger ones are streamed.</summary>
+    public const long InMemoryLimitBytes = 2L << 30;
+
+    private readonly List<LatentItem>? _items;                      // in memory
+    private readonly List<(int File, int Row, string Id, string Caption)> _index;
+    private readonly string[] _shardPaths;
+    private readonly SafetensorsFile?[] _files;                     // streamed: opened on first use, kept open
 
     /// <summary>What produced the cache.</summary>
     public LatentCacheManifest Manifest { get; }
 
     /// <summary>Number of clips.</summary>
-    public int Count => _items.Count;
+    public int Count => _index.Count;
 
-    /// <summary>Clip <paramref name="i"/>.</summary>
-    public LatentItem this[int i] => _items[i];
+    /// <summary>True when tensors are read from disk per batch instead of held in memory.</summary>
+    public bool Streamed => _items is null;
 
-    /// <summary>All clips in shard order.</summary>
-    public IReadOnlyList<LatentItem> Items => _items;
+    /// <summary>Shape of one clip's latents, [F', C, H', W'].</summary>
+    public long[] LatentShape { get; }
 
-    private LatentCache(LatentCacheManifest manifest, List<LatentItem> items) { Manifest = manifest; _items = items; }
+    /// <summary>Shape of one clip's prompt embeddings, [L, D].</summary>
+    public long[] EmbedShape { get; }
+
+    /// <summary>Clip <paramref name="i"/>. In memory its tensors are the cache's (borrow them); streamed they are read
+    /// for this call and belong to the caller (dispose them, or read inside a dispose scope).</summary>
+    public LatentItem this[int i] => _items is not null ? _items[i] : ReadItem(i);
+
+    /// <summary>All clips in shard order (streamed: read one by one as enumerated; see the indexer).</summary>
+    public IReadOnlyList<LatentItem> Items => _items ?? (IReadOnlyList<LatentItem>)Enumerable.Range(0, Count).Select(ReadItem).ToList();
+
+    /// <summary>Clip ids in shard order (no tensor is read).</summary>
+    public IReadOnlyList<string> Ids => _index.Select(x => x.Id).ToList();
+
+    private LatentCache(LatentCacheManifest manifest, string[] shardPaths, List<(int, int, string, string)> index, List<LatentItem>? items,
+        long[] latentShape, long[] embedShape)
+    {
+        Manifest = manifest; _shardPaths = shardPaths; _index = index; _items = items;
+        _files = new SafetensorsFile?[shardPaths.Length];
+        LatentShape = latentShape; EmbedShape = embedShape;
+    }
 
     /// <summary>Reads <c>cache.json</c> of <paramref name="folder"/>.</summary>
     /// <exception cref="FileNotFoundException">No cache.json.</exception>
@@ -54,41 +84,69 @@ public sealed class LatentCache : IDisposable
     public static string[] Shards(string folder) =>
         Directory.GetFiles(folder, "shard-*.safetensors").OrderBy(p => p, StringComparer.Ordinal).ToArray();
 
-    /// <summary>Loads every shard of <paramref name="folder"/>.</summary>
-    /// <exception cref="InvalidDataException">A shard is malformed or its arrays disagree; the message names it.</exception>
-    public static LatentCache Open(string folder)
+    /// <summary>Opens a cache: reads it into memory when its tensors take at most <paramref name="inMemoryLimitBytes"/>
+    /// (default <see cref="InMemoryLimitBytes"/>), else streams it.</summary>
+    /// <exception cref="InvalidDataException">A shard is malformed, its arrays disagree, shards disagree on shapes, or a clip
+    /// id repeats; the message names the shard.</exception>
+    public static LatentCache Open(string folder, long inMemoryLimitBytes = InMemoryLimitBytes)
     {
         var manifest = ReadManifest(folder);
-        var items = new List<LatentItem>();
+        var shards = Shards(folder);
+        var index = new List<(int, int, string, string)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var shard in Shards(folder))
+        long bytes = 0;
+        long[]? latentShape = null, embedShape = null;
+        for (int f = 0; f < shards.Length; f++)
         {
-            var (ids, captions, latents, embeds, mask) = ReadShard(shard);
+            using var file = SafetensorsFile.Open(shards[f]);
+            var (ids, captions) = CheckShardHeader(file);
+            var (l, e) = (file.Entries["latents"].Shape[1..], file.Entries["prompt_embeds"].Shape[1..]);
+            latentShape ??= l; embedShape ??= e;
+            if (!l.SequenceEqual(latentShape) || !e.SequenceEqual(embedShape))
+                throw new InvalidDataException($"{shards[f]}: latents [{string.Join(",", l)}] / prompt_embeds [{string.Join(",", e)}] differ from the first shard's");
+            bytes += file.Entries.Values.Sum(x => x.ByteLength);
             for (int i = 0; i < ids.Length; i++)
             {
-                if (!seen.Add(ids[i])) throw new InvalidDataException($"{shard}: clip '{ids[i]}' appears in two shards");
-                items.Add(new LatentItem(ids[i], captions[i], latents[i].DetachFromDisposeScope(),
-                    embeds[i].DetachFromDisposeScope(), mask[i].DetachFromDisposeScope()));
+                if (!seen.Add(ids[i])) throw new InvalidDataException($"{shards[f]}: clip '{ids[i]}' appears in two shards");
+                index.Add((f, i, ids[i], captions[i]));
             }
         }
-        if (items.Count == 0) throw new InvalidDataException($"{folder}: latent cache has no clips");
-        return new LatentCache(manifest, items);
+        if (index.Count == 0) throw new InvalidDataException($"{folder}: latent cache has no clips");
+        List<LatentItem>? items = null;
+        if (bytes <= inMemoryLimitBytes)
+        {
+            items = [];
+            foreach (var shard in shards)
+            {
+                var (ids, captions, latents, embeds, mask) = ReadShard(shard);
+                for (int i = 0; i < ids.Length; i++)
+                    items.Add(new LatentItem(ids[i], captions[i], latents[i].DetachFromDisposeScope(),
+                        embeds[i].DetachFromDisposeScope(), mask[i].DetachFromDisposeScope()));
+            }
+        }
+        return new LatentCache(manifest, shards, index, items, latentShape!, embedShape!);
     }
 
     /// <summary>Reads one shard and checks that its arrays agree.</summary>
     public static (string[] Ids, string[] Captions, Tensor Latents, Tensor Embeds, Tensor Mask) ReadShard(string shard)
     {
         using var f = SafetensorsFile.Open(shard);
+        var (ids, captions) = CheckShardHeader(f);
+        return (ids, captions, f.Read("latents"), f.Read("prompt_embeds"), f.Read("prompt_mask"));
+    }
+
+    // Checks from the header alone that the shard's arrays agree; returns its ids and captions.
+    private static (string[] Ids, string[] Captions) CheckShardHeader(SafetensorsFile f)
+    {
         string[] ids = ReadList(f, "clip_ids"), captions = ReadList(f, "captions");
         foreach (var name in new[] { "latents", "prompt_embeds", "prompt_mask" })
-            if (!f.Entries.ContainsKey(name)) throw new InvalidDataException($"{shard}: missing tensor '{name}'");
-        var latents = f.Read("latents");
-        var embeds = f.Read("prompt_embeds");
-        var mask = f.Read("prompt_mask");
-        if (latents.dim() != 5 || embeds.dim() != 3 || mask.dim() != 2
-            || latents.shape[0] != ids.Length || embeds.shape[0] != ids.Length || mask.shape[0] != ids.Length || captions.Length != ids.Length)
-            throw new InvalidDataException($"{shard}: clip_ids ({ids.Length}), captions ({captions.Length}), latents [{string.Join(",", latents.shape)}], prompt_embeds [{string.Join(",", embeds.shape)}] and prompt_mask disagree");
-        return (ids, captions, latents, embeds, mask);
+            if (!f.Entries.ContainsKey(name)) throw new InvalidDataException($"{f.Path}: missing tensor '{name}'");
+        long[] latents = f.Entries["latents"].Shape, embeds = f.Entries["prompt_embeds"].Shape, mask = f.Entries["prompt_mask"].Shape;
+        if (latents.Length != 5 || embeds.Length != 3 || mask.Length != 2
+            || latents[0] != ids.Length || embeds[0] != ids.Length || mask[0] != ids.Length || captions.Length != ids.Length
+            || mask[1] != embeds[1])
+            throw new InvalidDataException($"{f.Path}: clip_ids ({ids.Length}), captions ({captions.Length}), latents [{string.Join(",", latents)}], prompt_embeds [{string.Join(",", embeds)}] and prompt_mask [{string.Join(",", mask)}] disagree");
+        return (ids, captions);
     }
 
     /// <summary>The clip ids of a shard, from its header only (no tensor is read).</summary>
@@ -118,15 +176,36 @@ public sealed class LatentCache : IDisposable
         return SafetensorsFile.LoadAll(path)["prompt_embeds"];
     }
 
-    /// <summary>Stacks clips <paramref name="indices"/> into a batch: latents [B, F', C, H', W'], embeds [B, L, D], mask [B, L].</summary>
-    public (Tensor Latents, Tensor Embeds, Tensor Mask) Batch(IReadOnlyList<int> indices) =>
-        (stack(indices.Select(i => _items[i].Latents)), stack(indices.Select(i => _items[i].PromptEmbeds)),
-         stack(indices.Select(i => _items[i].PromptMask)));
+    /// <summary>Stacks clips <paramref name="indices"/> into a batch: latents [B, F', C, H', W'], embeds [B, L, D], mask [B, L]
+    /// (new tensors; streamed caches read only these clips).</summary>
+    public (Tensor Latents, Tensor Embeds, Tensor Mask) Batch(IReadOnlyList<int> indices)
+    {
+        if (_items is not null)
+            return (stack(indices.Select(i => _items[i].Latents)), stack(indices.Select(i => _items[i].PromptEmbeds)),
+                stack(indices.Select(i => _items[i].PromptMask)));
+        using var scope = NewDisposeScope();
+        var rows = indices.Select(i => _index[i]).ToList();
+        Tensor Stack(string name) => cat(rows.Select(r => ShardFile(r.File).ReadRows(name, r.Row, 1)).ToList());
+        var batch = (Stack("latents"), Stack("prompt_embeds"), Stack("prompt_mask"));
+        return (batch.Item1.MoveToOuterDisposeScope(), batch.Item2.MoveToOuterDisposeScope(), batch.Item3.MoveToOuterDisposeScope());
+    }
+
+    private LatentItem ReadItem(int i)
+    {
+        var (latents, embeds, mask) = Batch([i]);
+        return new LatentItem(_index[i].Id, _index[i].Caption, latents.squeeze(0), embeds.squeeze(0), mask.squeeze(0));
+    }
+
+    private SafetensorsFile ShardFile(int f)
+    {
+        lock (_files) return _files[f] ??= SafetensorsFile.Open(_shardPaths[f]);
+    }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var it in _items) { it.Latents.Dispose(); it.PromptEmbeds.Dispose(); it.PromptMask.Dispose(); }
-        _items.Clear();
+        foreach (var it in _items ?? []) { it.Latents.Dispose(); it.PromptEmbeds.Dispose(); it.PromptMask.Dispose(); }
+        _items?.Clear();
+        for (int f = 0; f < _files.Length; f++) { _files[f]?.Dispose(); _files[f] = null; }
     }
 }

@@ -15,9 +15,8 @@ public static class TrainingMemory
         long tokens = config.MaxTextSeqLength;
         if (cache.Count > 0)
         {
-            var item = cache[0];
-            long[] s = item.Latents.shape;                    // [F', C, h, w]
-            tokens = item.PromptEmbeds.shape[0] + s[0] * Math.Max(1, s[2] / config.PatchSize) * Math.Max(1, s[3] / config.PatchSize);
+            long[] s = cache.LatentShape;                     // [F', C, h, w]
+            tokens = cache.EmbedShape[0] + s[0] * Math.Max(1, s[2] / config.PatchSize) * Math.Max(1, s[3] / config.PatchSize);
         }
         long? trainable = o.Mode == "lora" ? 4L * config.NumLayers * o.LoraRank * 2L * config.InnerDim : null;
         return MemoryEstimate.ForTraining(config, tokens, o.BatchSize, 4, trainable, 0, o.Mode);

@@ -39,8 +39,7 @@ public static class BackboneWorkflow
         Reliability.ResourceLimits.Check(schedulerConfig, "scheduler_config.json");
         using var scheduler = SchedulerFactory.Create(schedulerConfig);
         using var lora = o.Mode == "lora" ? LoraAdapterSet.Inject(transformer, new LoraConfig(o.LoraRank, o.LoraAlpha)) : null;
-        var item = cache[0];
-        var prior = o.Predictor ? new MotionPrior(MotionPriorFolder.ResolveConfig(o.PredictorConfig, (int)item.Latents.shape[1], (int)item.PromptEmbeds.shape[1])) : null;
+        var prior = o.Predictor ? new MotionPrior(MotionPriorFolder.ResolveConfig(o.PredictorConfig, (int)cache.LatentShape[1], (int)cache.EmbedShape[1])) : null;
 
         var run = new JsonObject { ["command"] = "train", ["options"] = JsonSerializer.SerializeToNode(o), ["clips"] = cache.Count };
         var task = new BackboneTrainingTask(o, cache, empty, transformer, scheduler, lora, prior, sync?.Shard);

@@ -17,8 +17,7 @@ public static class PriorWorkflow
         o.Validate();
         using var cache = LatentCache.Open(o.Cache);
         manual_seed(o.Seed);
-        var item = cache[0];
-        using var prior = new MotionPrior(MotionPriorFolder.ResolveConfig(o.PredictorConfig, (int)item.Latents.shape[1], (int)item.PromptEmbeds.shape[1]));
+        using var prior = new MotionPrior(MotionPriorFolder.ResolveConfig(o.PredictorConfig, (int)cache.LatentShape[1], (int)cache.EmbedShape[1]));
         var table = NoiseSchedule.FromConfig(SchedulerConfig.CogVideoX2B).AlphasCumprod;
         var task = new PredictorTrainingTask(o, cache, prior, table);
         var run = new JsonObject { ["command"] = "prior train", ["options"] = JsonSerializer.SerializeToNode(o), ["clips"] = cache.Count };

@@ -59,4 +59,39 @@ public sealed class LatentCacheTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => LatentCache.Open(_dir));
         Assert.Contains(shard, e.Message);
     }
+
+    [Fact]
+    public void StreamedCache_ReadsTheSameTensorsAsInMemory()
+    {
+        using (var w = new LatentCacheWriter(_dir, Manifest))
+            for (int i = 0; i < 5; i++)
+                w.Add($"clip{i}", $"caption {i}", randn(5, 4, 8, 8), randn(6, 3), (rand(6) > 0.5).to_type(ScalarType.Float32));
+        using var memory = LatentCache.Open(_dir);
+        using var streamed = LatentCache.Open(_dir, inMemoryLimitBytes: 0);
+        Assert.False(memory.Streamed);
+        Assert.True(streamed.Streamed);
+        Assert.Equal(memory.Ids, streamed.Ids);
+        Assert.Equal(new long[] { 5, 4, 8, 8 }, streamed.LatentShape);
+        Assert.Equal(new long[] { 6, 3 }, streamed.EmbedShape);
+        int[] pick = [4, 0, 2, 2, 3];   // across both shards, repeated, out of order
+        var (l1, e1, m1) = memory.Batch(pick);
+        var (l2, e2, m2) = streamed.Batch(pick);
+        Assert.True(l1.equal(l2).all().item<bool>() && e1.equal(e2).all().item<bool>() && m1.equal(m2).all().item<bool>());
+        var item = streamed[3];
+        Assert.Equal("caption 3", item.Caption);
+        Assert.True(item.Latents.equal(memory[3].Latents).all().item<bool>());
+    }
+
+    [Fact]
+    public void ReadRows_ReadsOnlyTheRequestedRows_AndRefusesOthers()
+    {
+        string path = Path.Combine(_dir, "rows.safetensors");
+        var t = arange(24, dtype: ScalarType.Float32).reshape(4, 3, 2);
+        LaMo.Core.SafetensorsWriter.Save(path, new Dictionary<string, Tensor> { ["x"] = t });
+        using var f = LaMo.Core.SafetensorsFile.Open(path);
+        Assert.True(f.ReadRows("x", 1, 2).equal(t.narrow(0, 1, 2)).all().item<bool>());
+        Assert.Equal(new long[] { 0, 3, 2 }, f.ReadRows("x", 4, 0).shape);
+        Assert.Throws<ArgumentOutOfRangeException>(() => f.ReadRows("x", 3, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => f.ReadRows("x", -1, 1));
+    }
 }
