@@ -140,6 +140,13 @@ public sealed class UntrustedInputTests
             Directory.CreateDirectory(Path.Combine(dir, "pipe2", "scheduler"));
             File.WriteAllText(Path.Combine(dir, "pipe2", "scheduler", "scheduler_config.json"), """{"num_train_timesteps": 2000000000}""");
             Assert.Throws<InvalidDataException>(() => ResourceLimits.CheckPipelineFolder(Path.Combine(dir, "pipe2")));
+            // The library's loaders refuse them too, not only the CLI's workflows.
+            Directory.CreateDirectory(Path.Combine(dir, "pipe2", "transformer"));
+            File.Copy(Path.Combine(dir, "pipe", "transformer", "config.json"), Path.Combine(dir, "pipe2", "transformer", "config.json"));
+            Assert.Contains("parameters", Assert.Throws<InvalidDataException>(() =>
+                LaMo.Models.CogVideoX.CogVideoXTransformer3DModel.FromPretrained(Path.Combine(dir, "pipe2", "transformer"))).Message);
+            Assert.Contains("parameters", Assert.Throws<InvalidDataException>(() =>
+                LaMo.Diffusion.Pipeline.PipelineFolder.Load(Path.Combine(dir, "pipe2"))).Message);
             // A predictor folder with a billion-channel config.
             Directory.CreateDirectory(Path.Combine(dir, "pred"));
             File.WriteAllText(Path.Combine(dir, "pred", "config.json"), """{"hidden_channels": 1000000000, "num_groups": 8}""");
