@@ -14,10 +14,14 @@ public static class VideoDecoder
     /// <param name="path">Video file, or a folder of images sorted by name.</param>
     /// <param name="maxFrames">Stop after this many frames.</param>
     /// <param name="folderFps">Frame rate assigned to image folders (and to files that report none).</param>
-    /// <exception cref="InvalidDataException">Missing, empty, unreadable or undecodable input; the message names the path and reason.</exception>
-    public static VideoFrames Decode(string path, int? maxFrames = null, double folderFps = 10)
+    /// <param name="maxBytes">Refuse input whose decoded frames would exceed this many bytes (default
+    /// <see cref="Reliability.ResourceLimits.MaxDecodedClipBytes"/>): a long or huge video fails with a message, not
+    /// with the machine out of memory.</param>
+    /// <exception cref="InvalidDataException">Missing, empty, unreadable, undecodable or too large input; the message
+    /// names the path and reason.</exception>
+    public static VideoFrames Decode(string path, int? maxFrames = null, double folderFps = 10, long maxBytes = Reliability.ResourceLimits.MaxDecodedClipBytes)
     {
-        if (Directory.Exists(path)) return DecodeFolder(path, maxFrames, folderFps);
+        if (Directory.Exists(path)) return DecodeFolder(path, maxFrames, folderFps, maxBytes);
         var info = new FileInfo(path);
         if (!info.Exists) throw new InvalidDataException($"{path}: file not found");
         if (info.Length == 0) throw new InvalidDataException($"{path}: empty file (0 bytes)");
@@ -30,16 +34,30 @@ public static class VideoDecoder
         using var rgb = new Mat();
         while ((maxFrames is null || frames.Count < maxFrames) && cap.Read(bgr) && !bgr.Empty())
         {
-            if (frames.Count == 0) (w, h) = (bgr.Width, bgr.Height);
+            if (frames.Count == 0) (w, h) = CheckFirstFrame(path, bgr.Width, bgr.Height);
             else if (bgr.Width != w || bgr.Height != h)
                 throw new InvalidDataException($"{path}: frame size changes mid-stream ({w}x{h} -> {bgr.Width}x{bgr.Height})");
+            CheckBudget(path, frames.Count + 1, w, h, maxBytes);
             frames.Add(ToRgbBytes(bgr, rgb));
         }
         if (frames.Count == 0) throw new InvalidDataException($"{path}: no decodable frames (truncated or unsupported codec)");
         return Pack(frames, h, w, fps);
     }
 
-    private static VideoFrames DecodeFolder(string dir, int? maxFrames, double fps)
+    // The container's header was probed before decoding (DatasetGuard); the decoded frames are what count.
+    private static (int W, int H) CheckFirstFrame(string path, int w, int h) =>
+        w > Reliability.ResourceLimits.MaxFrameSide || h > Reliability.ResourceLimits.MaxFrameSide
+            ? throw new InvalidDataException($"{path}: decoded frame size {w}x{h} exceeds the {Reliability.ResourceLimits.MaxFrameSide}-pixel limit")
+            : (w, h);
+
+    private static void CheckBudget(string path, int frames, int w, int h, long maxBytes)
+    {
+        if ((long)frames * w * h * 3 > maxBytes)
+            throw new InvalidDataException($"{path}: more than {frames - 1} frames of {w}x{h} would exceed the {maxBytes:N0}-byte decode limit; " +
+                "sample fewer frames (a stride) or cut the video");
+    }
+
+    private static VideoFrames DecodeFolder(string dir, int? maxFrames, double fps, long maxBytes)
     {
         var files = Directory.EnumerateFiles(dir)
             .Where(f => ImageExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()))
@@ -53,9 +71,10 @@ public static class VideoDecoder
         {
             using var img = Cv2.ImRead(f, ImreadModes.Color);
             if (img.Empty()) throw new InvalidDataException($"{f}: unreadable image");
-            if (frames.Count == 0) (w, h) = (img.Width, img.Height);
+            if (frames.Count == 0) (w, h) = CheckFirstFrame(f, img.Width, img.Height);
             else if (img.Width != w || img.Height != h)
                 throw new InvalidDataException($"{f}: image size {img.Width}x{img.Height} differs from the first ({w}x{h})");
+            CheckBudget(dir, frames.Count + 1, w, h, maxBytes);
             frames.Add(ToRgbBytes(img, rgb));
         }
         return Pack(frames, h, w, fps);

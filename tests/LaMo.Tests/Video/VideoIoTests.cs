@@ -50,6 +50,18 @@ public class VideoIoTests(VideoFixture fx) : IClassFixture<VideoFixture>
     }
 
     [Fact]
+    public void Decode_BeyondTheByteBudget_FailsNamingTheFile_InsteadOfRunningOutOfMemory()
+    {
+        string path = fx.TestSrc("budget.mp4", size: "64x48", rate: 10, seconds: 2, codecArgs: ["-c:v", "mpeg4"]);
+        long frame = 64 * 48 * 3;
+        Assert.Equal(20, VideoDecoder.Decode(path, maxBytes: 20 * frame).Frames);   // exactly at the limit
+        var e = Assert.Throws<InvalidDataException>(() => VideoDecoder.Decode(path, maxBytes: 19 * frame));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("decode limit", e.Message);
+        Assert.Equal(5, VideoDecoder.Decode(path, maxFrames: 5, maxBytes: 5 * frame).Frames);   // a capped read stays within it
+    }
+
+    [Fact]
     public void Decode_ImageFolder_IsLosslessAndRgb()
     {
         var dir = fx.Path("pngs");
