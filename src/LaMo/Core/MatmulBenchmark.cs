@@ -6,13 +6,16 @@ namespace LaMo.Core;
 /// <summary>Measures fp32 matrix-multiply throughput, the yardstick for utilisation figures.</summary>
 public static class MatmulBenchmark
 {
-    /// <summary>Median GFLOP/s of <paramref name="repeats"/> n×n×n matmuls (2n³ FLOPs each) after one warm-up.</summary>
-    public static double MeasureGflops(int n = 1024, int repeats = 10)
+    /// <summary>Median GFLOP/s of <paramref name="repeats"/> n×n×n matmuls (2n³ FLOPs each) after a warm-up of one
+    /// matmul, or of <paramref name="warmupSeconds"/> of them (CPUs clock up under sustained load; a yardstick for a
+    /// long measurement should be taken warm too).</summary>
+    public static double MeasureGflops(int n = 1024, int repeats = 10, double warmupSeconds = 0)
     {
         using var scope = NewDisposeScope();
         var a = randn(n, n);
         var b = randn(n, n);
-        mm(a, b).Dispose();
+        var warm = Stopwatch.StartNew();
+        do mm(a, b).Dispose(); while (warm.Elapsed.TotalSeconds < warmupSeconds);
         var times = new List<double>();
         for (int i = 0; i < repeats; i++)
         {
