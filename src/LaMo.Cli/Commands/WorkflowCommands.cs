@@ -170,9 +170,10 @@ public static class WorkflowCommands
         var size = new Option<int>("--size") { DefaultValueFactory = _ => 64 };
         var format = new Option<string>("--format") { DefaultValueFactory = _ => "mp4" };
         var maxMemory = new Option<string?>("--max-memory") { Description = "Memory the run may use (e.g. 24G; default: available memory); refused up front when the estimate exceeds it" };
+        var dtype = new Option<string>("--dtype") { Description = "Transformer weights: fp32, bf16 or fp16 (VAE and guidance stay fp32)", DefaultValueFactory = _ => "fp32" };
         var shard = Sharding.Option();
         var cmd = new Command("sample", "Generate videos from prompts (optionally LoRA + Motion Prior Guidance)")
-            { pipeline, prompt, prompts, seeds, output, lora, predictor, guidance, lambda, rho, steps, cfg, frames, size, format, maxMemory, shard };
+            { pipeline, prompt, prompts, seeds, output, lora, predictor, guidance, lambda, rho, steps, cfg, frames, size, format, maxMemory, dtype, shard };
         cmd.SetAction(p =>
         {
             var list = (p.GetValue(prompt) ?? []).ToList();
@@ -184,7 +185,8 @@ public static class WorkflowCommands
             var o = new SampleOptions(p.GetValue(pipeline)!, list, p.GetValue(seeds)!, p.GetValue(output)!, p.GetValue(lora), p.GetValue(predictor),
                 p.GetValue(guidance) ? new MotionPriorGuidanceOptions(p.GetValue(lambda), p.GetValue(rho)).Validate() : null,
                 p.GetValue(steps), p.GetValue(cfg), p.GetValue(frames), p.GetValue(size), p.GetValue(format)!,
-                MaxMemoryBytes: p.GetValue(maxMemory) is { } mm ? LaMo.Reliability.MemoryEstimate.ParseSize(mm, "--max-memory") : null);
+                MaxMemoryBytes: p.GetValue(maxMemory) is { } mm ? LaMo.Reliability.MemoryEstimate.ParseSize(mm, "--max-memory") : null,
+                Dtype: p.GetValue(dtype)!);
             return Sharding.Run(p, shard, o.Out, (part, w) =>
             {
                 IReadOnlyList<SampledVideo> videos = [];

@@ -50,7 +50,7 @@ public sealed record MemoryEstimate(string What, long Weights, long Gradients, l
     /// <summary>Sampling estimate for a pipeline: transformer and VAE weights, one layer's working set for the CFG batch,
     /// and the VAE decode of one video.</summary>
     public static MemoryEstimate ForSampling(CogVideoXTransformerConfig transformer, AutoencoderKLCogVideoXConfig vae,
-        int frames, int height, int width, long textTokens, int bytesPerElement = 4)
+        int frames, int height, int width, long textTokens, int bytesPerElement = 4)   // bytesPerElement: the transformer's
     {
         int spatial = 1 << (vae.BlockOutChannels.Count - 1);
         long latentFrames = (frames - 1) / (long)Math.Max(1, vae.TemporalCompressionRatio) + 1;
@@ -58,8 +58,8 @@ public sealed record MemoryEstimate(string What, long Weights, long Gradients, l
         long tokens = patches + textTokens;
         double d = transformer.InnerDim, a = transformer.NumAttentionHeads, n = tokens;
         double layer = 2 * (n * d * 16 + 2 * a * n * n) * bytesPerElement;                    // CFG batch of 2
-        double decode = (double)frames * height * width * vae.BlockOutChannels[0] * bytesPerElement * 6;
-        long weights = (ResourceLimits.TransformerParameters(transformer) + ResourceLimits.VaeParameters(vae)) * bytesPerElement;
+        double decode = (double)frames * height * width * vae.BlockOutChannels[0] * 4 * 6;                   // the VAE runs in fp32
+        long weights = ResourceLimits.TransformerParameters(transformer) * bytesPerElement + ResourceLimits.VaeParameters(vae) * 4;
         return new MemoryEstimate($"lamo sample ({frames} frames, {height}x{width}, {tokens} tokens)", weights, 0, 0,
             Saturate(Math.Max(layer, decode)), tokens);
     }

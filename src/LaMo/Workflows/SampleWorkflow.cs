@@ -1,6 +1,7 @@
 using LaMo.Diffusion;
 using LaMo.Diffusion.Pipeline;
 using LaMo.Distributed;
+using LaMo.Models;
 using LaMo.Models.Lora;
 using LaMo.Motion;
 using LaMo.Video;
@@ -23,9 +24,11 @@ namespace LaMo.Workflows;
 /// <param name="Format">mp4 or gif.</param>
 /// <param name="FirstOrderDpm">DPM: always first order, as LaMo's sampling code does.</param>
 /// <param name="MaxMemoryBytes">Memory the run may use (null: available memory); refused up front when the estimate exceeds it.</param>
+/// <param name="Dtype">Transformer weight type: fp32, bf16 (CogVideoX-5B's) or fp16 (2B's); the VAE, scheduler and guidance
+/// run in fp32.</param>
 public sealed record SampleOptions(string Pipeline, IReadOnlyList<string> Prompts, IReadOnlyList<long> Seeds, string Out,
     string? Lora = null, string? Predictor = null, MotionPriorGuidanceOptions? Guidance = null, int Steps = 50, double Cfg = 6.0,
-    int Frames = 17, int Size = 64, string Format = "mp4", bool FirstOrderDpm = false, long? MaxMemoryBytes = null);
+    int Frames = 17, int Size = 64, string Format = "mp4", bool FirstOrderDpm = false, long? MaxMemoryBytes = null, string Dtype = "fp32");
 
 /// <summary>One generated video on disk.</summary>
 public sealed record SampledVideo(string Prompt, long Seed, string Path, double Seconds);
@@ -42,7 +45,8 @@ public static class SampleWorkflow
         if (o.Prompts.Count == 0) throw new ArgumentException("give at least one prompt", "prompts");
         if (o.Format is not ("mp4" or "gif")) throw new ArgumentException($"format ('{o.Format}') must be mp4 or gif", "format");
         if (o.Guidance is not null && o.Predictor is null) throw new ArgumentException("guidance needs a predictor folder (--predictor)", "predictor");
-        Reliability.PipelineMemory.Estimate(o.Pipeline, o.Frames, o.Size, o.Size).EnsureFits(o.MaxMemoryBytes);
+        var dtype = WeightDtype.Parse(o.Dtype, "dtype");
+        Reliability.PipelineMemory.Estimate(o.Pipeline, o.Frames, o.Size, o.Size, WeightDtype.Bytes(dtype)).EnsureFits(o.MaxMemoryBytes);
         using var pipe = Load(o);
         string target = part is null ? o.Out : ShardParts.PartFolder(o.Out, part);
         Directory.CreateDirectory(target);
@@ -83,7 +87,7 @@ public static class SampleWorkflow
     public static CogVideoXPipeline Load(SampleOptions o)
     {
         Reliability.ResourceLimits.CheckPipelineFolder(o.Pipeline);
-        var pipe = PipelineFolder.Load(o.Pipeline, chainPreviousX0: !o.FirstOrderDpm);
+        var pipe = PipelineFolder.Load(o.Pipeline, WeightDtype.Parse(o.Dtype, "dtype"), chainPreviousX0: !o.FirstOrderDpm);
         if (o.Lora is not null)
         {
             var set = LoraAdapterSet.Inject(pipe.Transformer, LoraAdapterSet.ReadConfig(o.Lora));

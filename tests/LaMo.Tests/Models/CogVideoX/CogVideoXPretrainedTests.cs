@@ -53,6 +53,27 @@ public sealed class CogVideoXPretrainedTests : IDisposable
     }
 
     [Fact]
+    public void Forward_InBFloat16_MatchesFloat32WithinBFloat16Precision()
+    {
+        manual_seed(2);
+        using var model = new CogVideoXTransformer3DModel(CogVideoXTransformerPresets.Tiny);
+        model.eval();
+        model.SavePretrained(_dir);
+        using var bf = CogVideoXTransformer3DModel.FromPretrained(_dir, ScalarType.BFloat16);
+        bf.eval();
+        using var x = randn(new long[] { 1, 2, 16, 8, 8 }); using var text = randn(new long[] { 1, 5, 32 }); using var t = tensor(new long[] { 700 });
+        var rope = CogVideoXRotaryEmbedding.PrepareRotaryPositionalEmbeddings(model.Config, 64, 64, 2);
+        using (no_grad())
+        {
+            using var y32 = model.forward(x, text, t, rope);
+            using var y16 = bf.forward(x.to_type(ScalarType.BFloat16), text.to_type(ScalarType.BFloat16), t, rope);
+            Assert.Equal(ScalarType.BFloat16, y16.dtype);
+            double rel = ((y16.to_type(ScalarType.Float32) - y32).norm() / y32.norm()).item<float>();
+            Assert.True(rel < 0.03, $"relative error {rel}");
+        }
+    }
+
+    [Fact]
     public void FromPretrained_MissingWeights_NamesTheFolder()
     {
         Directory.CreateDirectory(_dir);
