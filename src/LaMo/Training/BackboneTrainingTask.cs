@@ -99,7 +99,8 @@ public sealed class BackboneTrainingTask : ITrainingTask
         var result = new Dictionary<string, double>();
         if (_drift is not null)
         {
-            var d = _drift.ComputeFromTimesteps(x0Hat, z0, t);
+            // w from the global batch's timesteps: the ranks' mean of λ·w·L_drift is then the global batch's value.
+            var d = _drift.ComputeWeighted(x0Hat, z0, _drift.WeightFromTimesteps(tAll));
             total = total + d.Total;
             result["drift"] = d.RelL2.item<float>();
             result["drift_weight"] = d.Weight.item<float>();
@@ -108,7 +109,9 @@ public sealed class BackboneTrainingTask : ITrainingTask
         {
             _prior.train();
             var pooled = MotionPrior.PoolPrompt(embeds);                              // plain mean over all tokens
-            using var draws = new SeededMotionPriorDraws(((long)_o.Seed << 32) + step * 64 + _shard.Rank);   // per step (exact resume) and rank
+            // Per step (exact resume); drawn for the global batch and sliced, so any number of ranks draws the same.
+            using var seeded = new SeededMotionPriorDraws(((long)_o.Seed << 32) + step * 64);
+            var draws = new ShardedMotionPriorDraws(seeded, _shard, Math.Max(1, z0.shape[1] - 1));
             var p = new MotionPriorLoss(_lossOptions, draws).Compute(_prior, z0, pooled, _alphasCumprod);
             total = total + p.Loss;
             result["prior"] = p.Loss.item<float>();
