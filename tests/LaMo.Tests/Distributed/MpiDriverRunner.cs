@@ -19,6 +19,7 @@ internal static class MpiDriverRunner
 {
     private static readonly object BuildGate = new();
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
+    private static readonly string[] LinkedSources = ["ShardedToyTask.cs", "BFloat16Case.cs"];   // compiled into the driver too
 
     /// <summary>Repository root (the folder holding LaMo.slnx above the test assembly).</summary>
     public static string RepoRoot { get; } = FindRoot();
@@ -80,7 +81,7 @@ internal static class MpiDriverRunner
         return roots.SelectMany(r => Directory.EnumerateFiles(r, "*", SearchOption.AllDirectories))
             .Where(f => (f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".csproj", StringComparison.Ordinal)) &&
                         !f.Contains("/bin/", StringComparison.Ordinal) && !f.Contains("/obj/", StringComparison.Ordinal))
-            .Append(Path.Combine(RepoRoot, "tests", "LaMo.Tests", "Distributed", "ShardedToyTask.cs"))   // linked into the driver
+            .Concat(LinkedSources.Select(f => Path.Combine(RepoRoot, "tests", "LaMo.Tests", "Distributed", f)))
             .Select(File.GetLastWriteTimeUtc).Max();
     }
 
