@@ -115,8 +115,8 @@ public static class WorkflowCommands
             var w = mpi.Output;
             w.WriteLine($"train: {System.Text.Json.JsonSerializer.Serialize(o)}");
             using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
-            var r = mpi.Run(() => CliSupport.RunWithProgress("train", o.Steps, w, prog => BackboneWorkflow.Run(o, prog, cts.Token, mpi.Sync)),
-                p.InvocationConfiguration.Error);
+            var r = mpi.Run(() => CliSupport.RunWithProgress("train", o.Steps, w,
+                prog => BackboneWorkflow.Run(o, prog, cts.Token, mpi.Sync), plainLines: mpi.Sync is not null), p.InvocationConfiguration.Error);
             w.WriteLine($"train: {r.FinalStep} steps{(r.Interrupted ? " (interrupted; --resume continues)" : "")}, {r.SkippedSteps} skipped, outputs in {o.Out}");
             return 0;
         });
@@ -142,8 +142,8 @@ public static class WorkflowCommands
             mpi.CheckGlobalBatch(o.BatchSize);
             var w = mpi.Output;
             using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
-            var r = mpi.Run(() => CliSupport.RunWithProgress("prior", o.Steps, w, prog => PriorWorkflow.Run(o, prog, cts.Token, mpi.Sync)),
-                p.InvocationConfiguration.Error);
+            var r = mpi.Run(() => CliSupport.RunWithProgress("prior", o.Steps, w,
+                prog => PriorWorkflow.Run(o, prog, cts.Token, mpi.Sync), plainLines: mpi.Sync is not null), p.InvocationConfiguration.Error);
             w.WriteLine($"prior: {r.FinalStep} steps, predictor in {Path.Combine(o.Out, "predictor")}");
             return 0;
         });
