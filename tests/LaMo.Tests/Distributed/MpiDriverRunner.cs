@@ -14,7 +14,8 @@ public sealed class MpiFactAttribute : FactAttribute
     }
 }
 
-/// <summary>Builds tests/MpiDriver when its output is missing or older than its sources, and runs it under mpirun.</summary>
+/// <summary>Builds tests/MpiDriver when its output is missing or older than its sources, and runs it (or the lamo CLI)
+/// under mpirun.</summary>
 internal static class MpiDriverRunner
 {
     private static readonly object BuildGate = new();
@@ -43,16 +44,33 @@ internal static class MpiDriverRunner
     /// <summary>Runs the driver under mpirun; fails the test with the ranks' output on a non-zero exit or a time-out.</summary>
     public static string Mpirun(int ranks, IReadOnlyList<string> driverArgs)
     {
+        EnsureDriverBuilt();
+        return MpirunExe(ranks, DriverExe, driverArgs);
+    }
+
+    /// <summary>The <c>lamo</c> CLI binary (built with the test project, which references LaMo.Cli).</summary>
+    public static string CliExe => Path.Combine(RepoRoot, "src", "LaMo.Cli", "bin", Configuration, "net10.0", "LaMo.Cli");
+
+    /// <summary>Runs <c>mpirun -np <paramref name="ranks"/> LaMo.Cli ...</c>; returns every rank's output (stdout and
+    /// stderr), failing the test on a non-zero exit or a time-out.</summary>
+    public static string MpirunCli(int ranks, IReadOnlyList<string> cliArgs)
+    {
+        if (!File.Exists(CliExe)) throw new Xunit.Sdk.XunitException($"{CliExe} is missing: build the solution (-c {Configuration}) first");
+        return MpirunExe(ranks, CliExe, cliArgs);
+    }
+
+    private static string MpirunExe(int ranks, string exe, IReadOnlyList<string> args)
+    {
         string mpirun = FindOnPath("mpirun") ?? throw new Xunit.Sdk.XunitException(
             "mpirun not found: the distributed tests need Open MPI (Debian packages openmpi-bin libopenmpi-dev; " +
             "./lamo installs them). Set LAMO_SKIP_MPI=1 to skip these tests instead.");
-        EnsureDriverBuilt();
         var psi = new ProcessStartInfo(mpirun) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", ranks.ToString(), DriverExe })
+        foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", ranks.ToString(), exe })
             psi.ArgumentList.Add(a);
-        foreach (var a in driverArgs) psi.ArgumentList.Add(a);
+        foreach (var a in args) psi.ArgumentList.Add(a);
         var (code, output) = Run(psi, RunTimeout);
-        if (code != 0) throw new Xunit.Sdk.XunitException($"mpirun -np {ranks} MpiDriver {string.Join(' ', driverArgs)} exited {code}:\n{output}");
+        if (code != 0)
+            throw new Xunit.Sdk.XunitException($"mpirun -np {ranks} {Path.GetFileName(exe)} {string.Join(' ', args)} exited {code}:\n{output}");
         return output;
     }
 
