@@ -11,6 +11,7 @@ using static TorchSharp.torch;
 //   MpiDriver train <run-folder> <total-steps> <global-batch> [--resume] [--stop-after K] [--checkpoint-every K]
 //                   [--bucket-bytes N] [--out losses.json]
 //   MpiDriver bench [floats=5000000] [iterations=20] [--bucket-bytes N]
+//   MpiDriver bf16 --out result.json      (2 ranks: BFloat16Case's values through both bf16 all-reduce paths)
 // Exit code 0 on success; on an exception the job is aborted so no rank waits forever in a collective.
 using var mpi = MpiContext.TryInitialize();
 try
@@ -20,6 +21,7 @@ try
     {
         "train" => Driver.Train(mpi, args[1..]),
         "bench" => Driver.Bench(mpi, args[1..]),
+        "bf16" => Driver.BFloat16(mpi, args[1..]),
         _ => Driver.Usage(),
     };
 }
@@ -35,7 +37,7 @@ internal static class Driver
     public static int Usage()
     {
         Console.Error.WriteLine("usage: MpiDriver train <run-folder> <total-steps> <global-batch> [--resume] [--stop-after K] " +
-            "[--checkpoint-every K] [--bucket-bytes N] [--out file] | bench [floats] [iterations] [--bucket-bytes N]");
+            "[--checkpoint-every K] [--bucket-bytes N] [--out file] | bench [floats] [iterations] [--bucket-bytes N] | bf16 --out file");
         return 2;
     }
 
@@ -60,6 +62,41 @@ internal static class Driver
             var doc = new JsonObject { ["ranks"] = mpi?.Size ?? 1, ["final_step"] = result.FinalStep, ["losses"] = losses };
             File.WriteAllText(outFile, doc.ToJsonString());
         }
+        return 0;
+    }
+
+    /// <summary>Sums <see cref="BFloat16Case.Contribution"/> with <see cref="MpiContext.AllReduceSumBFloat16"/> and
+    /// averages bf16 gradients (<see cref="BFloat16Case.Gradient"/>, two parameters, 1 KiB buckets so they are split)
+    /// with <see cref="MpiGradientSync"/>; rank 0 writes both results as raw bits.</summary>
+    public static int BFloat16(MpiContext? mpi, string[] a)
+    {
+        if (mpi is not { Size: 2 }) { Console.Error.WriteLine("bf16 needs exactly 2 ranks (mpirun -np 2 ...)"); return 2; }
+        var sum = BFloat16Case.Contribution(mpi.Rank);
+        mpi.AllReduceSumBFloat16(sum);
+
+        var grads = BFloat16Case.Gradient(mpi.Rank, 600);
+        var ps = new[] { new Parameter(zeros(400, dtype: ScalarType.BFloat16)), new Parameter(zeros(10, 20, dtype: ScalarType.BFloat16)) };
+        using (var scope = NewDisposeScope())
+        {
+            var c = tensor(grads.Select(BFloat16Bits.ToSingle).ToArray()).to_type(ScalarType.BFloat16);   // exact: bf16 values
+            ((ps[0] * c[..400]).sum() + (ps[1] * c[400..].reshape(10, 20)).sum()).backward();           // grad = c
+        }
+        using var sync = new MpiGradientSync(mpi, bucketBytes: 1024);
+        sync.AllReduceGradients(ps);
+        var mean = ps.SelectMany(p => p.grad!.to_type(ScalarType.Float32).flatten().data<float>().ToArray())
+            .Select(f => (ushort)(BitConverter.SingleToUInt32Bits(f) >> 16)).ToArray();   // exact: bf16 → float32 widening
+        if (mpi.IsRoot && Option(a, "--out") is { } outFile)
+        {
+            var doc = new JsonObject
+            {
+                ["ranks"] = mpi.Size,
+                ["sum"] = new JsonArray(sum.Select(v => (JsonNode)(int)v).ToArray()),
+                ["grad_mean"] = new JsonArray(mean.Select(v => (JsonNode)(int)v).ToArray()),
+                ["grad_dtypes"] = new JsonArray(ps.Select(p => (JsonNode)p.grad!.dtype.ToString()).ToArray()),
+            };
+            File.WriteAllText(outFile, doc.ToJsonString());
+        }
+        foreach (var p in ps) p.Dispose();
         return 0;
     }
 

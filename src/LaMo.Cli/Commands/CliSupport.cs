@@ -10,9 +10,12 @@ namespace LaMo.Cli.Commands;
 public static class CliSupport
 {
     /// <summary>Runs a training loop with a progress bar showing loss, it/s and ETA (plain log lines when not a terminal).</summary>
-    public static TrainingResult RunWithProgress(string title, int totalSteps, TextWriter output, Func<IProgress<TrainingProgress>, TrainingResult> run)
+    /// <param name="plainLines">Log lines even on a terminal (e.g. under mpirun, which hands each rank a pseudo-terminal
+    /// and interleaves the ranks' output).</param>
+    public static TrainingResult RunWithProgress(string title, int totalSteps, TextWriter output, Func<IProgress<TrainingProgress>, TrainingResult> run,
+        bool plainLines = false)
     {
-        if (Console.IsOutputRedirected || output != Console.Out)
+        if (plainLines || Console.IsOutputRedirected || output != Console.Out)
         {
             int every = Math.Max(1, totalSteps / 20);
             return run(new Reporter(p =>

@@ -115,14 +115,14 @@ public static class WorkflowCommands
                 ["resume"] = p.GetValue(resume) ? true : null,
             };
             var o = CliSupport.BuildOptions<BackboneTrainingOptions>(p.GetValue(config), explicitValues, p.GetValue(set) ?? []).Validate();
-            var w = p.InvocationConfiguration.Output;
+            // Under mpirun/srun every rank trains its shard of each global batch; rank 0 prints and writes outputs.
+            using var mpi = MpiSession.Start(p.InvocationConfiguration.Output);
+            mpi.CheckGlobalBatch(o.BatchSize);
+            var w = mpi.Output;
             w.WriteLine($"train: {System.Text.Json.JsonSerializer.Serialize(o)}");
             using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
-            // Under mpirun/srun every rank trains its shard of each global batch; rank 0 writes outputs.
-            using var mpi = LaMo.Distributed.MpiContext.TryInitialize();
-            using var sync = mpi is null ? null : new LaMo.Distributed.MpiGradientSync(mpi);
-            if (sync is { IsRoot: false }) w = TextWriter.Null;
-            var r = CliSupport.RunWithProgress("train", o.Steps, w, prog => BackboneWorkflow.Run(o, prog, cts.Token, sync));
+            var r = mpi.Run(() => CliSupport.RunWithProgress("train", o.Steps, w,
+                prog => BackboneWorkflow.Run(o, prog, cts.Token, mpi.Sync), plainLines: mpi.Sync is not null), p.InvocationConfiguration.Error);
             w.WriteLine($"train: {r.FinalStep} steps{(r.Interrupted ? " (interrupted; --resume continues)" : "")}, {r.SkippedSteps} skipped, outputs in {o.Out}");
             return 0;
         });
@@ -135,7 +135,7 @@ public static class WorkflowCommands
         var cache = new Option<string?>("--cache") { Description = "Latent cache folder" };
         var output = new Option<string?>("--out") { Description = "Run folder; predictor saved to OUT/predictor" };
         var resume = new Option<bool>("--resume");
-        var train = new Command("train", "Train the motion-field predictor alone on a latent cache") { config, set, cache, output, resume };
+        var train = new Command("train", "Train the motion-field predictor alone on a latent cache (data parallel under mpirun)") { config, set, cache, output, resume };
         train.SetAction(p =>
         {
             var explicitValues = new Dictionary<string, JsonNode?>
@@ -143,9 +143,13 @@ public static class WorkflowCommands
                 ["cache"] = p.GetValue(cache), ["out"] = p.GetValue(output), ["resume"] = p.GetValue(resume) ? true : null,
             };
             var o = CliSupport.BuildOptions<PredictorTrainingOptions>(p.GetValue(config), explicitValues, p.GetValue(set) ?? []).Validate();
-            var w = p.InvocationConfiguration.Output;
+            // Data parallel under mpirun/srun, like lamo train.
+            using var mpi = MpiSession.Start(p.InvocationConfiguration.Output);
+            mpi.CheckGlobalBatch(o.BatchSize);
+            var w = mpi.Output;
             using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
-            var r = CliSupport.RunWithProgress("prior", o.Steps, w, prog => PriorWorkflow.Run(o, prog, cts.Token));
+            var r = mpi.Run(() => CliSupport.RunWithProgress("prior", o.Steps, w,
+                prog => PriorWorkflow.Run(o, prog, cts.Token, mpi.Sync), plainLines: mpi.Sync is not null), p.InvocationConfiguration.Error);
             w.WriteLine($"prior: {r.FinalStep} steps, predictor in {Path.Combine(o.Out, "predictor")}");
             return 0;
         });

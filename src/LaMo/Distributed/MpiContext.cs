@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace LaMo.Distributed;
 
 /// <summary>This process's place in an MPI job (<c>MPI_COMM_WORLD</c>) and the collectives LaMo needs, over Open MPI.</summary>
@@ -21,6 +24,7 @@ public sealed unsafe class MpiContext : IDisposable
 
     private readonly NativeMpi _mpi;
     private readonly bool _ownsInit;
+    private IntPtr _bf16Sum;   // MPI_Op of SumBFloat16, created on first use
     private bool _disposed;
 
     private MpiContext(NativeMpi mpi, bool ownsInit)
@@ -95,6 +99,33 @@ public sealed unsafe class MpiContext : IDisposable
     /// <inheritdoc cref="AllReduceSum(Span{float})"/>
     public void AllReduceSum(Span<long> data) { fixed (long* p = data) AllReduceSum(p, data.Length, _mpi.Int64, sizeof(long)); }
 
+    /// <summary>Replaces the bfloat16 values <paramref name="data"/> (raw bits, see <see cref="BFloat16Bits"/>) by their
+    /// element-wise sum over ranks, in place. MPI has no bf16 type: the buffer travels as 2-byte <c>MPI_UINT16_T</c>
+    /// elements reduced by a user-defined operation that adds in float32 and rounds each partial sum to bf16 (ties to
+    /// even; NaN stays NaN). With more than 2 ranks the result depends on MPI's reduction order, as every low-precision
+    /// all-reduce does.</summary>
+    public void AllReduceSumBFloat16(Span<ushort> data)
+    {
+        ThrowIfDisposed();
+        if (_bf16Sum == IntPtr.Zero)
+        {
+            IntPtr op;
+            NativeMpi.Check(_mpi.OpCreate(&SumBFloat16, 1, &op), "MPI_Op_create");   // 1: commutative
+            _bf16Sum = op;
+        }
+        fixed (ushort* p = data) AllReduce(p, data.Length, _mpi.UInt16, sizeof(ushort), _bf16Sum);
+    }
+
+    /// <summary>The MPI user function of <see cref="AllReduceSumBFloat16"/>: inout[i] = bf16(in[i] + inout[i]).</summary>
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void SumBFloat16(void* input, void* inout, int* length, IntPtr* datatype)
+    {
+        // Called by libmpi; must not throw. The datatype is always MPI_UINT16_T (the only one this op is used with).
+        var a = (ushort*)input;
+        var b = (ushort*)inout;
+        for (int i = 0, n = *length; i < n; i++) b[i] = BFloat16Bits.Add(a[i], b[i]);
+    }
+
     /// <summary>Gathers <paramref name="send"/> of every rank into <paramref name="receive"/>, rank by rank
     /// (<c>receive.Length == send.Length × Size</c>).</summary>
     /// <exception cref="ArgumentException">Wrong <paramref name="receive"/> length.</exception>
@@ -128,13 +159,15 @@ public sealed unsafe class MpiContext : IDisposable
     /// <summary>Broadcast from <paramref name="root"/> of <paramref name="count"/> floats at <paramref name="data"/>.</summary>
     internal void BroadcastFloats(float* data, long count, int root) => Broadcast(data, count, _mpi.Float, sizeof(float), root);
 
-    private void AllReduceSum(void* data, long count, IntPtr type, int elementSize)
+    private void AllReduceSum(void* data, long count, IntPtr type, int elementSize) => AllReduce(data, count, type, elementSize, _mpi.OpSum);
+
+    private void AllReduce(void* data, long count, IntPtr type, int elementSize, IntPtr op)
     {
         ThrowIfDisposed();
         for (long off = 0; off < count; off += MaxChunk)
         {
             int n = (int)Math.Min(MaxChunk, count - off);
-            NativeMpi.Check(_mpi.Allreduce((void*)NativeMpi.InPlace, (byte*)data + off * elementSize, n, type, _mpi.OpSum, _mpi.CommWorld),
+            NativeMpi.Check(_mpi.Allreduce((void*)NativeMpi.InPlace, (byte*)data + off * elementSize, n, type, op, _mpi.CommWorld),
                 "MPI_Allreduce");
         }
     }
@@ -166,6 +199,12 @@ public sealed unsafe class MpiContext : IDisposable
         if (_disposed) return;
         _disposed = true;
         int finalized;
+        if (_bf16Sum != IntPtr.Zero && _mpi.Finalized(&finalized) == 0 && finalized == 0)
+        {
+            IntPtr op = _bf16Sum;
+            _mpi.OpFree(&op);
+            _bf16Sum = IntPtr.Zero;
+        }
         if (_ownsInit && _mpi.Finalized(&finalized) == 0 && finalized == 0) _mpi.Finalize();
     }
 

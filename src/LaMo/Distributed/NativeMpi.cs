@@ -4,7 +4,7 @@ namespace LaMo.Distributed;
 
 /// <summary>The handful of Open MPI entry points LaMo uses, bound at run time from <c>libmpi.so.40</c>.</summary>
 /// <remarks>Open MPI's predefined handles (<c>MPI_COMM_WORLD</c>, <c>MPI_FLOAT</c>, <c>MPI_SUM</c>, ...) are the addresses of
-/// global objects in libmpi (<c>ompi_mpi_comm_world</c>, <c>ompi_mpi_float</c>, <c>ompi_mpi_op_sum</c>), so they are read
+/// global objects in libmpi (<c>ompi_mpi_comm_world</c>, <c>ompi_mpi_float</c>, <c>ompi_mpi_uint16_t</c>, <c>ompi_mpi_op_sum</c>), so they are read
 /// with <see cref="NativeLibrary.GetExport"/>; <c>MPI_IN_PLACE</c> is <c>(void*)1</c>. This ABI is Open MPI's, not MPICH's.
 /// The library is dlopen'ed with <c>RTLD_GLOBAL</c>: Open MPI's plugins (<c>mca_*.so</c>) resolve libmpi's symbols
 /// globally, and .NET's <see cref="NativeLibrary.Load(string)"/> uses <c>RTLD_LOCAL</c>.</remarks>
@@ -26,7 +26,7 @@ internal sealed unsafe class NativeMpi
     [DllImport("libdl.so.2", EntryPoint = "dlerror")]
     private static extern IntPtr DlError();
 
-    public readonly IntPtr CommWorld, Float, Double, Int64, OpSum;
+    public readonly IntPtr CommWorld, Float, Double, Int64, UInt16, OpSum;
 
     public readonly delegate* unmanaged<int*, IntPtr*, int, int*, int> InitThread;
     public readonly delegate* unmanaged<int*, int> Initialized;
@@ -40,12 +40,18 @@ internal sealed unsafe class NativeMpi
     public readonly delegate* unmanaged<void*, void*, int, IntPtr, IntPtr, IntPtr, int> Allreduce;
     public readonly delegate* unmanaged<void*, int, IntPtr, void*, int, IntPtr, IntPtr, int> Allgather;
 
+    /// <summary><c>MPI_Op_create(MPI_User_function*, int commute, MPI_Op*)</c>; the user function is
+    /// <c>void (void* in, void* inout, int* len, MPI_Datatype*)</c>.</summary>
+    public readonly delegate* unmanaged<delegate* unmanaged[Cdecl]<void*, void*, int*, IntPtr*, void>, int, IntPtr*, int> OpCreate;
+    public readonly delegate* unmanaged<IntPtr*, int> OpFree;
+
     private NativeMpi(IntPtr lib)
     {
         CommWorld = NativeLibrary.GetExport(lib, "ompi_mpi_comm_world");
         Float = NativeLibrary.GetExport(lib, "ompi_mpi_float");
         Double = NativeLibrary.GetExport(lib, "ompi_mpi_double");
         Int64 = NativeLibrary.GetExport(lib, "ompi_mpi_int64_t");
+        UInt16 = NativeLibrary.GetExport(lib, "ompi_mpi_uint16_t");
         OpSum = NativeLibrary.GetExport(lib, "ompi_mpi_op_sum");
         InitThread = (delegate* unmanaged<int*, IntPtr*, int, int*, int>)NativeLibrary.GetExport(lib, "MPI_Init_thread");
         Initialized = (delegate* unmanaged<int*, int>)NativeLibrary.GetExport(lib, "MPI_Initialized");
@@ -58,6 +64,8 @@ internal sealed unsafe class NativeMpi
         Bcast = (delegate* unmanaged<void*, int, IntPtr, int, IntPtr, int>)NativeLibrary.GetExport(lib, "MPI_Bcast");
         Allreduce = (delegate* unmanaged<void*, void*, int, IntPtr, IntPtr, IntPtr, int>)NativeLibrary.GetExport(lib, "MPI_Allreduce");
         Allgather = (delegate* unmanaged<void*, int, IntPtr, void*, int, IntPtr, IntPtr, int>)NativeLibrary.GetExport(lib, "MPI_Allgather");
+        OpCreate = (delegate* unmanaged<delegate* unmanaged[Cdecl]<void*, void*, int*, IntPtr*, void>, int, IntPtr*, int>)NativeLibrary.GetExport(lib, "MPI_Op_create");
+        OpFree = (delegate* unmanaged<IntPtr*, int>)NativeLibrary.GetExport(lib, "MPI_Op_free");
     }
 
     /// <summary>Loads <paramref name="library"/> (a soname or a path) globally and binds the entry points.</summary>

@@ -48,23 +48,44 @@ public sealed class MotionDriftLoss
     /// <exception cref="ArgumentException">Shapes do not fit.</exception>
     public MotionDriftLossResult Compute(Tensor x0Hat, Tensor z0, Tensor sigmas)
     {
-        if (x0Hat.dim() != 5) throw new ArgumentException($"x0_hat must be [B, T, C, H, W]; got [{string.Join(", ", x0Hat.shape)}]", nameof(x0Hat));
-        long b = x0Hat.shape[0];
-        int tau = Options.Tau;
-        var sigma = sigmas.flatten()[..(int)b].to_type(ScalarType.Float32);
-        var weight = (1.0 - sigma.pow(2)).clamp_min(0).mean();                            // w = mean_b max(0, 1 − σ_b²)
-        if (Options.Lambda <= 0 || x0Hat.shape[1] <= tau)
-        {
-            var zero = zeros([], x0Hat.dtype, x0Hat.device);
-            return new MotionDriftLossResult(zero, weight, zero.alias());
-        }
-        var rel = RelativeL2(x0Hat, z0, tau, Options.Eps);
-        var total = Options.Lambda * weight * rel;                                          // (λ·w)·L_drift, the original's order
-        return new MotionDriftLossResult(total, weight, rel);
+        CheckRank(x0Hat);
+        return ComputeWeighted(x0Hat, z0, Weight(sigmas.flatten()[..(int)x0Hat.shape[0]]));
     }
 
     /// <summary>As <see cref="Compute(Tensor, Tensor, Tensor)"/> with σ_b = t_b / NumTrainTimesteps for integer
     /// timesteps <paramref name="timesteps"/> [B] (the original's σ; w = max(0, 1 − (t/1000)²)).</summary>
     public MotionDriftLossResult ComputeFromTimesteps(Tensor x0Hat, Tensor z0, Tensor timesteps) =>
-        Compute(x0Hat, z0, timesteps.to_type(ScalarType.Float32) / (float)Options.NumTrainTimesteps);
+        Compute(x0Hat, z0, Sigmas(timesteps));
+
+    /// <summary>λ·<paramref name="weight"/>·L_drift with a weight computed elsewhere, e.g. by
+    /// <see cref="WeightFromTimesteps"/> over a whole global batch while this rank holds a shard of it: w is a batch mean
+    /// multiplying another batch mean, so the ranks' mean of λ·w_rank·L_rank would not be the global λ·w·L, but the
+    /// ranks' mean of λ·w_global·L_rank is.</summary>
+    /// <param name="weight">Scalar w.</param>
+    /// <exception cref="ArgumentException">Shapes do not fit.</exception>
+    public MotionDriftLossResult ComputeWeighted(Tensor x0Hat, Tensor z0, Tensor weight)
+    {
+        CheckRank(x0Hat);
+        if (Options.Lambda <= 0 || x0Hat.shape[1] <= Options.Tau)
+        {
+            var zero = zeros([], x0Hat.dtype, x0Hat.device);
+            return new MotionDriftLossResult(zero, weight, zero.alias());
+        }
+        var rel = RelativeL2(x0Hat, z0, Options.Tau, Options.Eps);
+        var total = Options.Lambda * weight * rel;                                          // (λ·w)·L_drift, the original's order
+        return new MotionDriftLossResult(total, weight, rel);
+    }
+
+    /// <summary>w = mean_b max(0, 1 − σ_b²) over all of <paramref name="sigmas"/> (float32 scalar).</summary>
+    public static Tensor Weight(Tensor sigmas) => (1.0 - sigmas.flatten().to_type(ScalarType.Float32).pow(2)).clamp_min(0).mean();
+
+    /// <summary>w for integer <paramref name="timesteps"/> (σ = t / NumTrainTimesteps).</summary>
+    public Tensor WeightFromTimesteps(Tensor timesteps) => Weight(Sigmas(timesteps));
+
+    private Tensor Sigmas(Tensor timesteps) => timesteps.to_type(ScalarType.Float32) / (float)Options.NumTrainTimesteps;
+
+    private static void CheckRank(Tensor x0Hat)
+    {
+        if (x0Hat.dim() != 5) throw new ArgumentException($"x0_hat must be [B, T, C, H, W]; got [{string.Join(", ", x0Hat.shape)}]", nameof(x0Hat));
+    }
 }

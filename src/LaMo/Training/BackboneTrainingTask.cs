@@ -12,6 +12,9 @@ namespace LaMo.Training;
 /// <summary>One training step of the backbone on cached latents: CogVideoX's x₀-space denoising loss, plus LaMo's
 /// λ·w·L_drift on x̂₀ (method.md §2) and, jointly, the predictor's L_φ on the same batch with its own optimiser group
 /// (§1). The latents are detached for L_φ, so it only updates φ; the drift loss only updates the backbone.</summary>
+/// <remarks>Data-parallel: the step's batch, timesteps, noise, text dropout and L_φ's draws are made for the global
+/// batch and sliced with the <see cref="DataShard"/>; the drift weight w is the global batch's. Every logged term is then
+/// a plain mean over equal shards, so the ranks' means are the global batch's values.</remarks>
 public sealed class BackboneTrainingTask : ITrainingTask
 {
     private readonly BackboneTrainingOptions _o;
@@ -99,7 +102,8 @@ public sealed class BackboneTrainingTask : ITrainingTask
         var result = new Dictionary<string, double>();
         if (_drift is not null)
         {
-            var d = _drift.ComputeFromTimesteps(x0Hat, z0, t);
+            // w from the global batch's timesteps: the ranks' mean of λ·w·L_drift is then the global batch's value.
+            var d = _drift.ComputeWeighted(x0Hat, z0, _drift.WeightFromTimesteps(tAll));
             total = total + d.Total;
             result["drift"] = d.RelL2.item<float>();
             result["drift_weight"] = d.Weight.item<float>();
@@ -108,7 +112,10 @@ public sealed class BackboneTrainingTask : ITrainingTask
         {
             _prior.train();
             var pooled = MotionPrior.PoolPrompt(embeds);                              // plain mean over all tokens
-            using var draws = new SeededMotionPriorDraws(((long)_o.Seed << 32) + step * 64 + _shard.Rank);   // per step (exact resume) and rank
+            // Per step (exact resume); drawn for the global batch and sliced, so any number of ranks draws the same.
+            // (step × 64 is the former per-rank formula at rank 0: single-process runs draw what they always drew.)
+            using var seeded = new SeededMotionPriorDraws(((long)_o.Seed << 32) + step * 64);
+            var draws = new ShardedMotionPriorDraws(seeded, _shard, Math.Max(1, z0.shape[1] - 1));
             var p = new MotionPriorLoss(_lossOptions, draws).Compute(_prior, z0, pooled, _alphasCumprod);
             total = total + p.Loss;
             result["prior"] = p.Loss.item<float>();

@@ -54,7 +54,8 @@ public sealed class MetricsLog
         }
         var sb = new StringBuilder(step.ToString(CultureInfo.InvariantCulture));
         foreach (var c in _columns.Skip(1))
-            sb.Append(',').Append(row.TryGetValue(c, out double v) ? v.ToString("G6", CultureInfo.InvariantCulture) : "");
+            // G9: a float32 loss round-trips, so runs (e.g. 1 vs N ranks) can be compared to 1e-6 from the CSV alone.
+            sb.Append(',').Append(row.TryGetValue(c, out double v) ? v.ToString("G9", CultureInfo.InvariantCulture) : "");
         File.AppendAllText(_csv, sb.Append('\n').ToString());
         try
         {

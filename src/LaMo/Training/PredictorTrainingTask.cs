@@ -1,10 +1,14 @@
 using LaMo.Data;
+using LaMo.Distributed;
 using LaMo.Motion;
 using static TorchSharp.torch;
 
 namespace LaMo.Training;
 
 /// <summary>L_φ on cached clean latents with the backbone frozen (cheap: no transformer call).</summary>
+/// <remarks>Data-parallel: the step's global batch and all of L_φ's draws are a pure function of (seed, step, item);
+/// each rank loads and trains only its <see cref="DataShard"/> of it. L_φ's terms are plain means over equally sized
+/// shards, so the ranks' mean loss and gradient are the global batch's.</remarks>
 public sealed class PredictorTrainingTask : ITrainingTask
 {
     private readonly PredictorTrainingOptions _o;
@@ -12,11 +16,17 @@ public sealed class PredictorTrainingTask : ITrainingTask
     private readonly MotionPrior _prior;
     private readonly MotionPriorLossOptions _lossOptions;
     private readonly Tensor _alphasCumprod;
+    private readonly DataShard _shard;
 
     /// <summary>Creates the task; <paramref name="alphasCumprod"/> is the training ᾱ table used for the augmentation.</summary>
-    public PredictorTrainingTask(PredictorTrainingOptions options, LatentCache cache, MotionPrior prior, IReadOnlyList<double> alphasCumprod)
+    /// <param name="shard">This rank's part of every global batch (<see cref="DataShard.Single"/> when null).</param>
+    /// <exception cref="ArgumentException">The ranks do not divide the batch size, or the cache does not fit the predictor.</exception>
+    public PredictorTrainingTask(PredictorTrainingOptions options, LatentCache cache, MotionPrior prior, IReadOnlyList<double> alphasCumprod,
+        DataShard? shard = null)
     {
         _o = options.Validate(); _cache = cache; _prior = prior;
+        _shard = shard ?? DataShard.Single;
+        _shard.LocalBatch(options.BatchSize);   // validates that the ranks divide the global batch
         if (cache[0].Latents.shape[1] != prior.Config.InChannels)
             throw new ArgumentException($"cache latents have {cache[0].Latents.shape[1]} channels; the predictor expects {prior.Config.InChannels}", nameof(cache));
         _lossOptions = new MotionPriorLossOptions(options.CosineWeight, options.NoiseAugProb, options.NoiseAugScale, options.PromptDropout);
@@ -37,10 +47,12 @@ public sealed class PredictorTrainingTask : ITrainingTask
     {
         _prior.train();
         using var g = StepRandom.For(_o.Seed, step);
-        var indices = randint(0L, (long)_cache.Count, new long[] { _o.BatchSize }, generator: g).data<long>().Select(i => (int)i).ToList();
-        var (z0, embeds, _) = _cache.Batch(indices);
-        // Draws seeded per step (not one stream), so a resumed run repeats the uninterrupted one exactly.
-        using var draws = new SeededMotionPriorDraws(((long)_o.Seed << 32) + step);
+        var all = randint(0L, (long)_cache.Count, new long[] { _o.BatchSize }, generator: g).data<long>().ToArray();
+        var (z0, embeds, _) = _cache.Batch(_shard.Indices(_o.BatchSize).Select(i => (int)all[i]).ToList());   // this rank's clips only
+        // Draws seeded per step (not one stream), so a resumed run repeats the uninterrupted one exactly; made for the
+        // global batch and sliced, so they do not depend on the number of ranks.
+        using var seeded = new SeededMotionPriorDraws(((long)_o.Seed << 32) + step);
+        var draws = new ShardedMotionPriorDraws(seeded, _shard, Math.Max(1, z0.shape[1] - 1));
         var r = new MotionPriorLoss(_lossOptions, draws).Compute(_prior, z0, MotionPrior.PoolPrompt(embeds), _alphasCumprod);
         r.Loss.backward();
         return new Dictionary<string, double>

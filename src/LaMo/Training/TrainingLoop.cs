@@ -30,7 +30,8 @@ public sealed class TrainingLoop
     /// <exception cref="InvalidOperationException">NaN/Inf with <see cref="NanPolicy.Stop"/>, or too many skipped steps.</exception>
     public TrainingResult Run(IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
     {
-        Directory.CreateDirectory(_options.RunFolder);
+        // Only rank 0 writes in the run folder (run.json, metrics, TensorBoard, checkpoints, plot); the others only read.
+        if (IsRoot) Directory.CreateDirectory(_options.RunFolder);
         var store = new CheckpointStore(_options.RunFolder, _options.KeepCheckpoints);
         using var optimizer = new NamedAdamW(_task.Groups.Select(g => g.Group).ToList());
         var metrics = new MetricsLog(_options.RunFolder);
@@ -41,7 +42,7 @@ public sealed class TrainingLoop
         {
             (start, skipped) = Restore(latest, optimizer);
             lastCheckpoint = latest;
-            metrics.TruncateAfter(start);
+            if (IsRoot) metrics.TruncateAfter(start);
         }
         else if (IsRoot)
         {

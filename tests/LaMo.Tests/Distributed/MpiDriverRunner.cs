@@ -14,11 +14,13 @@ public sealed class MpiFactAttribute : FactAttribute
     }
 }
 
-/// <summary>Builds tests/MpiDriver when its output is missing or older than its sources, and runs it under mpirun.</summary>
+/// <summary>Builds tests/MpiDriver when its output is missing or older than its sources, and runs it (or the lamo CLI)
+/// under mpirun.</summary>
 internal static class MpiDriverRunner
 {
     private static readonly object BuildGate = new();
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
+    private static readonly string[] LinkedSources = ["ShardedToyTask.cs", "BFloat16Case.cs"];   // compiled into the driver too
 
     /// <summary>Repository root (the folder holding LaMo.slnx above the test assembly).</summary>
     public static string RepoRoot { get; } = FindRoot();
@@ -43,14 +45,21 @@ internal static class MpiDriverRunner
     public static string Mpirun(int ranks, IReadOnlyList<string> driverArgs)
     {
         EnsureDriverBuilt();
-        return Mpirun(ranks, DriverExe, driverArgs);
+        return MpirunExe(ranks, DriverExe, driverArgs);
     }
 
-    /// <summary>Runs the <c>lamo</c> CLI (the LaMo.Cli build of this configuration, built with the tests) under mpirun.</summary>
-    public static string MpirunCli(int ranks, IReadOnlyList<string> cliArgs) =>
-        Mpirun(ranks, Path.Combine(RepoRoot, "src", "LaMo.Cli", "bin", Configuration, "net10.0", "LaMo.Cli"), cliArgs);
+    /// <summary>The <c>lamo</c> CLI binary (built with the test project, which references LaMo.Cli).</summary>
+    public static string CliExe => Path.Combine(RepoRoot, "src", "LaMo.Cli", "bin", Configuration, "net10.0", "LaMo.Cli");
 
-    private static string Mpirun(int ranks, string exe, IReadOnlyList<string> args)
+    /// <summary>Runs <c>mpirun -np <paramref name="ranks"/> LaMo.Cli ...</c>; returns every rank's output (stdout and
+    /// stderr), failing the test on a non-zero exit or a time-out.</summary>
+    public static string MpirunCli(int ranks, IReadOnlyList<string> cliArgs)
+    {
+        if (!File.Exists(CliExe)) throw new Xunit.Sdk.XunitException($"{CliExe} is missing: build the solution (-c {Configuration}) first");
+        return MpirunExe(ranks, CliExe, cliArgs);
+    }
+
+    private static string MpirunExe(int ranks, string exe, IReadOnlyList<string> args)
     {
         string mpirun = FindOnPath("mpirun") ?? throw new Xunit.Sdk.XunitException(
             "mpirun not found: the distributed tests need Open MPI (Debian packages openmpi-bin libopenmpi-dev; " +
@@ -59,9 +68,10 @@ internal static class MpiDriverRunner
         foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", ranks.ToString(), exe })
             psi.ArgumentList.Add(a);
         foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
+        psi.Environment["OMP_WAIT_POLICY"] = "PASSIVE";   // libgomp's spin-wait: 2 ranks on 2 cores crawl without it
         var (code, output) = Run(psi, RunTimeout);
-        if (code != 0) throw new Xunit.Sdk.XunitException($"mpirun -np {ranks} {Path.GetFileName(exe)} {string.Join(' ', args)} exited {code}:\n{output}");
+        if (code != 0)
+            throw new Xunit.Sdk.XunitException($"mpirun -np {ranks} {Path.GetFileName(exe)} {string.Join(' ', args)} exited {code}:\n{output}");
         return output;
     }
 
@@ -90,7 +100,7 @@ internal static class MpiDriverRunner
         return roots.SelectMany(r => Directory.EnumerateFiles(r, "*", SearchOption.AllDirectories))
             .Where(f => (f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".csproj", StringComparison.Ordinal)) &&
                         !f.Contains("/bin/", StringComparison.Ordinal) && !f.Contains("/obj/", StringComparison.Ordinal))
-            .Append(Path.Combine(RepoRoot, "tests", "LaMo.Tests", "Distributed", "ShardedToyTask.cs"))   // linked into the driver
+            .Concat(LinkedSources.Select(f => Path.Combine(RepoRoot, "tests", "LaMo.Tests", "Distributed", f)))
             .Select(File.GetLastWriteTimeUtc).Max();
     }
 
