@@ -2,9 +2,9 @@ using LaMo.Distributed;
 
 namespace LaMo.Cli.Commands;
 
-/// <summary>The MPI side of a training command (<c>lamo train</c>, <c>lamo prior train</c>). Under <c>mpirun</c>/<c>srun</c>
-/// every rank runs the command on its shard of each global batch and only rank 0 prints or writes; a plain process
-/// gets no MPI at all (<see cref="Sync"/> is null).</summary>
+/// <summary>The MPI side of a command (training: <c>lamo train</c>, <c>lamo prior train</c>; sharded jobs: see
+/// <see cref="Sharding"/>). Under <c>mpirun</c>/<c>srun</c> every rank runs the command on its share and only rank 0
+/// prints or writes the final outputs; a plain process gets no MPI at all (<see cref="Context"/> is null).</summary>
 public sealed class MpiSession : IDisposable
 {
     /// <summary>Open MPI's count of this job's ranks on this node.</summary>
@@ -18,6 +18,9 @@ public sealed class MpiSession : IDisposable
         Sync = mpi is null ? null : new MpiGradientSync(mpi);
         Output = mpi is { IsRoot: false } ? TextWriter.Null : output;
     }
+
+    /// <summary>The MPI job; null for a single process.</summary>
+    public MpiContext? Context => _mpi;
 
     /// <summary>Gradient averaging over the job's ranks; null for a single process.</summary>
     public MpiGradientSync? Sync { get; }

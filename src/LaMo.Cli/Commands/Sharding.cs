@@ -28,19 +28,9 @@ public static class Sharding
             w.WriteLine($"part {part}: complete in {ShardParts.PartFolder(output, part)}; after all {part.Count} parts: lamo merge {output}");
             return 0;
         }
-        using var mpi = MpiContext.TryInitialize();
-        if (mpi is null || mpi.Size == 1) { run(null, w); return 0; }
-        try
-        {
-            run(new DataShard(mpi.Rank, mpi.Size), mpi.IsRoot ? w : TextWriter.Null);
-        }
-        catch (Exception e)
-        {
-            // The other ranks would wait forever at the barrier.
-            p.InvocationConfiguration.Error.WriteLine($"error: rank {mpi.Rank}: {e.Message}");
-            mpi.Abort(1);
-            throw;
-        }
+        using var session = MpiSession.Start(w);
+        if (session.Context is not { Size: > 1 } mpi) { run(null, w); return 0; }
+        session.Run(() => { run(new DataShard(mpi.Rank, mpi.Size), session.Output); return 0; }, p.InvocationConfiguration.Error);
         mpi.Barrier();
         if (mpi.IsRoot) merged(MergeWorkflow.Run(output), w);
         return 0;

@@ -39,18 +39,17 @@ public sealed class BackboneTrainingTask : ITrainingTask
         _o = options.Validate();
         _cache = cache; _transformer = transformer; _scheduler = scheduler; _lora = lora; _prior = prior;
         _emptyPrompt = emptyPromptEmbeds.to_type(ScalarType.Float32).DetachFromDisposeScope();
-        var item = cache[0];
         var tc = transformer.Config;
-        if (item.Latents.shape[1] != tc.InChannels)
-            throw new ArgumentException($"cache latents have {item.Latents.shape[1]} channels but the transformer expects in_channels {tc.InChannels}", nameof(cache));
-        if (item.PromptEmbeds.shape[0] != tc.MaxTextSeqLength || item.PromptEmbeds.shape[1] != tc.TextEmbedDim)
-            throw new ArgumentException($"cache prompt embeddings are [{item.PromptEmbeds.shape[0]}, {item.PromptEmbeds.shape[1]}] but the transformer expects [{tc.MaxTextSeqLength}, {tc.TextEmbedDim}]", nameof(cache));
+        if (cache.LatentShape[1] != tc.InChannels)
+            throw new ArgumentException($"cache latents have {cache.LatentShape[1]} channels but the transformer expects in_channels {tc.InChannels}", nameof(cache));
+        if (cache.EmbedShape[0] != tc.MaxTextSeqLength || cache.EmbedShape[1] != tc.TextEmbedDim)
+            throw new ArgumentException($"cache prompt embeddings are [{cache.EmbedShape[0]}, {cache.EmbedShape[1]}] but the transformer expects [{tc.MaxTextSeqLength}, {tc.TextEmbedDim}]", nameof(cache));
         _alphasCumprod = tensor(scheduler.Schedule.AlphasCumprod.ToArray()).to_type(ScalarType.Float32).DetachFromDisposeScope();
         _drift = options.DriftLoss ? new MotionDriftLoss(new MotionDriftLossOptions(options.DriftLambda, options.DriftTau)) : null;
         _lossOptions = MotionPriorLossOptions.Default;
         if (tc.UseRotaryPositionalEmbeddings)
-            _rope = CogVideoXRotaryEmbedding.PrepareRotaryPositionalEmbeddings(tc, (int)item.Latents.shape[2] * 8, (int)item.Latents.shape[3] * 8,
-                (int)item.Latents.shape[0], vaeScaleFactorSpatial: 8);
+            _rope = CogVideoXRotaryEmbedding.PrepareRotaryPositionalEmbeddings(tc, (int)cache.LatentShape[2] * 8, (int)cache.LatentShape[3] * 8,
+                (int)cache.LatentShape[0], vaeScaleFactorSpatial: 8);
 
         // LoRA checkpoints hold only the adapters; the frozen base is the init pipeline's.
         var modules = new Dictionary<string, nn.Module> { [lora is null ? "transformer" : "lora"] = lora is null ? transformer : new LoraStateModule(lora) };
@@ -82,13 +81,14 @@ public sealed class BackboneTrainingTask : ITrainingTask
         _transformer.train();
         using var g = StepRandom.For(_o.Seed, step);
         var indices = randint(0L, (long)_cache.Count, new long[] { _o.BatchSize }, generator: g).data<long>().Select(i => (int)i).ToList();
-        // Every draw is made for the whole global batch, then this rank keeps its shard: the run is the same for any rank count.
-        var (z0All, embedsAll, _) = _cache.Batch(indices);                         // z0 [B, F', C, h, w]; embeds [B, L, D]
-        long bAll = z0All.shape[0];
+        // Every draw is made for the whole global batch, then this rank keeps its shard: the run is the same for any rank
+        // count. Only this rank's clips are read (a streamed cache reads them from disk).
+        long bAll = indices.Count;
+        var (z0, embeds, _) = _cache.Batch(_shard.Indices(_o.BatchSize).Select(i => indices[i]).ToList());   // z0 [b, F', C, h, w]; embeds [b, L, D]
         var dropAll = rand([bAll], generator: g).lt(_o.TextDropout).reshape(bAll, 1, 1);
         var tAll = randint(0L, (long)_scheduler.Config.NumTrainTimesteps, new long[] { bAll }, generator: g);  // t ~ U{0..999}
-        var noiseAll = randn(z0All.shape, generator: g);
-        var (z0, embeds, drop, t, noise) = (_shard.Take(z0All), _shard.Take(embedsAll), _shard.Take(dropAll), _shard.Take(tAll), _shard.Take(noiseAll));
+        var noiseAll = randn([bAll, .. _cache.LatentShape], generator: g);
+        var (drop, t, noise) = (_shard.Take(dropAll), _shard.Take(tAll), _shard.Take(noiseAll));
         long b = z0.shape[0];
         var text = where(drop, _emptyPrompt.unsqueeze(0).expand_as(embeds), embeds); // empty prompt for CFG training
         var xt = _scheduler.AddNoise(z0, noise, t);

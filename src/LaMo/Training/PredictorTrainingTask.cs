@@ -27,8 +27,8 @@ public sealed class PredictorTrainingTask : ITrainingTask
         _o = options.Validate(); _cache = cache; _prior = prior;
         _shard = shard ?? DataShard.Single;
         _shard.LocalBatch(options.BatchSize);   // validates that the ranks divide the global batch
-        if (cache[0].Latents.shape[1] != prior.Config.InChannels)
-            throw new ArgumentException($"cache latents have {cache[0].Latents.shape[1]} channels; the predictor expects {prior.Config.InChannels}", nameof(cache));
+        if (cache.LatentShape[1] != prior.Config.InChannels)
+            throw new ArgumentException($"cache latents have {cache.LatentShape[1]} channels; the predictor expects {prior.Config.InChannels}", nameof(cache));
         _lossOptions = new MotionPriorLossOptions(options.CosineWeight, options.NoiseAugProb, options.NoiseAugScale, options.PromptDropout);
         _alphasCumprod = tensor(alphasCumprod.ToArray()).to_type(ScalarType.Float32).DetachFromDisposeScope();
         SavedModules = new Dictionary<string, nn.Module> { ["predictor"] = prior };
