@@ -90,6 +90,11 @@ public sealed record BackboneTrainingOptions
     /// refused up front when its estimate does not fit.</summary>
     [JsonPropertyName("max_memory_gb")] public double? MaxMemoryGb { get; init; }
 
+    /// <summary>Type of the transformer's frozen base weights in LoRA mode: <c>fp32</c>, or <c>bf16</c>/<c>fp16</c> for
+    /// mixed precision (the published recipe trains in bf16): the base runs in half precision, the adapters, their
+    /// optimiser and the losses stay fp32.</summary>
+    [JsonPropertyName("weight_dtype")] public string WeightDtype { get; init; } = "fp32";
+
     /// <summary>Checks every field; names the bad one.</summary>
     public BackboneTrainingOptions Validate()
     {
@@ -105,6 +110,8 @@ public sealed record BackboneTrainingOptions
         if (DriftTau < 1) throw new ArgumentException($"drift_tau ({DriftTau}) must be >= 1", "drift_tau");
         if (MaxMemoryGb is { } mem && !(mem > 0)) throw new ArgumentException($"max_memory_gb ({mem}) must be > 0", "max_memory_gb");
         if (NanPolicy is not ("skip" or "stop")) throw new ArgumentException($"nan_policy ('{NanPolicy}') must be 'skip' or 'stop'", "nan_policy");
+        if (Models.WeightDtype.Parse(WeightDtype, "weight_dtype") != TorchSharp.torch.ScalarType.Float32 && Mode != "lora")
+            throw new ArgumentException($"weight_dtype '{WeightDtype}' needs mode 'lora' (half-precision full training would update the weights without fp32 master copies)", "weight_dtype");
         return this;
     }
 

@@ -92,7 +92,9 @@ public sealed class BackboneTrainingTask : ITrainingTask
         long b = z0.shape[0];
         var text = where(drop, _emptyPrompt.unsqueeze(0).expand_as(embeds), embeds); // empty prompt for CFG training
         var xt = _scheduler.AddNoise(z0, noise, t);
-        var v = _transformer.forward(xt, text, t, _rope);
+        // Mixed precision: a half-precision base sees half-precision inputs; the losses are computed in fp32.
+        var dt = Diffusion.Pipeline.ModuleDTypeExtensions.DType(_transformer);
+        var v = _transformer.forward(xt.to_type(dt), text.to_type(dt), t, _rope).to_type(ScalarType.Float32);
         var abar = _alphasCumprod.index_select(0, t);                               // ᾱ_t [B]
         var x0Hat = DiffusionMath.PredictX0FromV(v, xt, abar);                      // x̂₀ = √ᾱ x_t − √(1−ᾱ) v
         // CogVideoX's loss: mean over each sample of (x̂₀ − z0)² / (1 − ᾱ_t), then over the batch.

@@ -4,6 +4,7 @@ using LaMo.Data;
 using LaMo.Diffusion.Pipeline;
 using LaMo.Diffusion.Schedulers;
 using LaMo.Distributed;
+using LaMo.Models;
 using LaMo.Models.CogVideoX;
 using LaMo.Models.CogVideoXVae;
 using LaMo.Models.Lora;
@@ -32,13 +33,14 @@ public static class BackboneWorkflow
         var transformerConfig = Reliability.ResourceLimits.LoadTransformerConfig(o.Init is not null ? Path.Combine(o.Init, "transformer") : o.TransformerConfig!);
         Reliability.TrainingMemory.Estimate(o, transformerConfig, cache).EnsureFits(o.MaxMemoryGb is { } gb ? (long)(gb * (1L << 30)) : null);
         manual_seed(o.Seed);
+        var weightType = WeightDtype.Parse(o.WeightDtype, "weight_dtype");
         var transformer = o.Init is not null
-            ? CogVideoXTransformer3DModel.FromPretrained(Path.Combine(o.Init, "transformer"))
+            ? CogVideoXTransformer3DModel.FromPretrained(Path.Combine(o.Init, "transformer"), weightType)
             : new CogVideoXTransformer3DModel(transformerConfig);
         var schedulerConfig = o.Init is not null ? SchedulerConfig.Load(Path.Combine(o.Init, "scheduler", "scheduler_config.json")) : SchedulerConfig.CogVideoX2B;
         Reliability.ResourceLimits.Check(schedulerConfig, "scheduler_config.json");
         using var scheduler = SchedulerFactory.Create(schedulerConfig);
-        using var lora = o.Mode == "lora" ? LoraAdapterSet.Inject(transformer, new LoraConfig(o.LoraRank, o.LoraAlpha)) : null;
+        using var lora = o.Mode == "lora" ? LoraAdapterSet.Inject(transformer, new LoraConfig(o.LoraRank, o.LoraAlpha), ScalarType.Float32) : null;
         var prior = o.Predictor ? new MotionPrior(MotionPriorFolder.ResolveConfig(o.PredictorConfig, (int)cache.LatentShape[1], (int)cache.EmbedShape[1])) : null;
 
         var run = new JsonObject { ["command"] = "train", ["options"] = JsonSerializer.SerializeToNode(o), ["clips"] = cache.Count };

@@ -40,7 +40,9 @@ public sealed class LoraAdapterSet : IDisposable
     /// freezes every base parameter so only adapters train.</summary>
     /// <exception cref="ArgumentException">No module matched (names the targets).</exception>
     /// <exception cref="InvalidOperationException">A matched layer already carries an adapter.</exception>
-    public static LoraAdapterSet Inject(nn.Module model, LoraConfig config)
+    /// <param name="adapterDtype">Adapter weight type; default the layer's. Mixed-precision training keeps the frozen base
+    /// in bf16 and the trained adapters in fp32 (the adapter casts its input and output).</param>
+    public static LoraAdapterSet Inject(nn.Module model, LoraConfig config, ScalarType? adapterDtype = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         config = (config ?? throw new ArgumentNullException(nameof(config))).Validate();
@@ -49,7 +51,7 @@ public sealed class LoraAdapterSet : IDisposable
         {
             if (module is not AdaptableLinear layer || !config.Matches(name)) continue;
             if (layer.Adapter is not null) throw new InvalidOperationException($"'{name}' already carries an adapter");
-            var adapter = new LoraAdapter(layer.InFeatures, layer.OutFeatures, config.Rank, config.Alpha, layer.Weight.device, layer.Weight.dtype);
+            var adapter = new LoraAdapter(layer.InFeatures, layer.OutFeatures, config.Rank, config.Alpha, layer.Weight.device, adapterDtype ?? layer.Weight.dtype);
             layer.Attach(adapter);
             items.Add((name, layer, adapter));
         }
