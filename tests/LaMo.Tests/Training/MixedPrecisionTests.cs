@@ -50,6 +50,20 @@ public sealed class MixedPrecisionTests : IDisposable
     }
 
     [Fact]
+    public void Sampling_WithABFloat16Transformer_IsCloseToFloat32()
+    {
+        string demo = RelyKit.Repo("models/demo");
+        var o = new SampleOptions(Path.Combine(demo, "base"), ["a red ball moves right"], [4], P("fp32"), Steps: 4, Frames: 9, Size: 32,
+            Lora: Path.Combine(demo, "ft-lamo-s0", "pytorch_lora_weights.safetensors"), Format: "gif");
+        var a = SampleWorkflow.Run(o)[0];
+        var b = SampleWorkflow.Run(o with { Out = P("bf16"), Dtype = "bf16" })[0];
+        var (va, vb) = (LaMo.Video.VideoDecoder.Decode(a.Path), LaMo.Video.VideoDecoder.Decode(b.Path));
+        double mad = va.Rgb.Zip(vb.Rgb, (x, y) => Math.Abs(x - y)).Average();
+        Assert.True(mad < 8, $"mean |fp32 − bf16| = {mad:F2} of 255");
+        Assert.Throws<ArgumentException>(() => SampleWorkflow.Run(o with { Out = P("bad"), Dtype = "int8" }));
+    }
+
+    [Fact]
     public void HalfPrecisionWeights_WithoutLora_AreRefusedNamingTheOption()
     {
         var o = new BackboneTrainingOptions { Cache = "c", Out = "o", Init = "i", Mode = "full", WeightDtype = "bf16" };
