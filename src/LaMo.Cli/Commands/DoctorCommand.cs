@@ -24,6 +24,7 @@ public static class DoctorCommand
             o.WriteLine($"threads         {get_num_threads()} intra-op, {get_num_interop_threads()} inter-op, {Environment.ProcessorCount} cores");
             o.WriteLine($"OpenCV          {OpenCvSharp.Cv2.GetVersionString()}; video I/O: {VideoBackends()}");
             o.WriteLine($"ffmpeg          {FfmpegVersion()}");
+            o.WriteLine($"Open MPI        {MpiStatus()}");
             double gflops = MatmulBenchmark.MeasureGflops(1024, 10);
             o.WriteLine($"fp32 matmul     {gflops:F1} GFLOP/s (1024x1024, median of 10)");
             return 0;
@@ -37,6 +38,23 @@ public static class DoctorCommand
             .SkipWhile(l => !l.Contains("Video I/O:")).Skip(1).TakeWhile(l => l.Contains(':'))
             .Select(l => l.Trim().Split(':')[0].Trim()).Where(s => s.Length > 0)); }
         catch (Exception e) { return "unavailable (" + e.Message + ")"; }
+    }
+
+    // Only `mpirun -np N ./lamo ...` needs MPI; a plain process never loads it.
+    private static string MpiStatus()
+    {
+        string version;
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("mpirun", "--version") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            version = (p.StandardOutput.ReadLine() ?? "").Trim();
+            p.WaitForExit();
+        }
+        catch (System.ComponentModel.Win32Exception) { return "not installed (needed only for mpirun -np N ./lamo train|prior train|encode|sample|eval)"; }
+        string library = Environment.GetEnvironmentVariable(LaMo.Distributed.MpiContext.LibraryVariable) ?? "libmpi.so.40";
+        bool loads = System.Runtime.InteropServices.NativeLibrary.TryLoad(library, out var handle);
+        if (loads) System.Runtime.InteropServices.NativeLibrary.Free(handle);
+        return $"{version}; {library} {(loads ? "loads" : "NOT loadable: install libopenmpi-dev or set " + LaMo.Distributed.MpiContext.LibraryVariable)}";
     }
 
     private static string FfmpegVersion()
