@@ -40,11 +40,18 @@ public static class Sharding
     public static Command MergeCommand(Action<MergeOutcome, TextWriter> print)
     {
         var output = new Argument<string>("out") { Description = "Output of the sharded job (its parts are in OUT.parts/)" };
-        var cmd = new Command("merge", "Combine the parts of a sharded encode, sample or eval run (OUT.parts/i-of-N) into OUT") { output };
+        var remove = new Option<bool>("--remove-parts") { Description = "Delete the part folders after a successful merge (frees the disk a cache's parts take; a later sharded run re-does every part)" };
+        var cmd = new Command("merge", "Combine the parts of a sharded encode, sample or eval run (OUT.parts/i-of-N) into OUT") { output, remove };
         cmd.SetAction(p =>
         {
-            var outcome = MergeWorkflow.Run(p.GetValue(output)!);
+            string target = p.GetValue(output)!;
+            var outcome = MergeWorkflow.Run(target);
             print(outcome, p.InvocationConfiguration.Output);
+            if (p.GetValue(remove))
+            {
+                foreach (var (folder, _) in ShardParts.Collect(target)) Directory.Delete(folder, recursive: true);   // keeps merged.json
+                p.InvocationConfiguration.Output.WriteLine($"removed the {outcome.Parts} parts in {ShardParts.PartsFolder(target)}");
+            }
             return 0;
         });
         return cmd;
