@@ -68,6 +68,22 @@ public sealed record DataShard(int Rank, int Count)
         return idx;
     }
 
+    /// <summary>This rank's items of <paramref name="globalBatch"/> split into passes of <paramref name="microBatch"/> items
+    /// (gradient accumulation): pass k is the shard <c>(Rank + k·Count) of Count·K</c>, K = local batch / micro batch.
+    /// Together the K passes take exactly this rank's items, and each pass follows the same sharding rule, so code that
+    /// slices global draws with a shard needs no change. <paramref name="microBatch"/> 0 = one pass (this shard).</summary>
+    /// <exception cref="ArgumentException">The micro batch does not divide the local batch.</exception>
+    public IReadOnlyList<DataShard> MicroShards(int globalBatch, int microBatch)
+    {
+        int local = LocalBatch(globalBatch);
+        ArgumentOutOfRangeException.ThrowIfNegative(microBatch, "micro_batch_size");
+        if (microBatch == 0 || microBatch == local) return [this];
+        if (local % microBatch != 0)
+            throw new ArgumentException($"micro_batch_size ({microBatch}) must divide the per-rank batch ({local} = batch_size {globalBatch} / {Count} ranks)", "micro_batch_size");
+        int passes = local / microBatch;
+        return Enumerable.Range(0, passes).Select(k => new DataShard(Rank + k * Count, Count * passes)).ToArray();
+    }
+
     /// <summary>This rank's items of a global batch tensor along <paramref name="dim"/> (a strided view, no copy).</summary>
     /// <param name="globalBatch">[B_global, ...] (or B_global along <paramref name="dim"/>).</param>
     public Tensor Take(Tensor globalBatch, long dim = 0)

@@ -105,7 +105,8 @@ public sealed record MemoryEstimate(string What, long Weights, long Gradients, l
         throw new InsufficientMemoryException(
             $"{What} needs about {Gb(Total)} (weights {Gb(Weights)}, gradients {Gb(Gradients)}, optimizer {Gb(OptimizerState)}, " +
             $"activations {Gb(Activations)}) but only {Gb(avail)} is available; refusing to start. Options: LoRA with bf16 base weights " +
-            "(mode=lora, weight_dtype=bf16: halves weights and activations), chunking (a smaller batch size, fewer frames or a smaller resolution: " +
+            "(mode=lora, weight_dtype=bf16: halves weights and activations), gradient accumulation (micro_batch_size=1: same global batch, one clip's activations), " +
+            "chunking (a smaller batch size, fewer frames or a smaller resolution: " +
             "activations grow with batch × tokens and attention with tokens²), a smaller preset (e.g. configs/tiny or configs/demo " +
             "instead of CogVideoX-2B/5B), or LoRA (mode=lora trains adapters only: no full gradients or optimizer state). " +
             $"Set {AvailableVariable} (or lamo train --set max_memory_gb=N / lamo sample --max-memory NG) if the available memory is misreported.");

@@ -19,7 +19,8 @@ public static class TrainingMemory
             tokens = cache.EmbedShape[0] + s[0] * Math.Max(1, s[2] / config.PatchSize) * Math.Max(1, s[3] / config.PatchSize);
         }
         long? trainable = o.Mode == "lora" ? 4L * config.NumLayers * o.LoraRank * 2L * config.InnerDim : null;
-        return MemoryEstimate.ForTraining(config, tokens, o.BatchSize, Models.WeightDtype.Bytes(Models.WeightDtype.Parse(o.WeightDtype, "weight_dtype")),
+        // Activations are held for one pass: the micro batch when accumulating gradients.
+        return MemoryEstimate.ForTraining(config, tokens, o.MicroBatchSize > 0 ? o.MicroBatchSize : o.BatchSize, Models.WeightDtype.Bytes(Models.WeightDtype.Parse(o.WeightDtype, "weight_dtype")),
             trainable, 0, o.Mode);
     }
 }

@@ -90,6 +90,11 @@ public sealed record BackboneTrainingOptions
     /// refused up front when its estimate does not fit.</summary>
     [JsonPropertyName("max_memory_gb")] public double? MaxMemoryGb { get; init; }
 
+    /// <summary>Clips per forward/backward pass (gradient accumulation); 0 = the whole per-rank batch at once. The
+    /// update is the same (up to float rounding): <see cref="BatchSize"/> stays the global batch, and the memory
+    /// for activations shrinks to this many clips.</summary>
+    [JsonPropertyName("micro_batch_size")] public int MicroBatchSize { get; init; }
+
     /// <summary>Type of the transformer's frozen base weights in LoRA mode: <c>fp32</c>, or <c>bf16</c>/<c>fp16</c> for
     /// mixed precision (the published recipe trains in bf16): the base runs in half precision, the adapters, their
     /// optimiser and the losses stay fp32.</summary>
@@ -108,6 +113,8 @@ public sealed record BackboneTrainingOptions
         if (WarmupSteps < 0) throw new ArgumentException($"warmup_steps ({WarmupSteps}) must be >= 0", "warmup_steps");
         if (!(TextDropout is >= 0 and <= 1)) throw new ArgumentException($"text_dropout ({TextDropout}) must be in [0, 1]", "text_dropout");
         if (DriftTau < 1) throw new ArgumentException($"drift_tau ({DriftTau}) must be >= 1", "drift_tau");
+        if (MicroBatchSize < 0 || (MicroBatchSize > 0 && BatchSize % MicroBatchSize != 0))
+            throw new ArgumentException($"micro_batch_size ({MicroBatchSize}) must be 0 or divide batch_size ({BatchSize})", "micro_batch_size");
         if (MaxMemoryGb is { } mem && !(mem > 0)) throw new ArgumentException($"max_memory_gb ({mem}) must be > 0", "max_memory_gb");
         if (NanPolicy is not ("skip" or "stop")) throw new ArgumentException($"nan_policy ('{NanPolicy}') must be 'skip' or 'stop'", "nan_policy");
         if (Models.WeightDtype.Parse(WeightDtype, "weight_dtype") != TorchSharp.torch.ScalarType.Float32 && Mode != "lora")

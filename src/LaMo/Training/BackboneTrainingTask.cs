@@ -35,7 +35,7 @@ public sealed class BackboneTrainingTask : ITrainingTask
         CogVideoXTransformer3DModel transformer, IScheduler scheduler, LoraAdapterSet? lora, MotionPrior? prior, DataShard? shard = null)
     {
         _shard = shard ?? DataShard.Single;
-        _shard.LocalBatch(options.BatchSize);   // validates that the ranks divide the global batch
+        _shard.MicroShards(options.BatchSize, options.MicroBatchSize);   // validates that ranks and micro batches divide the batch
         _o = options.Validate();
         _cache = cache; _transformer = transformer; _scheduler = scheduler; _lora = lora; _prior = prior;
         _emptyPrompt = emptyPromptEmbeds.to_type(ScalarType.Float32).DetachFromDisposeScope();
@@ -76,7 +76,11 @@ public sealed class BackboneTrainingTask : ITrainingTask
     public IReadOnlyList<ScheduledGroup> Groups { get; }
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<string, double> ForwardBackward(int step)
+    public IReadOnlyDictionary<string, double> ForwardBackward(int step) =>
+        MicroBatching.Accumulate(_shard.MicroShards(_o.BatchSize, _o.MicroBatchSize), (shard, scale) => ForwardBackward(step, shard, scale));
+
+    // One pass over the items of `shard`; its loss is scaled by `scale` before backward (1 / passes), logged unscaled.
+    private Dictionary<string, double> ForwardBackward(int step, DataShard shard, double scale)
     {
         _transformer.train();
         using var g = StepRandom.For(_o.Seed, step);
@@ -84,11 +88,11 @@ public sealed class BackboneTrainingTask : ITrainingTask
         // Every draw is made for the whole global batch, then this rank keeps its shard: the run is the same for any rank
         // count. Only this rank's clips are read (a streamed cache reads them from disk).
         long bAll = indices.Count;
-        var (z0, embeds, _) = _cache.Batch(_shard.Indices(_o.BatchSize).Select(i => indices[i]).ToList());   // z0 [b, F', C, h, w]; embeds [b, L, D]
+        var (z0, embeds, _) = _cache.Batch(shard.Indices(_o.BatchSize).Select(i => indices[i]).ToList());   // z0 [b, F', C, h, w]; embeds [b, L, D]
         var dropAll = rand([bAll], generator: g).lt(_o.TextDropout).reshape(bAll, 1, 1);
         var tAll = randint(0L, (long)_scheduler.Config.NumTrainTimesteps, new long[] { bAll }, generator: g);  // t ~ U{0..999}
         var noiseAll = randn([bAll, .. _cache.LatentShape], generator: g);
-        var (drop, t, noise) = (_shard.Take(dropAll), _shard.Take(tAll), _shard.Take(noiseAll));
+        var (drop, t, noise) = (shard.Take(dropAll), shard.Take(tAll), shard.Take(noiseAll));
         long b = z0.shape[0];
         var text = where(drop, _emptyPrompt.unsqueeze(0).expand_as(embeds), embeds); // empty prompt for CFG training
         var xt = _scheduler.AddNoise(z0, noise, t);
@@ -117,13 +121,13 @@ public sealed class BackboneTrainingTask : ITrainingTask
             // Per step (exact resume); drawn for the global batch and sliced, so any number of ranks draws the same.
             // (step × 64 is the former per-rank formula at rank 0: single-process runs draw what they always drew.)
             using var seeded = new SeededMotionPriorDraws(((long)_o.Seed << 32) + step * 64);
-            var draws = new ShardedMotionPriorDraws(seeded, _shard, Math.Max(1, z0.shape[1] - 1));
+            var draws = new ShardedMotionPriorDraws(seeded, shard, Math.Max(1, z0.shape[1] - 1));
             var p = new MotionPriorLoss(_lossOptions, draws).Compute(_prior, z0, pooled, _alphasCumprod);
             total = total + p.Loss;
             result["prior"] = p.Loss.item<float>();
             result["prior_cos"] = p.CosSimMean.item<float>();
         }
-        total.backward();
+        (scale == 1 ? total : total * scale).backward();
         result["loss"] = total.item<float>();
         result["denoise"] = denoise.item<float>();
         return result;

@@ -52,6 +52,9 @@ public sealed record PredictorTrainingOptions
     /// <summary>Checkpoint interval.</summary>
     [JsonPropertyName("checkpoint_every")] public int CheckpointEvery { get; init; } = 200;
 
+    /// <summary>Clips per forward/backward pass (gradient accumulation); 0 = the whole per-rank batch at once.</summary>
+    [JsonPropertyName("micro_batch_size")] public int MicroBatchSize { get; init; }
+
     /// <summary>Continue from the last checkpoint.</summary>
     [JsonPropertyName("resume")] public bool Resume { get; init; }
 
@@ -61,6 +64,8 @@ public sealed record PredictorTrainingOptions
         if (Steps <= 0) throw new ArgumentException($"steps ({Steps}) must be > 0", "steps");
         if (BatchSize <= 0) throw new ArgumentException($"batch_size ({BatchSize}) must be > 0", "batch_size");
         if (!(LearningRate > 0)) throw new ArgumentException($"learning_rate ({LearningRate}) must be > 0", "learning_rate");
+        if (MicroBatchSize < 0 || (MicroBatchSize > 0 && BatchSize % MicroBatchSize != 0))
+            throw new ArgumentException($"micro_batch_size ({MicroBatchSize}) must be 0 or divide batch_size ({BatchSize})", "micro_batch_size");
         return this;
     }
 }

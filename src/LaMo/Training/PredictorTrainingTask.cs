@@ -26,7 +26,7 @@ public sealed class PredictorTrainingTask : ITrainingTask
     {
         _o = options.Validate(); _cache = cache; _prior = prior;
         _shard = shard ?? DataShard.Single;
-        _shard.LocalBatch(options.BatchSize);   // validates that the ranks divide the global batch
+        _shard.MicroShards(options.BatchSize, options.MicroBatchSize);   // validates that ranks and micro batches divide the batch
         if (cache.LatentShape[1] != prior.Config.InChannels)
             throw new ArgumentException($"cache latents have {cache.LatentShape[1]} channels; the predictor expects {prior.Config.InChannels}", nameof(cache));
         _lossOptions = new MotionPriorLossOptions(options.CosineWeight, options.NoiseAugProb, options.NoiseAugScale, options.PromptDropout);
@@ -43,18 +43,21 @@ public sealed class PredictorTrainingTask : ITrainingTask
     public IReadOnlyList<ScheduledGroup> Groups { get; }
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<string, double> ForwardBackward(int step)
+    public IReadOnlyDictionary<string, double> ForwardBackward(int step) =>
+        MicroBatching.Accumulate(_shard.MicroShards(_o.BatchSize, _o.MicroBatchSize), (shard, scale) => ForwardBackward(step, shard, scale));
+
+    private Dictionary<string, double> ForwardBackward(int step, DataShard shard, double scale)
     {
         _prior.train();
         using var g = StepRandom.For(_o.Seed, step);
         var all = randint(0L, (long)_cache.Count, new long[] { _o.BatchSize }, generator: g).data<long>().ToArray();
-        var (z0, embeds, _) = _cache.Batch(_shard.Indices(_o.BatchSize).Select(i => (int)all[i]).ToList());   // this rank's clips only
+        var (z0, embeds, _) = _cache.Batch(shard.Indices(_o.BatchSize).Select(i => (int)all[i]).ToList());   // this rank's clips only
         // Draws seeded per step (not one stream), so a resumed run repeats the uninterrupted one exactly; made for the
         // global batch and sliced, so they do not depend on the number of ranks.
         using var seeded = new SeededMotionPriorDraws(((long)_o.Seed << 32) + step);
-        var draws = new ShardedMotionPriorDraws(seeded, _shard, Math.Max(1, z0.shape[1] - 1));
+        var draws = new ShardedMotionPriorDraws(seeded, shard, Math.Max(1, z0.shape[1] - 1));
         var r = new MotionPriorLoss(_lossOptions, draws).Compute(_prior, z0, MotionPrior.PoolPrompt(embeds), _alphasCumprod);
-        r.Loss.backward();
+        (scale == 1 ? r.Loss : r.Loss * scale).backward();
         return new Dictionary<string, double>
         {
             ["loss"] = r.Loss.item<float>(), ["mse"] = r.Mse.item<float>(), ["cos_sim"] = r.CosSimMean.item<float>(),
