@@ -33,6 +33,15 @@ public static class WorkflowCommands
 
     private static Option<string> Req(string name, string description) => new(name) { Description = description, Required = true };
 
+    // --size for square frames, --height/--width for others (CogVideoX: 480 × 720).
+    private static (Option<int> Size, Option<int?> Height, Option<int?> Width) FrameSize() =>
+        (new Option<int>("--size") { Description = "Frame height and width", DefaultValueFactory = _ => 64 },
+         new Option<int?>("--height") { Description = "Frame height (overrides --size)" },
+         new Option<int?>("--width") { Description = "Frame width (overrides --size)" });
+
+    private static (int Height, int Width) Resolve(ParseResult p, (Option<int> Size, Option<int?> Height, Option<int?> Width) o) =>
+        (p.GetValue(o.Height) ?? p.GetValue(o.Size), p.GetValue(o.Width) ?? p.GetValue(o.Size));
+
     private static Command Vae()
     {
         var data = Req("--data", "Video dataset (folder, CSV, metadata.csv, ...)");
@@ -42,11 +51,11 @@ public static class WorkflowCommands
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 4 };
         var lr = new Option<double>("--learning-rate") { DefaultValueFactory = _ => 1e-3 };
         var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 17 };
-        var size = new Option<int>("--size") { DefaultValueFactory = _ => 64 };
+        var size = FrameSize();
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
         var resume = new Option<bool>("--resume");
         var strict = new Option<bool>("--strict") { Description = "Stop at the first bad file" };
-        var train = new Command("train", "Train a small CogVideoX-architecture VAE on videos") { data, output, config, steps, batch, lr, frames, size, seed, resume, strict };
+        var train = new Command("train", "Train a small CogVideoX-architecture VAE on videos") { data, output, config, steps, batch, lr, frames, size.Size, size.Height, size.Width, seed, resume, strict };
         train.SetAction(p =>
         {
             var o = p.InvocationConfiguration.Output;
@@ -56,7 +65,7 @@ public static class WorkflowCommands
             var r = CliSupport.RunWithProgress("vae", opts.Steps, o, prog =>
             {
                 var (res, s) = VaeWorkflow.Train(p.GetValue(data)!, p.GetValue(output)!, LaMo.Reliability.ResourceLimits.LoadVaeConfig(RepoPaths.Resolve(p.GetValue(config)!)),
-                    opts, new ClipReadOptions(p.GetValue(frames), p.GetValue(size), p.GetValue(size), Strict: p.GetValue(strict)), p.GetValue(resume), prog, cts.Token);
+                    opts, new ClipReadOptions(p.GetValue(frames), Width: Resolve(p, size).Width, Height: Resolve(p, size).Height, Strict: p.GetValue(strict)), p.GetValue(resume), prog, cts.Token);
                 scaling = s;
                 return res;
             });
@@ -72,19 +81,20 @@ public static class WorkflowCommands
         var pipeline = Req("--pipeline", "Pipeline folder whose vae/ and text_encoder/ encode");
         var output = Req("--out", "Latent cache folder (resumable)");
         var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 17 };
-        var size = new Option<int>("--size") { DefaultValueFactory = _ => 64 };
+        var size = FrameSize();
         var strict = new Option<bool>("--strict") { Description = "Stop at the first bad file" };
         var shardSize = new Option<int>("--shard-size") { Description = "Clips per cache shard (the unit of resumption)", DefaultValueFactory = _ => 64 };
         var shard = Sharding.Option();
-        var cmd = new Command("encode", "Encode videos and captions into a latent cache") { data, pipeline, output, frames, size, strict, shardSize, shard };
+        var cmd = new Command("encode", "Encode videos and captions into a latent cache") { data, pipeline, output, frames, size.Size, size.Height, size.Width, strict, shardSize, shard };
         cmd.SetAction(p =>
         {
             string outDir = p.GetValue(output)!;
             return Sharding.Run(p, shard, outDir, (part, w) =>
             {
                 EncodeReport r = null!;
+                var (height, width) = Resolve(p, size);
                 CliSupport.RunWithCounter("encode", w, prog => r = EncodeWorkflow.Run(p.GetValue(data)!, p.GetValue(pipeline)!, outDir,
-                    new ClipReadOptions(p.GetValue(frames), p.GetValue(size), p.GetValue(size)), p.GetValue(strict), progress: prog, shardSize: p.GetValue(shardSize), part: part));
+                    new ClipReadOptions(p.GetValue(frames), Width: width, Height: height), p.GetValue(strict), progress: prog, shardSize: p.GetValue(shardSize), part: part));
                 string where = part is null ? outDir : LaMo.Distributed.ShardParts.PartFolder(outDir, part);
                 w.WriteLine($"encode: {r.Encoded} encoded, {r.AlreadyCached} already cached, {r.Skipped.Count} skipped (see {Path.Combine(where, "skipped.txt")})");
             }, (m, w) => w.WriteLine(Sharding.Describe(m, outDir)));
@@ -171,13 +181,13 @@ public static class WorkflowCommands
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 50 };
         var cfg = new Option<double>("--cfg") { DefaultValueFactory = _ => 6.0 };
         var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 17 };
-        var size = new Option<int>("--size") { DefaultValueFactory = _ => 64 };
+        var size = FrameSize();
         var format = new Option<string>("--format") { DefaultValueFactory = _ => "mp4" };
         var maxMemory = new Option<string?>("--max-memory") { Description = "Memory the run may use (e.g. 24G; default: available memory); refused up front when the estimate exceeds it" };
         var dtype = new Option<string>("--dtype") { Description = "Transformer weights: fp32, bf16 or fp16 (VAE and guidance stay fp32)", DefaultValueFactory = _ => "fp32" };
         var shard = Sharding.Option();
         var cmd = new Command("sample", "Generate videos from prompts (optionally LoRA + Motion Prior Guidance)")
-            { pipeline, prompt, prompts, seeds, output, lora, predictor, guidance, lambda, rho, steps, cfg, frames, size, format, maxMemory, dtype, shard };
+            { pipeline, prompt, prompts, seeds, output, lora, predictor, guidance, lambda, rho, steps, cfg, frames, size.Size, size.Height, size.Width, format, maxMemory, dtype, shard };
         cmd.SetAction(p =>
         {
             var list = (p.GetValue(prompt) ?? []).ToList();
@@ -188,9 +198,9 @@ public static class WorkflowCommands
             }
             var o = new SampleOptions(p.GetValue(pipeline)!, list, p.GetValue(seeds)!, p.GetValue(output)!, p.GetValue(lora), p.GetValue(predictor),
                 p.GetValue(guidance) ? new MotionPriorGuidanceOptions(p.GetValue(lambda), p.GetValue(rho)).Validate() : null,
-                p.GetValue(steps), p.GetValue(cfg), p.GetValue(frames), p.GetValue(size), p.GetValue(format)!,
+                p.GetValue(steps), p.GetValue(cfg), p.GetValue(frames), p.GetValue(size.Size), p.GetValue(format)!,
                 MaxMemoryBytes: p.GetValue(maxMemory) is { } mm ? LaMo.Reliability.MemoryEstimate.ParseSize(mm, "--max-memory") : null,
-                Dtype: p.GetValue(dtype)!);
+                Dtype: p.GetValue(dtype)!, Height: p.GetValue(size.Height), Width: p.GetValue(size.Width));
             return Sharding.Run(p, shard, o.Out, (part, w) =>
             {
                 IReadOnlyList<SampledVideo> videos = [];
