@@ -22,6 +22,21 @@ if (args.Length > 0 && args[0] == "probe-mpg")   // diagnostic: sequential ungui
     Console.WriteLine("apply only: " + string.Join(" ", Measure.Repeat(1, 5, () => s.Mpg.Apply(s.Context())).Select(x => (x * 1e3).ToString("F1"))));
     return 0;
 }
+if (args.Length > 0 && args[0] == "probe-attn")   // diagnostic: peak RSS growth of one SDPA call, [2, heads, n, 64]
+{
+    static long Hwm() => long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    int n = int.Parse(args[1]), heads = int.Parse(args[2]);
+    bool grad = args.Contains("--grad");
+    using var q = TorchSharp.torch.randn(2, heads, n, 64).requires_grad_(grad);
+    using var k = TorchSharp.torch.randn(2, heads, n, 64);
+    using var v = TorchSharp.torch.randn(2, heads, n, 64);
+    long before = Hwm();
+    using (var o = TorchSharp.torch.nn.functional.scaled_dot_product_attention(q, k, v))
+        if (grad) o.sum().backward();
+    double scores = 2.0 * heads * n * n * 4;
+    Console.WriteLine($"n={n} heads={heads} grad={grad}: peak growth {(Hwm() - before) / 1e6:F0} MB; materialised scores would be {scores / 1e6:F0} MB");
+    return 0;
+}
 if (args.Length > 0 && args[0] == "loop")   // for `perf record`: loop train|sample tiny|small SECONDS
 {
     TorchSharp.torch.set_num_threads(2);

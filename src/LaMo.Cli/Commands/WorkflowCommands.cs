@@ -84,8 +84,9 @@ public static class WorkflowCommands
         var size = FrameSize();
         var strict = new Option<bool>("--strict") { Description = "Stop at the first bad file" };
         var shardSize = new Option<int>("--shard-size") { Description = "Clips per cache shard (the unit of resumption)", DefaultValueFactory = _ => 64 };
+        var tiling = new Option<bool>("--vae-tiling") { Description = "Encode in spatial tiles (bounded memory for large frames, e.g. 480x720)" };
         var shard = Sharding.Option();
-        var cmd = new Command("encode", "Encode videos and captions into a latent cache") { data, pipeline, output, frames, size.Size, size.Height, size.Width, strict, shardSize, shard };
+        var cmd = new Command("encode", "Encode videos and captions into a latent cache") { data, pipeline, output, frames, size.Size, size.Height, size.Width, strict, shardSize, tiling, shard };
         cmd.SetAction(p =>
         {
             string outDir = p.GetValue(output)!;
@@ -94,7 +95,7 @@ public static class WorkflowCommands
                 EncodeReport r = null!;
                 var (height, width) = Resolve(p, size);
                 CliSupport.RunWithCounter("encode", w, prog => r = EncodeWorkflow.Run(p.GetValue(data)!, p.GetValue(pipeline)!, outDir,
-                    new ClipReadOptions(p.GetValue(frames), Width: width, Height: height), p.GetValue(strict), progress: prog, shardSize: p.GetValue(shardSize), part: part));
+                    new ClipReadOptions(p.GetValue(frames), Width: width, Height: height), p.GetValue(strict), progress: prog, shardSize: p.GetValue(shardSize), part: part, vaeTiling: p.GetValue(tiling)));
                 string where = part is null ? outDir : LaMo.Distributed.ShardParts.PartFolder(outDir, part);
                 w.WriteLine($"encode: {r.Encoded} encoded, {r.AlreadyCached} already cached, {r.Skipped.Count} skipped (see {Path.Combine(where, "skipped.txt")})");
             }, (m, w) => w.WriteLine(Sharding.Describe(m, outDir)));
@@ -184,10 +185,11 @@ public static class WorkflowCommands
         var size = FrameSize();
         var format = new Option<string>("--format") { DefaultValueFactory = _ => "mp4" };
         var maxMemory = new Option<string?>("--max-memory") { Description = "Memory the run may use (e.g. 24G; default: available memory); refused up front when the estimate exceeds it" };
+        var tilingS = new Option<bool>("--vae-tiling") { Description = "Decode in spatial tiles (bounded memory at 480x720 and up)" };
         var dtype = new Option<string>("--dtype") { Description = "Transformer weights: fp32, bf16 or fp16 (VAE and guidance stay fp32)", DefaultValueFactory = _ => "fp32" };
         var shard = Sharding.Option();
         var cmd = new Command("sample", "Generate videos from prompts (optionally LoRA + Motion Prior Guidance)")
-            { pipeline, prompt, prompts, seeds, output, lora, predictor, guidance, lambda, rho, steps, cfg, frames, size.Size, size.Height, size.Width, format, maxMemory, dtype, shard };
+            { pipeline, prompt, prompts, seeds, output, lora, predictor, guidance, lambda, rho, steps, cfg, frames, size.Size, size.Height, size.Width, format, maxMemory, dtype, tilingS, shard };
         cmd.SetAction(p =>
         {
             var list = (p.GetValue(prompt) ?? []).ToList();
@@ -200,7 +202,7 @@ public static class WorkflowCommands
                 p.GetValue(guidance) ? new MotionPriorGuidanceOptions(p.GetValue(lambda), p.GetValue(rho)).Validate() : null,
                 p.GetValue(steps), p.GetValue(cfg), p.GetValue(frames), p.GetValue(size.Size), p.GetValue(format)!,
                 MaxMemoryBytes: p.GetValue(maxMemory) is { } mm ? LaMo.Reliability.MemoryEstimate.ParseSize(mm, "--max-memory") : null,
-                Dtype: p.GetValue(dtype)!, Height: p.GetValue(size.Height), Width: p.GetValue(size.Width));
+                Dtype: p.GetValue(dtype)!, Height: p.GetValue(size.Height), Width: p.GetValue(size.Width), VaeTiling: p.GetValue(tilingS));
             return Sharding.Run(p, shard, o.Out, (part, w) =>
             {
                 IReadOnlyList<SampledVideo> videos = [];

@@ -7,10 +7,13 @@ namespace LaMo.Reliability;
 /// <summary>An up-front estimate of the memory a training or sampling run needs, compared with the memory available, so
 /// that a run that cannot fit is refused with the numbers and the ways out instead of being killed mid-run.</summary>
 /// <remarks>Terms (bytes): weights (parameters × element size), gradients (trainable parameters × element size),
-/// optimiser state (AdamW: two fp32 moments per trainable parameter), activations (training: per layer and token,
-/// N·D·(34 + 5·a·N/D) values as in Korthikanti et al. 2022 without recomputation; sampling: one layer's working set with
-/// the N² attention scores, for the CFG batch of 2), and the VAE decode working set. The estimate is deliberately simple;
-/// it exists to catch runs that are off by multiples, not to predict the peak to the megabyte.</remarks>
+/// optimiser state (AdamW: two fp32 moments per trainable parameter), activations (training: 34·N·D values per layer and
+/// sample, Korthikanti et al. 2022 without their 5·a·N²/D attention-matrix term, because LibTorch's CPU
+/// <c>scaled_dot_product_attention</c> is a flash kernel that never materialises the N² scores — measured: [2, 4, 8192, 64]
+/// grows the peak by 95 MB with backward, where the scores alone would be 2.1 GB; sampling: one layer's working set for the
+/// CFG batch of 2), and the VAE decode working set (one temporal chunk of at most 3 latent frames, or one spatial tile
+/// with tiling, plus the decoded video). The estimate is deliberately simple; it exists to catch runs that are off by
+/// multiples, not to predict the peak to the megabyte.</remarks>
 /// <param name="What">What is estimated (e.g. "lamo train (full, fp32)").</param>
 /// <param name="Weights">Model weights.</param>
 /// <param name="Gradients">Gradients of the trainable parameters.</param>
@@ -40,8 +43,8 @@ public sealed record MemoryEstimate(string What, long Weights, long Gradients, l
     {
         long p = ResourceLimits.TransformerParameters(config);
         long trainable = (trainableParameters ?? p) + extraParameters;
-        double n = tokensPerSample, d = config.InnerDim, a = config.NumAttentionHeads;
-        double perLayer = n * d * (34 + 5 * a * n / d) * bytesPerElement / 2.0 * batchSize;
+        double n = tokensPerSample, d = config.InnerDim;
+        double perLayer = n * d * 34 * bytesPerElement / 2.0 * batchSize;
         return new MemoryEstimate($"lamo train ({mode}, {(bytesPerElement == 2 ? "bf16" : "fp32")}, batch {batchSize}, {tokensPerSample} tokens)",
             (p + extraParameters) * bytesPerElement, trainable * bytesPerElement, trainable * 8L,
             Saturate(perLayer * config.NumLayers), tokensPerSample);
@@ -49,16 +52,21 @@ public sealed record MemoryEstimate(string What, long Weights, long Gradients, l
 
     /// <summary>Sampling estimate for a pipeline: transformer and VAE weights, one layer's working set for the CFG batch,
     /// and the VAE decode of one video.</summary>
+    /// <param name="bytesPerElement">The transformer's weight size (the VAE runs in fp32).</param>
+    /// <param name="vaeTiling">The VAE decodes in spatial tiles (diffusers' defaults: half its sample size).</param>
     public static MemoryEstimate ForSampling(CogVideoXTransformerConfig transformer, AutoencoderKLCogVideoXConfig vae,
-        int frames, int height, int width, long textTokens, int bytesPerElement = 4)   // bytesPerElement: the transformer's
+        int frames, int height, int width, long textTokens, int bytesPerElement = 4, bool vaeTiling = false)
     {
         int spatial = 1 << (vae.BlockOutChannels.Count - 1);
         long latentFrames = (frames - 1) / (long)Math.Max(1, vae.TemporalCompressionRatio) + 1;
         long patches = latentFrames * Math.Max(1, height / spatial / transformer.PatchSize) * Math.Max(1, width / spatial / transformer.PatchSize);
         long tokens = patches + textTokens;
-        double d = transformer.InnerDim, a = transformer.NumAttentionHeads, n = tokens;
-        double layer = 2 * (n * d * 16 + 2 * a * n * n) * bytesPerElement;                    // CFG batch of 2
-        double decode = (double)frames * height * width * vae.BlockOutChannels[0] * 4 * 6;                   // the VAE runs in fp32
+        double d = transformer.InnerDim, n = tokens;
+        double layer = 2 * n * d * 16 * bytesPerElement;                                           // CFG batch of 2; flash SDPA: no N² scores
+        int chunkFrames = (int)Math.Min(frames, 3 * Math.Max(1, vae.TemporalCompressionRatio));   // ≤ 3 latent frames per decode chunk
+        double area = (double)height * width;
+        if (vaeTiling) area = Math.Min(area, vae.SampleHeight / 2 * (1 + 1.0 / 6) * (vae.SampleWidth / 2) * (1 + 1.0 / 5));   // one tile with overlap
+        double decode = chunkFrames * area * vae.BlockOutChannels[0] * 4 * 6 + 2.0 * frames * height * width * 3 * 4;  // fp32; + the video
         long weights = ResourceLimits.TransformerParameters(transformer) * bytesPerElement + ResourceLimits.VaeParameters(vae) * 4;
         return new MemoryEstimate($"lamo sample ({frames} frames, {height}x{width}, {tokens} tokens)", weights, 0, 0,
             Saturate(Math.Max(layer, decode)), tokens);

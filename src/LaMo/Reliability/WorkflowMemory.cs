@@ -32,13 +32,14 @@ public static class PipelineMemory
     /// <paramref name="frames"/> × <paramref name="height"/> × <paramref name="width"/>.</summary>
     /// <exception cref="ArgumentException">A non-positive size.</exception>
     /// <param name="bytesPerWeight">Transformer weight size (4 fp32, 2 bf16/fp16).</param>
-    public static MemoryEstimate Estimate(string pipelineFolder, int frames, int height, int width, int bytesPerWeight = 4)
+    /// <param name="vaeTiling">The VAE decodes in spatial tiles.</param>
+    public static MemoryEstimate Estimate(string pipelineFolder, int frames, int height, int width, int bytesPerWeight = 4, bool vaeTiling = false)
     {
         if (frames <= 0 || height <= 0 || width <= 0) throw new ArgumentException($"frames ({frames}) and size ({height}x{width}) must be positive", nameof(frames));
         ResourceLimits.CheckPipelineFolder(pipelineFolder);
         string t = Path.Combine(pipelineFolder, "transformer", "config.json"), v = Path.Combine(pipelineFolder, "vae", "config.json");
         var transformer = File.Exists(t) ? ResourceLimits.LoadTransformerConfig(t) : new CogVideoXTransformerConfig();
         var vae = File.Exists(v) ? ResourceLimits.LoadVaeConfig(v) : new AutoencoderKLCogVideoXConfig();
-        return MemoryEstimate.ForSampling(transformer, vae, frames, height, width, transformer.MaxTextSeqLength, bytesPerWeight);
+        return MemoryEstimate.ForSampling(transformer, vae, frames, height, width, transformer.MaxTextSeqLength, bytesPerWeight, vaeTiling);
     }
 }

@@ -21,11 +21,12 @@ public static class EncodeWorkflow
     /// VAE and text encoder of <paramref name="pipeline"/> into <paramref name="cacheFolder"/>.</summary>
     /// <param name="strict">Stop at the first bad file (InvalidDataException naming it) instead of skipping it.</param>
     /// <param name="shardSize">Clips per cache shard (each shard is written atomically: the unit of resumption).</param>
+    /// <param name="vaeTiling">Encode in spatial tiles (diffusers' <c>enable_tiling</c>).</param>
     /// <param name="part">Encode only this part's clips (round robin over the dataset's entries) into
     /// <c>cacheFolder.parts/i-of-N</c>; <see cref="MergeWorkflow"/> then assembles <paramref name="cacheFolder"/>.</param>
     public static EncodeReport Run(string data, string pipeline, string cacheFolder, ClipReadOptions read, bool strict = false,
         int batchSize = 8, IProgress<(int Done, int Total)>? progress = null, CancellationToken ct = default, int shardSize = 64,
-        DataShard? part = null)
+        DataShard? part = null, bool vaeTiling = false)
     {
         var skipped = new List<SkippedFile>();
         var entries = DatasetIndex.Detect(data, skipped);
@@ -36,6 +37,7 @@ public static class EncodeWorkflow
         if (part is not null) { Directory.CreateDirectory(target); ShardParts.Reopen(target); }
         using var vae = AutoencoderKLCogVideoX.FromPretrained(Path.Combine(pipeline, "vae"));
         vae.eval();
+        if (vaeTiling) vae.EnableTiling();   // bounded memory for large frames; tiles are blended, as diffusers does
         using var text = TextEncoderLoader.FromPretrained(pipeline);
         var manifest = new LatentCacheManifest(Path.GetFullPath(Path.Combine(pipeline, "vae")), Path.GetFullPath(Path.Combine(pipeline, "text_encoder")),
             vae.ScalingFactor, read.Frames, read.Height, read.Width, ShardSize: shardSize);

@@ -24,6 +24,7 @@ namespace LaMo.Workflows;
 /// <param name="Format">mp4 or gif.</param>
 /// <param name="FirstOrderDpm">DPM: always first order, as LaMo's sampling code does.</param>
 /// <param name="MaxMemoryBytes">Memory the run may use (null: available memory); refused up front when the estimate exceeds it.</param>
+/// <param name="VaeTiling">Decode in spatial tiles (diffusers' <c>enable_tiling</c>): bounded memory at 480 × 720 and up.</param>
 /// <param name="Height">Frame height when it differs from <paramref name="Size"/> (e.g. CogVideoX's 480 × 720).</param>
 /// <param name="Width">Frame width when it differs from <paramref name="Size"/>.</param>
 /// <param name="Dtype">Transformer weight type: fp32, bf16 (CogVideoX-5B's) or fp16 (2B's); the VAE, scheduler and guidance
@@ -31,7 +32,7 @@ namespace LaMo.Workflows;
 public sealed record SampleOptions(string Pipeline, IReadOnlyList<string> Prompts, IReadOnlyList<long> Seeds, string Out,
     string? Lora = null, string? Predictor = null, MotionPriorGuidanceOptions? Guidance = null, int Steps = 50, double Cfg = 6.0,
     int Frames = 17, int Size = 64, string Format = "mp4", bool FirstOrderDpm = false, long? MaxMemoryBytes = null, string Dtype = "fp32",
-    int? Height = null, int? Width = null)
+    int? Height = null, int? Width = null, bool VaeTiling = false)
 {
     /// <summary>Frame height: <see cref="Height"/>, else <see cref="Size"/>.</summary>
     public int FrameHeight => Height ?? Size;
@@ -56,7 +57,7 @@ public static class SampleWorkflow
         if (o.Format is not ("mp4" or "gif")) throw new ArgumentException($"format ('{o.Format}') must be mp4 or gif", "format");
         if (o.Guidance is not null && o.Predictor is null) throw new ArgumentException("guidance needs a predictor folder (--predictor)", "predictor");
         var dtype = WeightDtype.Parse(o.Dtype, "dtype");
-        Reliability.PipelineMemory.Estimate(o.Pipeline, o.Frames, o.FrameHeight, o.FrameWidth, WeightDtype.Bytes(dtype)).EnsureFits(o.MaxMemoryBytes);
+        Reliability.PipelineMemory.Estimate(o.Pipeline, o.Frames, o.FrameHeight, o.FrameWidth, WeightDtype.Bytes(dtype), o.VaeTiling).EnsureFits(o.MaxMemoryBytes);
         using var pipe = Load(o);
         string target = part is null ? o.Out : ShardParts.PartFolder(o.Out, part);
         Directory.CreateDirectory(target);
@@ -98,6 +99,7 @@ public static class SampleWorkflow
     {
         Reliability.ResourceLimits.CheckPipelineFolder(o.Pipeline);
         var pipe = PipelineFolder.Load(o.Pipeline, WeightDtype.Parse(o.Dtype, "dtype"), chainPreviousX0: !o.FirstOrderDpm);
+        if (o.VaeTiling) pipe.Vae?.EnableTiling();
         if (o.Lora is not null)
         {
             var set = LoraAdapterSet.Inject(pipe.Transformer, LoraAdapterSet.ReadConfig(o.Lora));

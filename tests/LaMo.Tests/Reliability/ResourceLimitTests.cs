@@ -80,6 +80,23 @@ public sealed class ResourceLimitTests(Xunit.Abstractions.ITestOutputHelper log)
     }
 
     [Fact]
+    public void SamplingEstimate_AtCogVideoX2BScale_FitsAWorkstation_AndTilingShrinksTheDecode()
+    {
+        // 49 × 480 × 720 with the real 2B configs: 17,550 video + 226 text tokens. With N² attention scores and a
+        // whole-video decode the old estimate was ~130 GB and refused every real run; flash SDPA and chunked decoding
+        // need neither (see MemoryEstimate's remarks for the measurement).
+        var transformer = ResourceLimits.LoadTransformerConfig(RelyKit.Repo("configs/cogvideox-2b/transformer/config.json"));
+        var vae = ResourceLimits.LoadVaeConfig(RelyKit.Repo("configs/cogvideox-2b/vae/config.json"));
+        var plain = MemoryEstimate.ForSampling(transformer, vae, 49, 480, 720, 226, bytesPerElement: 2);
+        var tiled = MemoryEstimate.ForSampling(transformer, vae, 49, 480, 720, 226, bytesPerElement: 2, vaeTiling: true);
+        Assert.Equal(17_550 + 226, plain.Tokens);
+        Assert.True(plain.Weights > 3L * GB && plain.Weights < 5L * GB, $"weights {plain.Weights / (double)GB:F2} GB");   // 1.69 B bf16 + VAE fp32
+        Assert.True(plain.Total < 32L * GB, $"{plain.Total / (double)GB:F1} GB");
+        Assert.True(tiled.Activations < plain.Activations);
+        plain.EnsureFits(64L * GB);
+    }
+
+    [Fact]
     public void AvailableMemory_ComesFromMeminfoOrTheOverride()
     {
         long? avail = MemoryEstimate.Available();
