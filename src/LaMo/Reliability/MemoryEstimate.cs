@@ -38,16 +38,20 @@ public sealed record MemoryEstimate(string What, long Weights, long Gradients, l
     /// <param name="bytesPerElement">4 for fp32, 2 for bf16.</param>
     /// <param name="trainableParameters">Trainable parameters (all for full training; the adapters for LoRA).</param>
     /// <param name="extraParameters">Other trainable parameters (e.g. a jointly trained predictor).</param>
+    /// <param name="mode">full or lora (for the description).</param>
+    /// <param name="checkpointing">Gradient checkpointing of the transformer blocks.</param>
     public static MemoryEstimate ForTraining(CogVideoXTransformerConfig config, long tokensPerSample, int batchSize,
-        int bytesPerElement = 4, long? trainableParameters = null, long extraParameters = 0, string mode = "full")
+        int bytesPerElement = 4, long? trainableParameters = null, long extraParameters = 0, string mode = "full", bool checkpointing = false)
     {
         long p = ResourceLimits.TransformerParameters(config);
         long trainable = (trainableParameters ?? p) + extraParameters;
         double n = tokensPerSample, d = config.InnerDim;
         double perLayer = n * d * 34 * bytesPerElement / 2.0 * batchSize;
+        // Checkpointing keeps each block's three inputs (video, text, temb ≈ N·D) and one block's activations at a time.
+        double activations = checkpointing ? perLayer + config.NumLayers * n * d * bytesPerElement * batchSize : perLayer * config.NumLayers;
         return new MemoryEstimate($"lamo train ({mode}, {(bytesPerElement == 2 ? "bf16" : "fp32")}, batch {batchSize}, {tokensPerSample} tokens)",
             (p + extraParameters) * bytesPerElement, trainable * bytesPerElement, trainable * 8L,
-            Saturate(perLayer * config.NumLayers), tokensPerSample);
+            Saturate(activations), tokensPerSample);
     }
 
     /// <summary>Sampling estimate for a pipeline: transformer and VAE weights, one layer's working set for the CFG batch,
@@ -114,6 +118,7 @@ public sealed record MemoryEstimate(string What, long Weights, long Gradients, l
             $"{What} needs about {Gb(Total)} (weights {Gb(Weights)}, gradients {Gb(Gradients)}, optimizer {Gb(OptimizerState)}, " +
             $"activations {Gb(Activations)}) but only {Gb(avail)} is available; refusing to start. Options: LoRA with bf16 base weights " +
             "(mode=lora, weight_dtype=bf16: halves weights and activations), gradient accumulation (micro_batch_size=1: same global batch, one clip's activations), " +
+            "gradient checkpointing (gradient_checkpointing=true: one block's activations at a time), " +
             "chunking (a smaller batch size, fewer frames or a smaller resolution: " +
             "activations grow with batch × tokens and attention with tokens²), a smaller preset (e.g. configs/tiny or configs/demo " +
             "instead of CogVideoX-2B/5B), or LoRA (mode=lora trains adapters only: no full gradients or optimizer state). " +

@@ -21,7 +21,7 @@ public static class TrainingMemory
         long? trainable = o.Mode == "lora" ? 4L * config.NumLayers * o.LoraRank * 2L * config.InnerDim : null;
         // Activations are held for one pass: the micro batch when accumulating gradients.
         return MemoryEstimate.ForTraining(config, tokens, o.MicroBatchSize > 0 ? o.MicroBatchSize : o.BatchSize, Models.WeightDtype.Bytes(Models.WeightDtype.Parse(o.WeightDtype, "weight_dtype")),
-            trainable, 0, o.Mode);
+            trainable, 0, o.Mode, o.GradientCheckpointing);
     }
 }
 

@@ -95,6 +95,10 @@ public sealed record BackboneTrainingOptions
     /// for activations shrinks to this many clips.</summary>
     [JsonPropertyName("micro_batch_size")] public int MicroBatchSize { get; init; }
 
+    /// <summary>Recompute each transformer block's activations during backward (diffusers' <c>--gradient_checkpointing</c>):
+    /// activation memory of about one block instead of all, for ~1.3× step time; gradients are unchanged.</summary>
+    [JsonPropertyName("gradient_checkpointing")] public bool GradientCheckpointing { get; init; }
+
     /// <summary>Type of the transformer's frozen base weights in LoRA mode: <c>fp32</c>, or <c>bf16</c>/<c>fp16</c> for
     /// mixed precision (the published recipe trains in bf16): the base runs in half precision, the adapters, their
     /// optimiser and the losses stay fp32.</summary>

@@ -37,6 +37,7 @@ public static class BackboneWorkflow
         var transformer = o.Init is not null
             ? CogVideoXTransformer3DModel.FromPretrained(Path.Combine(o.Init, "transformer"), weightType)
             : new CogVideoXTransformer3DModel(transformerConfig);
+        transformer.GradientCheckpointing = o.GradientCheckpointing;
         var schedulerConfig = o.Init is not null ? SchedulerConfig.Load(Path.Combine(o.Init, "scheduler", "scheduler_config.json")) : SchedulerConfig.CogVideoX2B;
         Reliability.ResourceLimits.Check(schedulerConfig, "scheduler_config.json");
         using var scheduler = SchedulerFactory.Create(schedulerConfig);
