@@ -80,4 +80,27 @@ public sealed class GradientCheckpointingTests
         model.GradientCheckpointing = false;
         Assert.True(a.equal(model.forward(x, text, t, rope)).all().item<bool>());
     }
+
+    [Fact]
+    public void TrainingOption_GivesTheSameRun()
+    {
+        string dir = Directory.CreateTempSubdirectory("lamo-ckpt-").FullName;
+        try
+        {
+            string cache = LaMo.Tests.Reliability.RelyKit.SyntheticCache(dir, clips: 4);
+            LaMo.Training.BackboneTrainingOptions O(string run, bool ckpt) => new()
+            {
+                Cache = cache, Out = Path.Combine(dir, run), TransformerConfig = LaMo.Tests.Reliability.RelyKit.Repo("configs/tiny/transformer/config.json"),
+                Steps = 3, BatchSize = 2, WarmupSteps = 1, LearningRate = 1e-3, DriftLoss = true, GradientCheckpointing = ckpt, LogEvery = 1,
+            };
+            long before = BlockCheckpoint.Recomputed;
+            var a = LaMo.Workflows.BackboneWorkflow.Run(O("plain", false));
+            Assert.Equal(before, BlockCheckpoint.Recomputed);
+            var b = LaMo.Workflows.BackboneWorkflow.Run(O("ckpt", true));
+            Assert.True(BlockCheckpoint.Recomputed > before);
+            for (int i = 0; i < 3; i++)
+                Assert.Equal(a.History[i].Metrics["loss"], b.History[i].Metrics["loss"], 5);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }
