@@ -185,11 +185,15 @@ public static class WorkflowCommands
         var size = FrameSize();
         var format = new Option<string>("--format") { DefaultValueFactory = _ => "mp4" };
         var maxMemory = new Option<string?>("--max-memory") { Description = "Memory the run may use (e.g. 24G; default: available memory); refused up front when the estimate exceeds it" };
+        var scheduler = new Option<string?>("--scheduler") { Description = "Override the pipeline's scheduler: ddim or dpm (LaMo's recipe: dpm)" };
+        var firstOrder = new Option<bool>("--first-order-dpm") { Description = "DPM always first order, as LaMo's sampling code" };
+        var dynamicCfg = new Option<bool>("--dynamic-cfg") { Description = "CogVideoX's dynamic CFG schedule" };
+        var negative = new Option<string>("--negative-prompt") { Description = "Negative prompt for CFG", DefaultValueFactory = _ => "" };
         var tilingS = new Option<bool>("--vae-tiling") { Description = "Decode in spatial tiles (bounded memory at 480x720 and up)" };
         var dtype = new Option<string>("--dtype") { Description = "Transformer weights: fp32, bf16 or fp16 (VAE and guidance stay fp32)", DefaultValueFactory = _ => "fp32" };
         var shard = Sharding.Option();
         var cmd = new Command("sample", "Generate videos from prompts (optionally LoRA + Motion Prior Guidance)")
-            { pipeline, prompt, prompts, seeds, output, lora, predictor, guidance, lambda, rho, steps, cfg, frames, size.Size, size.Height, size.Width, format, maxMemory, dtype, tilingS, shard };
+            { pipeline, prompt, prompts, seeds, output, lora, predictor, guidance, lambda, rho, steps, cfg, frames, size.Size, size.Height, size.Width, format, maxMemory, dtype, tilingS, scheduler, firstOrder, dynamicCfg, negative, shard };
         cmd.SetAction(p =>
         {
             var list = (p.GetValue(prompt) ?? []).ToList();
@@ -200,9 +204,10 @@ public static class WorkflowCommands
             }
             var o = new SampleOptions(p.GetValue(pipeline)!, list, p.GetValue(seeds)!, p.GetValue(output)!, p.GetValue(lora), p.GetValue(predictor),
                 p.GetValue(guidance) ? new MotionPriorGuidanceOptions(p.GetValue(lambda), p.GetValue(rho)).Validate() : null,
-                p.GetValue(steps), p.GetValue(cfg), p.GetValue(frames), p.GetValue(size.Size), p.GetValue(format)!,
+                p.GetValue(steps), p.GetValue(cfg), p.GetValue(frames), p.GetValue(size.Size), p.GetValue(format)!, FirstOrderDpm: p.GetValue(firstOrder),
                 MaxMemoryBytes: p.GetValue(maxMemory) is { } mm ? LaMo.Reliability.MemoryEstimate.ParseSize(mm, "--max-memory") : null,
-                Dtype: p.GetValue(dtype)!, Height: p.GetValue(size.Height), Width: p.GetValue(size.Width), VaeTiling: p.GetValue(tilingS));
+                Dtype: p.GetValue(dtype)!, Height: p.GetValue(size.Height), Width: p.GetValue(size.Width), VaeTiling: p.GetValue(tilingS),
+                Scheduler: p.GetValue(scheduler), DynamicCfg: p.GetValue(dynamicCfg), NegativePrompt: p.GetValue(negative)!);
             return Sharding.Run(p, shard, o.Out, (part, w) =>
             {
                 IReadOnlyList<SampledVideo> videos = [];

@@ -1,5 +1,6 @@
 using LaMo.Diffusion;
 using LaMo.Diffusion.Pipeline;
+using LaMo.Diffusion.Schedulers;
 using LaMo.Distributed;
 using LaMo.Models;
 using LaMo.Models.Lora;
@@ -24,6 +25,10 @@ namespace LaMo.Workflows;
 /// <param name="Format">mp4 or gif.</param>
 /// <param name="FirstOrderDpm">DPM: always first order, as LaMo's sampling code does.</param>
 /// <param name="MaxMemoryBytes">Memory the run may use (null: available memory); refused up front when the estimate exceeds it.</param>
+/// <param name="Scheduler">Override the pipeline's scheduler class: <c>ddim</c> or <c>dpm</c> (same config values;
+/// LaMo samples with DPM); null keeps the folder's.</param>
+/// <param name="DynamicCfg">CogVideoX's dynamic CFG schedule.</param>
+/// <param name="NegativePrompt">Negative prompt for CFG ("" = the empty prompt).</param>
 /// <param name="VaeTiling">Decode in spatial tiles (diffusers' <c>enable_tiling</c>): bounded memory at 480 × 720 and up.</param>
 /// <param name="Height">Frame height when it differs from <paramref name="Size"/> (e.g. CogVideoX's 480 × 720).</param>
 /// <param name="Width">Frame width when it differs from <paramref name="Size"/>.</param>
@@ -32,7 +37,7 @@ namespace LaMo.Workflows;
 public sealed record SampleOptions(string Pipeline, IReadOnlyList<string> Prompts, IReadOnlyList<long> Seeds, string Out,
     string? Lora = null, string? Predictor = null, MotionPriorGuidanceOptions? Guidance = null, int Steps = 50, double Cfg = 6.0,
     int Frames = 17, int Size = 64, string Format = "mp4", bool FirstOrderDpm = false, long? MaxMemoryBytes = null, string Dtype = "fp32",
-    int? Height = null, int? Width = null, bool VaeTiling = false)
+    int? Height = null, int? Width = null, bool VaeTiling = false, string? Scheduler = null, bool DynamicCfg = false, string NegativePrompt = "")
 {
     /// <summary>Frame height: <see cref="Height"/>, else <see cref="Size"/>.</summary>
     public int FrameHeight => Height ?? Size;
@@ -76,7 +81,7 @@ public static class SampleWorkflow
                 using var r = pipe.Generate(new GenerationRequest
                 {
                     Prompts = [o.Prompts[p]], NumFrames = o.Frames, Height = o.FrameHeight, Width = o.FrameWidth,
-                    NumInferenceSteps = o.Steps, GuidanceScale = o.Cfg, Seed = seed,
+                    NumInferenceSteps = o.Steps, GuidanceScale = o.Cfg, Seed = seed, UseDynamicCfg = o.DynamicCfg, NegativePrompt = o.NegativePrompt,
                 }, null, ct);
                 string path = Path.Combine(target, $"p{p:D3}_s{seed}.{o.Format}");
                 VideoEncoder.Write(path, VideoTensor.ToFrames(r.Video![0], 10));
@@ -106,11 +111,20 @@ public static class SampleWorkflow
             set.Load(o.Lora);
             set.Merge();
         }
-        if (o.Guidance is null) return pipe;
-        var prior = MotionPriorFolder.Load(o.Predictor!);
-        return new CogVideoXPipeline(pipe.Transformer, pipe.Vae, pipe.Scheduler, pipe.TextEncoder)
+        var scheduler = o.Scheduler is null ? pipe.Scheduler : SchedulerFactory.Create(
+            SchedulerConfig.Load(Path.Combine(o.Pipeline, "scheduler", "scheduler_config.json")), SchedulerClass(o.Scheduler), chainPreviousX0: !o.FirstOrderDpm);
+        if (o.Guidance is null && o.Scheduler is null) return pipe;
+        var prior = o.Guidance is null ? null : MotionPriorFolder.Load(o.Predictor!);
+        return new CogVideoXPipeline(pipe.Transformer, pipe.Vae, scheduler, pipe.TextEncoder)
         {
-            Guidance = [new MotionPriorGuidance(prior, o.Guidance)], OwnsComponents = true,
+            Guidance = prior is null ? [] : [new MotionPriorGuidance(prior, o.Guidance!)], OwnsComponents = true,
         };
     }
+
+    private static string SchedulerClass(string name) => name switch
+    {
+        "ddim" => SchedulerFactory.DDIM,
+        "dpm" => SchedulerFactory.DPM,
+        _ => throw new ArgumentException($"scheduler ('{name}') must be ddim or dpm", "scheduler"),
+    };
 }
