@@ -116,7 +116,8 @@ public static class WorkflowCommands
         var drift = new Option<bool>("--drift-loss") { Description = "Add LaMo's Motion Drift Loss" };
         var predictor = new Option<bool>("--predictor") { Description = "Train the motion-field predictor jointly" };
         var resume = new Option<bool>("--resume");
-        var cmd = new Command("train", "Train or fine-tune the backbone (full or LoRA), optionally with LaMo") { config, set, cache, output, init, drift, predictor, resume };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the options and the memory estimate, then exit (nothing is built)" };
+        var cmd = new Command("train", "Train or fine-tune the backbone (full or LoRA), optionally with LaMo") { config, set, cache, output, init, drift, predictor, resume, dryRun };
         cmd.SetAction(p =>
         {
             var explicitValues = new Dictionary<string, JsonNode?>
@@ -126,6 +127,14 @@ public static class WorkflowCommands
                 ["resume"] = p.GetValue(resume) ? true : null,
             };
             var o = CliSupport.BuildOptions<BackboneTrainingOptions>(p.GetValue(config), explicitValues, p.GetValue(set) ?? []).Validate();
+            if (p.GetValue(dryRun))
+            {
+                var plan = BackboneWorkflow.Plan(o);
+                long? budget = o.MaxMemoryGb is { } gb ? (long)(gb * (1L << 30)) : null;
+                p.InvocationConfiguration.Output.WriteLine($"train: {plan.Summary()}");
+                p.InvocationConfiguration.Output.WriteLine($"train: {(plan.Fits(budget) ? "fits" : "does NOT fit")}; dry run, nothing was built");
+                return 0;
+            }
             // Under mpirun/srun every rank trains its shard of each global batch; rank 0 prints and writes outputs.
             using var mpi = MpiSession.Start(p.InvocationConfiguration.Output);
             mpi.CheckGlobalBatch(o.BatchSize);

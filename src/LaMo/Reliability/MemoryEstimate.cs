@@ -107,6 +107,9 @@ public sealed record MemoryEstimate(string What, long Weights, long Gradients, l
         return Saturate(x * scale);
     }
 
+    /// <summary>True when the estimate fits <paramref name="available"/> (default: the memory available now; unknown counts as fitting).</summary>
+    public bool Fits(long? available = null) => (available ?? Available()) is not { } a || Total <= a * UsableFraction;
+
     /// <summary>Throws when <see cref="Total"/> exceeds <see cref="UsableFraction"/> of <paramref name="available"/>
     /// (<see cref="Available"/> when null; no check when that is unknown).</summary>
     /// <exception cref="InsufficientMemoryException">The message gives the estimate by term, the available memory, and the options.</exception>
@@ -124,6 +127,11 @@ public sealed record MemoryEstimate(string What, long Weights, long Gradients, l
             "instead of CogVideoX-2B/5B), or LoRA (mode=lora trains adapters only: no full gradients or optimizer state). " +
             $"Set {AvailableVariable} (or lamo train --set max_memory_gb=N / lamo sample --max-memory NG) if the available memory is misreported.");
     }
+
+    /// <summary>One line: what, the total and each term, and the available memory when known.</summary>
+    public string Summary() =>
+        $"{What}: about {Gb(Total)} (weights {Gb(Weights)}, gradients {Gb(Gradients)}, optimizer {Gb(OptimizerState)}, " +
+        $"activations {Gb(Activations)}; {Tokens:N0} tokens per sample); available: {(Available() is { } a ? Gb(a) : "unknown")}";
 
     /// <summary>Gigabytes with one decimal.</summary>
     public static string Gb(long bytes) => (bytes / (double)(1L << 30)).ToString("F1", CultureInfo.InvariantCulture) + " GB";

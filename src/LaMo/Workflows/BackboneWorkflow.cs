@@ -21,6 +21,16 @@ namespace LaMo.Workflows;
 /// <c>predictor/</c> (joint predictor), plus run.json, metrics.csv, tb/, loss.png and checkpoints/.</summary>
 public static class BackboneWorkflow
 {
+    /// <summary>What <see cref="Run"/> would need, from the configs and the cache alone (nothing is built or allocated):
+    /// <c>lamo train --dry-run</c>.</summary>
+    public static Reliability.MemoryEstimate Plan(BackboneTrainingOptions o)
+    {
+        Reliability.ResourceLimits.Check(o.Validate());
+        using var cache = LatentCache.Open(o.Cache, inMemoryLimitBytes: 0);   // shapes and ids only
+        var transformerConfig = Reliability.ResourceLimits.LoadTransformerConfig(o.Init is not null ? Path.Combine(o.Init, "transformer") : o.TransformerConfig!);
+        return Reliability.TrainingMemory.Estimate(o, transformerConfig, cache);
+    }
+
     /// <summary>Runs the training described by <paramref name="o"/>.</summary>
     /// <param name="sync">Data-parallel gradient averaging (MPI) or null; only rank 0 writes outputs.</param>
     public static TrainingResult Run(BackboneTrainingOptions o, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default,
