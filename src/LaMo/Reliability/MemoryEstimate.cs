@@ -58,8 +58,9 @@ public sealed record MemoryEstimate(string What, long Weights, long Gradients, l
     /// and the VAE decode of one video.</summary>
     /// <param name="bytesPerElement">The transformer's weight size (the VAE runs in fp32).</param>
     /// <param name="vaeTiling">The VAE decodes in spatial tiles (diffusers' defaults: half its sample size).</param>
+    /// <param name="textEncoderParameters">Parameters of the text encoder, held in the transformer's dtype (T5-XXL: 4.76 B).</param>
     public static MemoryEstimate ForSampling(CogVideoXTransformerConfig transformer, AutoencoderKLCogVideoXConfig vae,
-        int frames, int height, int width, long textTokens, int bytesPerElement = 4, bool vaeTiling = false)
+        int frames, int height, int width, long textTokens, int bytesPerElement = 4, bool vaeTiling = false, long textEncoderParameters = 0)
     {
         int spatial = 1 << (vae.BlockOutChannels.Count - 1);
         long latentFrames = (frames - 1) / (long)Math.Max(1, vae.TemporalCompressionRatio) + 1;
@@ -71,7 +72,7 @@ public sealed record MemoryEstimate(string What, long Weights, long Gradients, l
         double area = (double)height * width;
         if (vaeTiling) area = Math.Min(area, vae.SampleHeight / 2 * (1 + 1.0 / 6) * (vae.SampleWidth / 2) * (1 + 1.0 / 5));   // one tile with overlap
         double decode = chunkFrames * area * vae.BlockOutChannels[0] * 4 * 6 + 2.0 * frames * height * width * 3 * 4;  // fp32; + the video
-        long weights = ResourceLimits.TransformerParameters(transformer) * bytesPerElement + ResourceLimits.VaeParameters(vae) * 4;
+        long weights = (ResourceLimits.TransformerParameters(transformer) + textEncoderParameters) * bytesPerElement + ResourceLimits.VaeParameters(vae) * 4;
         return new MemoryEstimate($"lamo sample ({frames} frames, {height}x{width}, {tokens} tokens)", weights, 0, 0,
             Saturate(Math.Max(layer, decode)), tokens);
     }

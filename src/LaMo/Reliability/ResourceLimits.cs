@@ -89,6 +89,28 @@ public static class ResourceLimits
         return n <= MaxParameters ? c : throw TooBig(source, "VAE", n);
     }
 
+    /// <summary>Parameters of a T5 v1.1 encoder of <paramref name="c"/> (embedding, per layer q/k/v/o, gated FF and two
+    /// norms, the relative-position bias, the final norm): 4,762,310,656 for T5-XXL, the module's own count.</summary>
+    /// <exception cref="OverflowException">Absurd sizes.</exception>
+    public static long T5Parameters(Models.Text.T5Config c)
+    {
+        checked
+        {
+            long d = c.DModel, inner = (long)c.NumHeads * c.DKv;
+            long layer = 4 * d * inner + 3 * d * c.DFf + 2 * d;
+            return (long)c.VocabSize * d + c.NumLayers * layer + (long)c.RelativeAttentionNumBuckets * c.NumHeads + d;
+        }
+    }
+
+    /// <summary>Refuses a T5 config whose encoder would exceed <see cref="MaxParameters"/>.</summary>
+    public static Models.Text.T5Config Check(Models.Text.T5Config c, string source)
+    {
+        long n;
+        try { n = T5Parameters(c); }
+        catch (OverflowException) { n = long.MaxValue; }
+        return n <= MaxParameters ? c : throw TooBig(source, "T5 encoder", n);
+    }
+
     /// <summary>Refuses a predictor config that is absurd (widths beyond 65536, more than 1024 blocks, or more than
     /// <see cref="MaxParameters"/> parameters).</summary>
     public static MotionPriorConfig Check(MotionPriorConfig c, string source)
@@ -133,6 +155,20 @@ public static class ResourceLimits
         if (File.Exists(v)) Check(AutoencoderKLCogVideoXConfig.FromJson(ReadConfigText(v), v), v);
         string s = Path.Combine(folder, "scheduler", "scheduler_config.json");
         if (File.Exists(s)) Check(SchedulerConfig.Parse(ReadConfigText(s), s), s);
+        TextEncoderParameters(folder);
+    }
+
+    /// <summary>Parameters of the folder's T5 text encoder after the bounds; 0 without one (or for the small word
+    /// encoder, whose size does not matter).</summary>
+    /// <exception cref="InvalidDataException">An absurd or malformed T5 config (named).</exception>
+    public static long TextEncoderParameters(string folder)
+    {
+        string p = Path.Combine(folder, "text_encoder", "config.json");
+        if (!File.Exists(p)) return 0;
+        ReadConfigText(p);   // the size cap, before parsing
+        if (Models.Text.TextConfigJson.ClassNameOf(p) != "T5EncoderModel") return 0;
+        var c = Models.Text.TextConfigJson.Load<Models.Text.T5Config>(p, Models.Text.TextConfigJson.WithExtensionData);
+        return T5Parameters(Check(c, p));
     }
 
     /// <summary>Loads a transformer config file through the size and parameter bounds.</summary>

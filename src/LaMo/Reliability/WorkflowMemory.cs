@@ -40,6 +40,7 @@ public static class PipelineMemory
         string t = Path.Combine(pipelineFolder, "transformer", "config.json"), v = Path.Combine(pipelineFolder, "vae", "config.json");
         var transformer = File.Exists(t) ? ResourceLimits.LoadTransformerConfig(t) : new CogVideoXTransformerConfig();
         var vae = File.Exists(v) ? ResourceLimits.LoadVaeConfig(v) : new AutoencoderKLCogVideoXConfig();
-        return MemoryEstimate.ForSampling(transformer, vae, frames, height, width, transformer.MaxTextSeqLength, bytesPerWeight, vaeTiling);
+        return MemoryEstimate.ForSampling(transformer, vae, frames, height, width, transformer.MaxTextSeqLength, bytesPerWeight, vaeTiling,
+            ResourceLimits.TextEncoderParameters(pipelineFolder));
     }
 }

@@ -103,7 +103,8 @@ public static class SampleWorkflow
     public static CogVideoXPipeline Load(SampleOptions o)
     {
         Reliability.ResourceLimits.CheckPipelineFolder(o.Pipeline);
-        var pipe = PipelineFolder.Load(o.Pipeline, WeightDtype.Parse(o.Dtype, "dtype"), chainPreviousX0: !o.FirstOrderDpm);
+        var dtype = WeightDtype.Parse(o.Dtype, "dtype");
+        var pipe = PipelineFolder.Load(o.Pipeline, dtype, chainPreviousX0: !o.FirstOrderDpm, textEncoderDtype: dtype);   // T5 too, as diffusers' torch_dtype
         if (o.VaeTiling) pipe.Vae?.EnableTiling();
         if (o.Lora is not null)
         {

@@ -97,6 +97,35 @@ public sealed class ResourceLimitTests(Xunit.Abstractions.ITestOutputHelper log)
     }
 
     [Fact]
+    public void T5Configs_AreCountedExactly_AndAbsurdOnesRefusedBeforeAllocation()
+    {
+        Assert.Equal(4_762_310_656, ResourceLimits.T5Parameters(LaMo.Models.Text.T5Config.T5V11Xxl));   // the meta-device count
+        using (var tiny = new LaMo.Models.Text.T5EncoderModel(LaMo.Models.Text.T5Config.Tiny))
+            Assert.Equal(tiny.parameters().Sum(p => p.numel()), ResourceLimits.T5Parameters(LaMo.Models.Text.T5Config.Tiny));
+        string dir = Directory.CreateTempSubdirectory("lamo-t5-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "text_encoder"));
+            string config = Path.Combine(dir, "text_encoder", "config.json");
+            File.WriteAllText(config, """{"_class_name": "T5EncoderModel", "d_model": 1000000, "d_ff": 1000000, "num_layers": 1000}""");
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var e = Assert.Throws<InvalidDataException>(() => ResourceLimits.CheckPipelineFolder(dir));
+            Assert.Contains(config, e.Message);
+            Assert.Contains("T5 encoder", e.Message);
+            Assert.Throws<InvalidDataException>(() => LaMo.Models.Text.T5TextEncoder.FromPretrained(dir));
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4 << 20);
+            // A real-size T5 counts in the sampling estimate, in the transformer's dtype.
+            var transformer = ResourceLimits.LoadTransformerConfig(RelyKit.Repo("configs/cogvideox-2b/transformer/config.json"));
+            var vae = ResourceLimits.LoadVaeConfig(RelyKit.Repo("configs/cogvideox-2b/vae/config.json"));
+            long t5 = ResourceLimits.T5Parameters(LaMo.Models.Text.T5Config.T5V11Xxl);
+            var with = MemoryEstimate.ForSampling(transformer, vae, 49, 480, 720, 226, 2, textEncoderParameters: t5);
+            var without = MemoryEstimate.ForSampling(transformer, vae, 49, 480, 720, 226, 2);
+            Assert.Equal(2 * t5, with.Weights - without.Weights);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void AvailableMemory_ComesFromMeminfoOrTheOverride()
     {
         long? avail = MemoryEstimate.Available();

@@ -15,11 +15,13 @@ public static class PipelineFolder
 {
     /// <summary>Loads every component present; the pipeline owns them.</summary>
     /// <param name="folder">The pipeline folder.</param>
-    /// <param name="dtype">Transformer/VAE dtype (float32 or bfloat16).</param>
+    /// <param name="dtype">Transformer dtype (float32, bfloat16 or float16); the VAE stays float32.</param>
+    /// <param name="textEncoderDtype">T5 text encoder dtype (bf16 keeps T5-XXL at ≈ 9.5 GB).</param>
     /// <param name="chainPreviousX0">DPM only: chain the previous x̂₀ as diffusers' pipeline does (true) or always take the
     /// first-order branch as LaMo's sampling code does (false).</param>
     /// <exception cref="FileNotFoundException">No transformer or scheduler (the message names the path).</exception>
-    public static CogVideoXPipeline Load(string folder, ScalarType dtype = ScalarType.Float32, bool chainPreviousX0 = true)
+    public static CogVideoXPipeline Load(string folder, ScalarType dtype = ScalarType.Float32, bool chainPreviousX0 = true,
+        ScalarType textEncoderDtype = ScalarType.Float32)
     {
         if (!Directory.Exists(folder)) throw new FileNotFoundException($"{folder}: no such pipeline folder");
         string transformerDir = Path.Combine(folder, "transformer");
@@ -31,7 +33,7 @@ public static class PipelineFolder
         string vaeDir = Path.Combine(folder, "vae");
         var vae = Directory.Exists(vaeDir) ? AutoencoderKLCogVideoX.FromPretrained(vaeDir, ScalarType.Float32) : null;
         var scheduler = SchedulerFactory.Create(SchedulerConfig.Load(schedulerFile), chainPreviousX0: chainPreviousX0);
-        var text = Directory.Exists(Path.Combine(folder, "text_encoder")) ? TextEncoderLoader.FromPretrained(folder) : null;
+        var text = Directory.Exists(Path.Combine(folder, "text_encoder")) ? TextEncoderLoader.FromPretrained(folder, textEncoderDtype) : null;
         return new CogVideoXPipeline(transformer, vae, scheduler, text) { OwnsComponents = true };
     }
 
