@@ -20,6 +20,19 @@ if (args.Length > 0 && args[0] == "probe-mpg")   // diagnostic: sequential ungui
     foreach (var (name, g) in new (string, LaMo.Diffusion.IGuidance?)[] { ("unguided", null), ("mpg", s.Mpg), ("unguided", null), ("mpg", s.Mpg) })
         Console.WriteLine($"{name}: " + string.Join(" ", Measure.Repeat(1, 5, () => s.Run(g)).Select(x => (x * 1e3).ToString("F1"))));
     Console.WriteLine("apply only: " + string.Join(" ", Measure.Repeat(1, 5, () => s.Mpg.Apply(s.Context())).Select(x => (x * 1e3).ToString("F1"))));
+    var ctx = s.Context();
+    var lat = ctx.Latents;   // [B, F, C, H, W]
+    long f = lat.shape[1];
+    var z = lat[.., ..^1].reshape(-1, lat.shape[2], lat.shape[3], lat.shape[4]).clone();
+    var pooled = LaMo.Motion.MotionPrior.PoolPrompt(ctx.PromptEmbeds!);
+    Console.WriteLine("prior fwd: " + string.Join(" ", Measure.Repeat(1, 5, () => { using var ng = TorchSharp.torch.no_grad(); s.Prior.forward(z, pooled, TorchSharp.torch.zeros_like(z)).Dispose(); }).Select(x => (x * 1e3).ToString("F1"))));
+    Console.WriteLine("prior fwd+bwd(input): " + string.Join(" ", Measure.Repeat(1, 5, () =>
+    {
+        var zl = z.clone().requires_grad_(true);
+        var o = s.Prior.forward(zl, pooled, TorchSharp.torch.zeros_like(z));
+        TorchSharp.torch.autograd.grad([o.square().mean()], [zl]);
+    }).Select(x => (x * 1e3).ToString("F1"))));
+    Console.WriteLine($"prior config: {s.Prior.Config.ToJson()} input [{string.Join(",", z.shape)}]");
     return 0;
 }
 if (args.Length > 0 && args[0] == "probe-attn")   // diagnostic: peak RSS growth of one SDPA call, [2, heads, n, 64]

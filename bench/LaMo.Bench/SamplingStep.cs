@@ -19,6 +19,9 @@ internal sealed class SamplingStep : IDisposable
     private readonly Tensor _latents, _pos, _neg;
     private readonly RotaryTables? _rope;
     public MotionPriorGuidance Mpg { get; }
+
+    /// <summary>The guidance's predictor (for diagnostics).</summary>
+    public MotionPrior Prior => _prior;
     public FlowMoGuidance FlowMo { get; } = new();
     private readonly IReadOnlyList<int> _timesteps;
 
