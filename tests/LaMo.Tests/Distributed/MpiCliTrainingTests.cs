@@ -1,6 +1,6 @@
-using LaMo.Cli;
 using LaMo.Core;
 using LaMo.Training;
+using LaMo.Tests.Reliability;
 using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -25,10 +25,7 @@ public sealed class MpiCliFixture : IDisposable
                          ["pipeline", "init", "--out", P("base"), "--vae", P("vae/vae"), "--transformer-config", "configs/tiny/transformer/config.json"],
                          ["encode", "--data", P("world"), "--pipeline", P("base"), "--out", P("cache"), "--frames", "9", "--size", "32"],
                      })
-            {
-                var (output, error) = (new StringWriter(), new StringWriter());
-                Assert.True(CliApp.Run(args, output, error) == 0, $"lamo {string.Join(' ', args)}: {error}\n{output}");
-            }
+                RelyKit.Ok(args);
             return P("cache");
         });
         _priorTwoRanks = new(() =>
@@ -67,13 +64,6 @@ public sealed class MpiCliFixture : IDisposable
 public sealed class MpiCliTrainingTests(MpiCliFixture fx, ITestOutputHelper log) : IClassFixture<MpiCliFixture>
 {
     private const double LossRtol = 1e-5, LossAtol = 1e-7;
-
-    private static void Lamo(params string[] args)
-    {
-        var (output, error) = (new StringWriter(), new StringWriter());
-        int rc = CliApp.Run(args, output, error);
-        Assert.True(rc == 0, $"lamo {string.Join(' ', args)} exited {rc}: {error}\n{output}");
-    }
 
     /// <summary>Every logged loss, learning rate and gradient norm of two runs agree within 1e-5 relative.</summary>
     private void AssertSameMetrics(string oneProcessRun, string twoRankRun, params string[] mustHave)
@@ -117,7 +107,7 @@ public sealed class MpiCliTrainingTests(MpiCliFixture fx, ITestOutputHelper log)
     [MpiFact]
     public void PriorTrain_TwoRanksOfBatch2_MatchOneProcessOfBatch4()
     {
-        Lamo(fx.PriorArgs("prior1"));
+        RelyKit.Ok(fx.PriorArgs("prior1"));
         string two = fx.PriorTwoRanks;
         AssertSameMetrics(fx.P("prior1"), two, "loss", "mse", "cos_sim", "grad_norm_predictor");
         AssertSameWeights(fx.P("prior1/predictor/model.safetensors"), Path.Combine(two, "predictor", "model.safetensors"));
@@ -132,7 +122,7 @@ public sealed class MpiCliTrainingTests(MpiCliFixture fx, ITestOutputHelper log)
             "--set", "mode=lora", "--set", "predictor_config=tiny", "--set", "steps=4", "--set", "batch_size=4", "--set", "warmup_steps=1",
             "--set", "predictor_warmup_steps=1", "--set", "log_every=1", "--set", "checkpoint_every=2",
         ];
-        Lamo(Args("joint1"));
+        RelyKit.Ok(Args("joint1"));
         string output = MpiDriverRunner.MpirunCli(2, Args("joint2"));
         Assert.Equal(2, output.Split('\n').Count(l => l.Contains("train: ", StringComparison.Ordinal)));   // options + summary, rank 0 only
         AssertSameMetrics(fx.P("joint1"), fx.P("joint2"), "loss", "denoise", "drift", "drift_weight", "prior", "prior_cos",

@@ -1,7 +1,7 @@
-using LaMo.Cli;
 using LaMo.Data;
 using LaMo.Distributed;
 using LaMo.Workflows;
+using LaMo.Tests.Reliability;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -17,7 +17,7 @@ public sealed class ShardedJobFixture : IDisposable
 
     public ShardedJobFixture()
     {
-        ShardedJobTests.Lamo("world", "generate", "--scenarios", "core", "--count", "2", "--size", "32", "--frames", "9", "--seed", "5", "--out", World);
+        RelyKit.Ok("world", "generate", "--scenarios", "core", "--count", "2", "--size", "32", "--frames", "9", "--seed", "5", "--out", World);
         File.WriteAllBytes(CorruptClip, new byte[100]);   // skipped at load time by every run: skipped.txt must merge too
     }
 
@@ -30,14 +30,6 @@ public sealed class ShardedJobFixture : IDisposable
 [Collection("Torch")]
 public sealed class ShardedJobTests(ShardedJobFixture fx) : IClassFixture<ShardedJobFixture>
 {
-    internal static string Lamo(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int rc = CliApp.Run(args, output, error);
-        Assert.True(rc == 0, $"lamo {string.Join(' ', args)} exited {rc}: {error}\n{output}");
-        return output.ToString();
-    }
 
     private string[] Encode(string output) =>
         ["encode", "--data", fx.World, "--pipeline", fx.Pipeline, "--out", output, "--frames", "9", "--size", "32", "--shard-size", "3"];
@@ -53,8 +45,8 @@ public sealed class ShardedJobTests(ShardedJobFixture fx) : IClassFixture<Sharde
     public void Encode_ThreeParts_MergeToTheUnshardedCache()
     {
         string whole = fx.P("enc-whole"), merged = fx.P("enc-merged");
-        Lamo(Encode(whole));
-        for (int i = 0; i < 3; i++) Lamo([.. Encode(merged), "--shard", $"{i}/3"]);
+        RelyKit.Ok(Encode(whole));
+        for (int i = 0; i < 3; i++) RelyKit.Ok([.. Encode(merged), "--shard", $"{i}/3"]);
         var r = MergeWorkflow.Run(merged);
         Assert.Equal(("encode", 3, 9), (r.Kind, r.Parts, r.Items));
         AssertSameCache(whole, merged, tolerance: 1e-6);   // observed: byte-identical files
@@ -65,11 +57,11 @@ public sealed class ShardedJobTests(ShardedJobFixture fx) : IClassFixture<Sharde
     public void Sample_TwoParts_MergeToTheSameFiles()
     {
         string whole = fx.P("smp-whole"), merged = fx.P("smp-merged");
-        Lamo(Sample(whole));
-        Lamo([.. Sample(merged), "--shard", "1/2"]);
+        RelyKit.Ok(Sample(whole));
+        RelyKit.Ok([.. Sample(merged), "--shard", "1/2"]);
         Assert.Throws<InvalidDataException>(() => MergeWorkflow.Run(merged));   // part 0 not run yet
-        Lamo([.. Sample(merged), "--shard", "0/2"]);
-        Assert.Contains("4 items", Lamo("merge", merged, "--remove-parts"));
+        RelyKit.Ok([.. Sample(merged), "--shard", "0/2"]);
+        Assert.Contains("4 items", RelyKit.Ok("merge", merged, "--remove-parts"));
         Assert.Empty(Directory.GetDirectories(ShardParts.PartsFolder(merged)));
         AssertSameFiles(whole, merged);
         Assert.Equal(4, File.ReadAllLines(Path.Combine(merged, "prompts.tsv")).Length);
@@ -84,16 +76,16 @@ public sealed class ShardedJobTests(ShardedJobFixture fx) : IClassFixture<Sharde
         Directory.CreateDirectory(good);
         foreach (var c in clips) File.Copy(c, Path.Combine(good, Path.GetFileName(c)), true);
 
-        Lamo(Physics(good, fx.P("phys-whole.json")));
-        for (int i = 0; i < 4; i++) Lamo([.. Physics(good, fx.P("phys-merged.json")), "--shard", $"{i}/4"]);
-        Lamo("merge", fx.P("phys-merged.json"));
+        RelyKit.Ok(Physics(good, fx.P("phys-whole.json")));
+        for (int i = 0; i < 4; i++) RelyKit.Ok([.. Physics(good, fx.P("phys-merged.json")), "--shard", $"{i}/4"]);
+        RelyKit.Ok("merge", fx.P("phys-merged.json"));
         Assert.Equal(File.ReadAllText(fx.P("phys-whole.json")), File.ReadAllText(fx.P("phys-merged.json")));
 
         // More parts than videos: a part may be empty.
         var three = clips.Take(3).ToArray();
-        Lamo(["eval", "motion", .. three, "--out", fx.P("motion-whole.json")]);
-        for (int i = 0; i < 4; i++) Lamo(["eval", "motion", .. three, "--out", fx.P("motion-merged.json"), "--shard", $"{i}/4"]);
-        Lamo("merge", fx.P("motion-merged.json"));
+        RelyKit.Ok(["eval", "motion", .. three, "--out", fx.P("motion-whole.json")]);
+        for (int i = 0; i < 4; i++) RelyKit.Ok(["eval", "motion", .. three, "--out", fx.P("motion-merged.json"), "--shard", $"{i}/4"]);
+        RelyKit.Ok("merge", fx.P("motion-merged.json"));
         Assert.Equal(File.ReadAllText(fx.P("motion-whole.json")), File.ReadAllText(fx.P("motion-merged.json")));
     }
 
@@ -103,19 +95,19 @@ public sealed class ShardedJobTests(ShardedJobFixture fx) : IClassFixture<Sharde
         string videos = Path.Combine(fx.World, "videos"), good = fx.P("refuse-videos"), output = fx.P("refuse.json");
         Directory.CreateDirectory(good);
         foreach (var c in Directory.GetFiles(videos, "uniform_*.mp4")) File.Copy(c, Path.Combine(good, Path.GetFileName(c)), true);
-        Lamo([.. Physics(good, output), "--shard", "0/2"]);
-        Lamo([.. Physics(good, output), "--shard", "1/2", "--name", "other"]);   // another job's settings
+        RelyKit.Ok([.. Physics(good, output), "--shard", "0/2"]);
+        RelyKit.Ok([.. Physics(good, output), "--shard", "1/2", "--name", "other"]);   // another job's settings
         var e = Assert.Throws<InvalidDataException>(() => MergeWorkflow.Run(output));
         Assert.Contains("1-of-2", e.Message);
         Assert.Contains("other settings", e.Message);
 
-        Lamo([.. Physics(good, output), "--shard", "1/2"]);
+        RelyKit.Ok([.. Physics(good, output), "--shard", "1/2"]);
         File.Delete(Path.Combine(ShardParts.PartFolder(output, new DataShard(0, 2)), ShardParts.MarkerFile));   // as if killed
         e = Assert.Throws<InvalidDataException>(() => MergeWorkflow.Run(output));
         Assert.Contains("0-of-2", e.Message);
         Assert.Contains("incomplete", e.Message);
 
-        Lamo([.. Physics(good, output), "--shard", "0/3"]);   // stale parts of a 3-way run beside the 2-way ones
+        RelyKit.Ok([.. Physics(good, output), "--shard", "0/3"]);   // stale parts of a 3-way run beside the 2-way ones
         e = Assert.Throws<InvalidDataException>(() => MergeWorkflow.Run(output));
         Assert.Contains("different shard counts", e.Message);
 
@@ -124,7 +116,7 @@ public sealed class ShardedJobTests(ShardedJobFixture fx) : IClassFixture<Sharde
         Directory.CreateDirectory(cache);
         File.WriteAllText(Path.Combine(cache, "cache.json"), "{}");
         Directory.CreateDirectory(ShardParts.PartsFolder(cache));
-        Lamo([.. Encode(cache), "--shard", "0/1"]);
+        RelyKit.Ok([.. Encode(cache), "--shard", "0/1"]);
         e = Assert.Throws<InvalidDataException>(() => MergeWorkflow.Run(cache));
         Assert.Contains("not written by a merge", e.Message);
         Assert.Equal("{}", File.ReadAllText(Path.Combine(cache, "cache.json")));
@@ -151,7 +143,7 @@ public sealed class ShardedJobTests(ShardedJobFixture fx) : IClassFixture<Sharde
     public void UnderMpirun_RanksRunTheirPartsAndRankZeroMerges()
     {
         string whole = fx.P("mpi-enc-whole"), merged = fx.P("mpi-enc");
-        Lamo(Encode(whole));
+        RelyKit.Ok(Encode(whole));
         string log = MpiDriverRunner.MpirunCli(2, Encode(merged));
         Assert.Contains("merge: 2 encode parts", log);
         // Ranks may run LibTorch with another thread count than this process: equal up to float rounding.
@@ -161,7 +153,7 @@ public sealed class ShardedJobTests(ShardedJobFixture fx) : IClassFixture<Sharde
         Directory.CreateDirectory(videos);
         foreach (var c in Directory.GetFiles(Path.Combine(fx.World, "videos"), "*.mp4").Where(f => f != fx.CorruptClip))
             File.Copy(c, Path.Combine(videos, Path.GetFileName(c)), true);
-        Lamo(Physics(videos, fx.P("mpi-phys-whole.json")));
+        RelyKit.Ok(Physics(videos, fx.P("mpi-phys-whole.json")));
         MpiDriverRunner.MpirunCli(2, Physics(videos, fx.P("mpi-phys.json")));
         Assert.Equal(File.ReadAllText(fx.P("mpi-phys-whole.json")), File.ReadAllText(fx.P("mpi-phys.json")));
     }

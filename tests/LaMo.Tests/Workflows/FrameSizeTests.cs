@@ -1,4 +1,3 @@
-using LaMo.Cli;
 using LaMo.Data;
 using LaMo.Tests.Reliability;
 using Xunit;
@@ -14,24 +13,18 @@ public sealed class FrameSizeTests : IDisposable
 
     private string P(string name) => Path.Combine(_dir, name);
 
-    private static void Lamo(params string[] args)
-    {
-        var (output, error) = (new StringWriter(), new StringWriter());
-        Assert.True(CliApp.Run(args, output, error) == 0, $"lamo {string.Join(' ', args)}: {error}\n{output}");
-    }
-
     [Fact]
     public void HeightAndWidth_GiveNonSquareLatentsAndVideos()
     {
         string pipeline = RelyKit.Repo("models/demo/base");
-        Lamo("world", "generate", "--scenarios", "s1", "--count", "2", "--size", "32", "--frames", "9", "--out", P("world"));
-        Lamo("encode", "--data", P("world"), "--pipeline", pipeline, "--out", P("cache"), "--frames", "9", "--height", "32", "--width", "48");
+        RelyKit.Ok("world", "generate", "--scenarios", "s1", "--count", "2", "--size", "32", "--frames", "9", "--out", P("world"));
+        RelyKit.Ok("encode", "--data", P("world"), "--pipeline", pipeline, "--out", P("cache"), "--frames", "9", "--height", "32", "--width", "48");
         using (var cache = LatentCache.Open(P("cache")))
         {
             Assert.Equal((32, 48), (cache.Manifest.Height, cache.Manifest.Width));
             Assert.Equal(new long[] { 3, 8, 12 }, new[] { cache.LatentShape[0], cache.LatentShape[2], cache.LatentShape[3] });   // [F', C, h, w]: 4× down
         }
-        Lamo("sample", "--pipeline", pipeline, "--prompt", "a red ball", "--steps", "2", "--frames", "9", "--height", "32", "--width", "48",
+        RelyKit.Ok("sample", "--pipeline", pipeline, "--prompt", "a red ball", "--steps", "2", "--frames", "9", "--height", "32", "--width", "48",
             "--format", "gif", "--out", P("videos"));
         var video = LaMo.Video.VideoDecoder.Decode(P("videos/p000_s0.gif"));
         Assert.Equal((32, 48), (video.Height, video.Width));

@@ -1,6 +1,6 @@
-using LaMo.Cli;
 using LaMo.Data;
 using LaMo.Training;
+using LaMo.Tests.Reliability;
 using Xunit;
 
 namespace LaMo.Tests.Workflows;
@@ -15,28 +15,20 @@ public sealed class MiniatureChainTests : IDisposable
 
     private string P(string name) => Path.Combine(_dir, name);
 
-    private static void Lamo(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int rc = CliApp.Run(args, output, error);
-        Assert.True(rc == 0, $"lamo {string.Join(' ', args)} exited {rc}: {error}\n{output}");
-    }
-
     [Fact]
     public void WorldToGuidedSamples_RunsEndToEnd()
     {
-        Lamo("world", "generate", "--scenarios", "s1,s3", "--count", "4", "--size", "32", "--frames", "9", "--seed", "3", "--out", P("world"));
-        Lamo("vae", "train", "--data", P("world"), "--out", P("vae"), "--steps", "4", "--batch-size", "2", "--frames", "9", "--size", "32");
-        Lamo("pipeline", "init", "--out", P("base0"), "--vae", P("vae/vae"), "--transformer-config", "configs/tiny/transformer/config.json");
-        Lamo("encode", "--data", P("world"), "--pipeline", P("base0"), "--out", P("cache"), "--frames", "9", "--size", "32");
+        RelyKit.Ok("world", "generate", "--scenarios", "s1,s3", "--count", "4", "--size", "32", "--frames", "9", "--seed", "3", "--out", P("world"));
+        RelyKit.Ok("vae", "train", "--data", P("world"), "--out", P("vae"), "--steps", "4", "--batch-size", "2", "--frames", "9", "--size", "32");
+        RelyKit.Ok("pipeline", "init", "--out", P("base0"), "--vae", P("vae/vae"), "--transformer-config", "configs/tiny/transformer/config.json");
+        RelyKit.Ok("encode", "--data", P("world"), "--pipeline", P("base0"), "--out", P("cache"), "--frames", "9", "--size", "32");
         using (var cache = LatentCache.Open(P("cache"))) Assert.Equal(8, cache.Count);
         string[] common = ["--cache", P("cache"), "--set", "steps=3", "--set", "batch_size=2", "--set", "warmup_steps=1"];
-        Lamo(["train", "--init", P("base0"), "--out", P("base"), .. common]);
-        Lamo(["train", "--init", P("base/pipeline"), "--out", P("ft-plain"), "--set", "mode=lora", .. common]);
-        Lamo(["train", "--init", P("base/pipeline"), "--out", P("ft-lamo"), "--set", "mode=lora", "--drift-loss", "--predictor", "--set", "predictor_config=tiny", .. common]);
-        Lamo("prior", "train", "--cache", P("cache"), "--out", P("prior"), "--set", "predictor_config=tiny", "--set", "steps=2", "--set", "batch_size=2");
-        Lamo("sample", "--pipeline", P("base/pipeline"), "--lora", P("ft-lamo/lora/pytorch_lora_weights.safetensors"), "--predictor", P("ft-lamo/predictor"),
+        RelyKit.Ok(["train", "--init", P("base0"), "--out", P("base"), .. common]);
+        RelyKit.Ok(["train", "--init", P("base/pipeline"), "--out", P("ft-plain"), "--set", "mode=lora", .. common]);
+        RelyKit.Ok(["train", "--init", P("base/pipeline"), "--out", P("ft-lamo"), "--set", "mode=lora", "--drift-loss", "--predictor", "--set", "predictor_config=tiny", .. common]);
+        RelyKit.Ok("prior", "train", "--cache", P("cache"), "--out", P("prior"), "--set", "predictor_config=tiny", "--set", "steps=2", "--set", "batch_size=2");
+        RelyKit.Ok("sample", "--pipeline", P("base/pipeline"), "--lora", P("ft-lamo/lora/pytorch_lora_weights.safetensors"), "--predictor", P("ft-lamo/predictor"),
             "--guidance", "--prompt", "a red ball moves", "--steps", "3", "--frames", "9", "--size", "32", "--out", P("samples"));
         Assert.True(new FileInfo(P("samples/p000_s0.mp4")).Length > 0);
         var lamoMetrics = MetricsLog.Read(P("ft-lamo/metrics.csv"));
