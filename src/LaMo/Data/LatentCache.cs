@@ -50,7 +50,8 @@ public sealed class LatentCache : IDisposable
     /// for this call and belong to the caller (dispose them, or read inside a dispose scope).</summary>
     public LatentItem this[int i] => _items is not null ? _items[i] : ReadItem(i);
 
-    /// <summary>All clips in shard order (streamed: read one by one as enumerated; see the indexer).</summary>
+    /// <summary>All clips in shard order. Streamed caches read every clip into new tensors here: for large caches use
+    /// <see cref="Batch"/>, the indexer or <see cref="Ids"/>.</summary>
     public IReadOnlyList<LatentItem> Items => _items ?? (IReadOnlyList<LatentItem>)Enumerable.Range(0, Count).Select(ReadItem).ToList();
 
     /// <summary>Clip ids in shard order (no tensor is read).</summary>
