@@ -23,6 +23,8 @@ public static class Sharding
         var w = p.InvocationConfiguration.Output;
         if (p.GetValue(shard) is { } s)
         {
+            if (MpiContext.LaunchedByMpi)   // every rank would run the same part into the same folder
+                throw new ArgumentException("--shard and an MPI launch both split the job: use one (under mpirun each rank runs its own part)");
             var part = DataShard.Parse(s);
             run(part, w);
             w.WriteLine($"part {part}: complete in {ShardParts.PartFolder(output, part)}; after all {part.Count} parts: lamo merge {output}");
