@@ -130,9 +130,8 @@ public static class WorkflowCommands
             if (p.GetValue(dryRun))
             {
                 var plan = BackboneWorkflow.Plan(o);
-                long? budget = o.MaxMemoryGb is { } gb ? (long)(gb * (1L << 30)) : null;
                 p.InvocationConfiguration.Output.WriteLine($"train: {plan.Summary()}");
-                p.InvocationConfiguration.Output.WriteLine($"train: {(plan.Fits(budget) ? "fits" : "does NOT fit")}; dry run, nothing was built");
+                p.InvocationConfiguration.Output.WriteLine($"train: {(plan.Fits(BackboneWorkflow.MemoryBudget(o)) ? "fits" : "does NOT fit")}; dry run, nothing was built");
                 return 0;
             }
             // Under mpirun/srun every rank trains its shard of each global batch; rank 0 prints and writes outputs.

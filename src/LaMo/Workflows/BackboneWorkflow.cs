@@ -27,21 +27,26 @@ public static class BackboneWorkflow
     {
         Reliability.ResourceLimits.Check(o.Validate());
         using var cache = LatentCache.Open(o.Cache, inMemoryLimitBytes: 0);   // shapes and ids only
-        var transformerConfig = Reliability.ResourceLimits.LoadTransformerConfig(o.Init is not null ? Path.Combine(o.Init, "transformer") : o.TransformerConfig!);
-        return Reliability.TrainingMemory.Estimate(o, transformerConfig, cache);
+        return Reliability.TrainingMemory.Estimate(o, TransformerConfigOf(o), cache);
     }
+
+    /// <summary>The memory the run may use: <c>max_memory_gb</c>, or null for the memory available.</summary>
+    public static long? MemoryBudget(BackboneTrainingOptions o) => o.MaxMemoryGb is { } gb ? (long)(gb * (1L << 30)) : null;
+
+    // The init pipeline's transformer config, or the from-scratch one, through the size bounds.
+    private static CogVideoXTransformerConfig TransformerConfigOf(BackboneTrainingOptions o) =>
+        Reliability.ResourceLimits.LoadTransformerConfig(o.Init is not null ? Path.Combine(o.Init, "transformer") : o.TransformerConfig!);
 
     /// <summary>Runs the training described by <paramref name="o"/>.</summary>
     /// <param name="sync">Data-parallel gradient averaging (MPI) or null; only rank 0 writes outputs.</param>
     public static TrainingResult Run(BackboneTrainingOptions o, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default,
         MpiGradientSync? sync = null)
     {
-        Reliability.ResourceLimits.Check(o.Validate());
+        // Refuse absurd configs and runs that cannot fit in memory before anything is allocated (the cache included).
+        Plan(o).EnsureFits(MemoryBudget(o));
         using var cache = LatentCache.Open(o.Cache);
         using var empty = LatentCache.LoadEmptyPrompt(o.Cache);
-        // Refuse absurd configs and runs that cannot fit in memory before anything is allocated.
-        var transformerConfig = Reliability.ResourceLimits.LoadTransformerConfig(o.Init is not null ? Path.Combine(o.Init, "transformer") : o.TransformerConfig!);
-        Reliability.TrainingMemory.Estimate(o, transformerConfig, cache).EnsureFits(o.MaxMemoryGb is { } gb ? (long)(gb * (1L << 30)) : null);
+        var transformerConfig = TransformerConfigOf(o);
         manual_seed(o.Seed);
         var weightType = WeightDtype.Parse(o.WeightDtype, "weight_dtype");
         var transformer = o.Init is not null
