@@ -24,7 +24,7 @@ public static class CliApp
                  })
             root.Subcommands.Add(command);
         foreach (var command in WorkflowCommands.Create()) root.Subcommands.Add(command);
-        root.Subcommands.Add(Sharding.MergeCommand(EvalCommands.PrintMerge));
+        root.Subcommands.Add(Sharding.MergeCommand());
         return root;
     }
 

@@ -46,20 +46,12 @@ public static class EvalCommands
                     PrintPhysics(w, result, o.Name);
                     w.WriteLine($"wrote {o.Out} ({run.Clips} clips, {result.Rows.Count} rows)");
                 }
-            }, PrintMerge);
+            });
         });
         return cmd;
     }
 
-    /// <summary>Prints a merge: its line, and the tables of a merged evaluation.</summary>
-    public static void PrintMerge(MergeOutcome m, TextWriter w)
-    {
-        if (m.Result is PhysicsBenchmarkResult physics) PrintPhysics(w, physics, physics.Rows[0].Method);
-        if (m.Result is MotionReport motion) PrintMotion(w, motion);
-        w.WriteLine($"merge: {m.Parts} {m.Kind} parts ({m.Items} items)");
-    }
-
-    private static void PrintPhysics(TextWriter o, PhysicsBenchmarkResult result, string method)
+    internal static void PrintPhysics(TextWriter o, PhysicsBenchmarkResult result, string method)
     {
         var console = Console(o);
         var table = new Table().Title("physics benchmark (overall means)").AddColumn("row").AddColumn("clips");
@@ -94,12 +86,12 @@ public static class EvalCommands
                 if (report is null) return;
                 PrintMotion(w, report);
                 w.WriteLine($"wrote {outPath}");
-            }, PrintMerge);
+            });
         });
         return cmd;
     }
 
-    private static void PrintMotion(TextWriter o, MotionReport report)
+    internal static void PrintMotion(TextWriter o, MotionReport report)
     {
         var table = new Table().Title("motion metrics").AddColumn("video").AddColumn("frames").AddColumn("smoothness")
             .AddColumn("flow top5% px").AddColumn("dynamic").AddColumn("flickering").AddColumn("subject consistency");

@@ -17,8 +17,7 @@ public static class Sharding
     /// <summary>Runs a job whole, as the part named by <c>--shard</c>, or under an MPI launcher as this rank's part followed
     /// by rank 0's merge into <paramref name="output"/>.</summary>
     /// <param name="run">Runs the job (part null = whole) and prints its summary to the writer given.</param>
-    /// <param name="merged">Prints the merged result (rank 0, MPI only).</param>
-    public static int Run(ParseResult p, Option<string?> shard, string output, Action<DataShard?, TextWriter> run, Action<MergeOutcome, TextWriter> merged)
+    public static int Run(ParseResult p, Option<string?> shard, string output, Action<DataShard?, TextWriter> run)
     {
         var w = p.InvocationConfiguration.Output;
         if (p.GetValue(shard) is { } s)
@@ -34,12 +33,12 @@ public static class Sharding
         if (session.Context is not { Size: > 1 } mpi) { run(null, w); return 0; }
         session.Run(() => { run(new DataShard(mpi.Rank, mpi.Size), session.Output); return 0; }, p.InvocationConfiguration.Error);
         mpi.Barrier();
-        if (mpi.IsRoot) merged(MergeWorkflow.Run(output), w);
+        if (mpi.IsRoot) PrintMerge(MergeWorkflow.Run(output), w);
         return 0;
     }
 
     /// <summary><c>lamo merge OUT</c>.</summary>
-    public static Command MergeCommand(Action<MergeOutcome, TextWriter> print)
+    public static Command MergeCommand()
     {
         var output = new Argument<string>("out") { Description = "Output of the sharded job (its parts are in OUT.parts/)" };
         var remove = new Option<bool>("--remove-parts") { Description = "Delete the part folders after a successful merge (frees the disk a cache's parts take; a later sharded run re-does every part)" };
@@ -48,7 +47,7 @@ public static class Sharding
         {
             string target = p.GetValue(output)!;
             var outcome = MergeWorkflow.Run(target);
-            print(outcome, p.InvocationConfiguration.Output);
+            PrintMerge(outcome, p.InvocationConfiguration.Output);
             if (p.GetValue(remove))
             {
                 foreach (var (folder, _) in ShardParts.Collect(target)) Directory.Delete(folder, recursive: true);   // keeps merged.json
@@ -59,6 +58,11 @@ public static class Sharding
         return cmd;
     }
 
-    /// <summary>The one-line report of a merge.</summary>
-    public static string Describe(MergeOutcome m, string output) => $"merge: {m.Parts} {m.Kind} parts → {output} ({m.Items} items)";
+    /// <summary>Prints a merge: its line, and the tables of a merged evaluation.</summary>
+    public static void PrintMerge(MergeOutcome m, TextWriter w)
+    {
+        if (m.Result is LaMo.Evaluation.Physics.PhysicsBenchmarkResult physics) EvalCommands.PrintPhysics(w, physics, physics.Rows[0].Method);
+        if (m.Result is LaMo.Evaluation.Motion.MotionReport motion) EvalCommands.PrintMotion(w, motion);
+        w.WriteLine($"merge: {m.Parts} {m.Kind} parts ({m.Items} items)");
+    }
 }

@@ -64,8 +64,9 @@ public static class WorkflowCommands
             double scaling = 0;
             var r = CliSupport.RunWithProgress("vae", opts.Steps, o, prog =>
             {
+                var (height, width) = Resolve(p, size);
                 var (res, s) = VaeWorkflow.Train(p.GetValue(data)!, p.GetValue(output)!, LaMo.Reliability.ResourceLimits.LoadVaeConfig(RepoPaths.Resolve(p.GetValue(config)!)),
-                    opts, new ClipReadOptions(p.GetValue(frames), Width: Resolve(p, size).Width, Height: Resolve(p, size).Height, Strict: p.GetValue(strict)), p.GetValue(resume), prog, cts.Token);
+                    opts, new ClipReadOptions(p.GetValue(frames), Width: width, Height: height, Strict: p.GetValue(strict)), p.GetValue(resume), prog, cts.Token);
                 scaling = s;
                 return res;
             });
@@ -98,7 +99,7 @@ public static class WorkflowCommands
                     new ClipReadOptions(p.GetValue(frames), Width: width, Height: height), p.GetValue(strict), progress: prog, shardSize: p.GetValue(shardSize), part: part, vaeTiling: p.GetValue(tiling)));
                 string where = part is null ? outDir : LaMo.Distributed.ShardParts.PartFolder(outDir, part);
                 w.WriteLine($"encode: {r.Encoded} encoded, {r.AlreadyCached} already cached, {r.Skipped.Count} skipped (see {Path.Combine(where, "skipped.txt")})");
-            }, (m, w) => w.WriteLine(Sharding.Describe(m, outDir)));
+            });
         });
         return cmd;
     }
@@ -221,7 +222,7 @@ public static class WorkflowCommands
                 IReadOnlyList<SampledVideo> videos = [];
                 CliSupport.RunWithCounter("sample", w, prog => videos = SampleWorkflow.Run(o, prog, part: part));
                 foreach (var v in videos) w.WriteLine($"{v.Path}\t{v.Seconds:F1}s\t{v.Prompt}");
-            }, (m, w) => w.WriteLine(Sharding.Describe(m, o.Out)));
+            });
         });
         return cmd;
     }
