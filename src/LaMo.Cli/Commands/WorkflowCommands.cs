@@ -55,21 +55,24 @@ public static class WorkflowCommands
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
         var resume = new Option<bool>("--resume");
         var strict = new Option<bool>("--strict") { Description = "Stop at the first bad file" };
-        var train = new Command("train", "Train a small CogVideoX-architecture VAE on videos") { data, output, config, steps, batch, lr, frames, size.Size, size.Height, size.Width, seed, resume, strict };
+        var train = new Command("train", "Train a small CogVideoX-architecture VAE on videos (data parallel under mpirun)") { data, output, config, steps, batch, lr, frames, size.Size, size.Height, size.Width, seed, resume, strict };
         train.SetAction(p =>
         {
-            var o = p.InvocationConfiguration.Output;
-            var opts = new VaeTrainingOptions(p.GetValue(steps), p.GetValue(batch), p.GetValue(lr), Seed: p.GetValue(seed));
+            var opts = new VaeTrainingOptions(p.GetValue(steps), p.GetValue(batch), p.GetValue(lr), Seed: p.GetValue(seed)).Validate();
+            // Data parallel under mpirun/srun, like lamo train.
+            using var mpi = MpiSession.Start(p.InvocationConfiguration.Output);
+            mpi.CheckGlobalBatch(opts.BatchSize);
+            var o = mpi.Output;
             using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
             double scaling = 0;
-            var r = CliSupport.RunWithProgress("vae", opts.Steps, o, prog =>
+            var r = mpi.Run(() => CliSupport.RunWithProgress("vae", opts.Steps, o, prog =>
             {
                 var (height, width) = Resolve(p, size);
                 var (res, s) = VaeWorkflow.Train(p.GetValue(data)!, p.GetValue(output)!, LaMo.Reliability.ResourceLimits.LoadVaeConfig(RepoPaths.Resolve(p.GetValue(config)!)),
-                    opts, new ClipReadOptions(p.GetValue(frames), Width: width, Height: height, Strict: p.GetValue(strict)), p.GetValue(resume), prog, cts.Token);
+                    opts, new ClipReadOptions(p.GetValue(frames), Width: width, Height: height, Strict: p.GetValue(strict)), p.GetValue(resume), prog, cts.Token, mpi.Sync);
                 scaling = s;
                 return res;
-            });
+            }, plainLines: mpi.Sync is not null), p.InvocationConfiguration.Error);
             o.WriteLine($"vae: {r.FinalStep} steps{(r.Interrupted ? " (interrupted; --resume continues)" : "")}, scaling_factor {scaling:G5}, saved {Path.Combine(p.GetValue(output)!, "vae")}");
             return 0;
         });

@@ -35,11 +35,14 @@ public sealed class VaeTrainingTask : ITrainingTask
     private readonly VaeTrainingOptions _o;
     private readonly AutoencoderKLCogVideoX _vae;
     private readonly Tensor _videos;          // [N, 3, F, H, W] in [-1, 1]
+    private readonly Distributed.DataShard _shard;
 
     /// <summary>Creates the task over <paramref name="videos"/> [N, 3, F, H, W] in [-1, 1] (kept in memory).</summary>
-    public VaeTrainingTask(VaeTrainingOptions options, AutoencoderKLCogVideoX vae, Tensor videos)
+    public VaeTrainingTask(VaeTrainingOptions options, AutoencoderKLCogVideoX vae, Tensor videos, Distributed.DataShard? shard = null)
     {
         _o = options.Validate(); _vae = vae;
+        _shard = shard ?? Distributed.DataShard.Single;
+        _shard.LocalBatch(options.BatchSize);   // validates that the ranks divide the global batch
         if (videos.dim() != 5 || videos.shape[1] != 3) throw new ArgumentException($"videos must be [N, 3, F, H, W]; got [{string.Join(", ", videos.shape)}]", nameof(videos));
         _videos = videos.DetachFromDisposeScope();
         SavedModules = new Dictionary<string, nn.Module> { ["vae"] = vae };
@@ -57,7 +60,8 @@ public sealed class VaeTrainingTask : ITrainingTask
     {
         _vae.train();
         using var g = StepRandom.For(_o.Seed, step);
-        var idx = randint(0L, _videos.shape[0], new long[] { _o.BatchSize }, generator: g);
+        // Draws for the global batch, then this rank's share (the run does not depend on the number of ranks).
+        var idx = _shard.Take(randint(0L, _videos.shape[0], new long[] { _o.BatchSize }, generator: g));
         var x = _videos.index_select(0, idx);
         long frames = x.shape[2];
         if (_o.CropFrames > 0 && _o.CropFrames < frames)
@@ -66,7 +70,8 @@ public sealed class VaeTrainingTask : ITrainingTask
             x = x.narrow(2, start, _o.CropFrames);
         }
         using var posterior = _vae.Encode(x);
-        var z = posterior.Mean + posterior.Std() * randn(posterior.Mean.shape, generator: g);
+        var noise = _shard.Take(randn([_o.BatchSize, .. posterior.Mean.shape[1..]], generator: g));
+        var z = posterior.Mean + posterior.Std() * noise;
         var recon = _vae.Decode(z);
         var mse = (recon - x).pow(2).mean();
         var kl = (posterior.Mean.pow(2) + posterior.LogVar.exp() - 1 - posterior.LogVar).mul(0.5).mean();

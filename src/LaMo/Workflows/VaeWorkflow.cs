@@ -15,8 +15,10 @@ namespace LaMo.Workflows;
 public static class VaeWorkflow
 {
     /// <summary>Trains and saves; returns the loop's result and the fitted scaling factor.</summary>
+    /// <param name="sync">Data-parallel gradient averaging (MPI) or null; only rank 0 writes outputs.</param>
     public static (TrainingResult Result, double ScalingFactor) Train(string data, string outFolder, AutoencoderKLCogVideoXConfig config,
-        VaeTrainingOptions options, ClipReadOptions read, bool resume = false, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
+        VaeTrainingOptions options, ClipReadOptions read, bool resume = false, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default,
+        Distributed.MpiGradientSync? sync = null)
     {
         options.Validate();
         config.Validate();
@@ -26,8 +28,12 @@ public static class VaeWorkflow
         if (read.Strict && skipped.Count > 0) throw new InvalidDataException($"{skipped[0].Path}: {skipped[0].Reason}");
         entries = Reliability.DatasetGuard.Filter(entries, skipped, read.Strict);
         var dataset = new VideoClipDataset(entries, read, skipped);
-        Directory.CreateDirectory(outFolder);
-        File.WriteAllLines(Path.Combine(outFolder, "skipped.txt"), dataset.Skipped.Select(s => $"{s.Path}\t{s.Reason}"));
+        bool root = sync?.IsRoot ?? true;   // only rank 0 writes in the run folder
+        if (root)
+        {
+            Directory.CreateDirectory(outFolder);
+            File.WriteAllLines(Path.Combine(outFolder, "skipped.txt"), dataset.Skipped.Select(s => $"{s.Path}\t{s.Reason}"));
+        }
         if (dataset.Clips.Count == 0) throw new InvalidDataException($"{data}: no readable clips ({dataset.Skipped.Count} skipped; see skipped.txt)");
         Tensor videos;
         using (var scope = NewDisposeScope())
@@ -39,9 +45,15 @@ public static class VaeWorkflow
             ["command"] = "vae train", ["data"] = data, ["clips"] = dataset.Clips.Count,
             ["options"] = JsonSerializer.SerializeToNode(options), ["vae_config"] = JsonNode.Parse(config.ToJson()),
         };
-        var task = new VaeTrainingTask(options, vae, videos);
-        var loop = new TrainingLoop(task, new TrainingLoopOptions(outFolder, options.Steps, LogEvery: 10, CheckpointEvery: 50, Resume: resume), run);
+        var task = new VaeTrainingTask(options, vae, videos, sync?.Shard);
+        var loop = new TrainingLoop(task, new TrainingLoopOptions(outFolder, options.Steps, LogEvery: 10, CheckpointEvery: 50, Resume: resume), run, sync);
         var result = loop.Run(progress, ct);
+        if (!root)
+        {
+            vae.Dispose();
+            videos.Dispose();
+            return (result, double.NaN);
+        }
         double scaling = FitScalingFactor(vae, videos);
         using var final = new AutoencoderKLCogVideoX(config with { ScalingFactor = scaling });
         StateDictLoader.Load(final, StateDictLoader.StateDict(vae));
