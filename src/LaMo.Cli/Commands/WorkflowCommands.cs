@@ -89,8 +89,9 @@ public static class WorkflowCommands
         var strict = new Option<bool>("--strict") { Description = "Stop at the first bad file" };
         var shardSize = new Option<int>("--shard-size") { Description = "Clips per cache shard (the unit of resumption)", DefaultValueFactory = _ => 64 };
         var tiling = new Option<bool>("--vae-tiling") { Description = "Encode in spatial tiles (bounded memory for large frames, e.g. 480x720)" };
+        var textDtype = new Option<string>("--text-dtype") { Description = "T5 text encoder weights: fp32, bf16 or fp16 (the cache stores fp32)", DefaultValueFactory = _ => "fp32" };
         var shard = Sharding.Option();
-        var cmd = new Command("encode", "Encode videos and captions into a latent cache") { data, pipeline, output, frames, size.Size, size.Height, size.Width, strict, shardSize, tiling, shard };
+        var cmd = new Command("encode", "Encode videos and captions into a latent cache") { data, pipeline, output, frames, size.Size, size.Height, size.Width, strict, shardSize, tiling, textDtype, shard };
         cmd.SetAction(p =>
         {
             string outDir = p.GetValue(output)!;
@@ -99,7 +100,8 @@ public static class WorkflowCommands
                 EncodeReport r = null!;
                 var (height, width) = Resolve(p, size);
                 CliSupport.RunWithCounter("encode", w, prog => r = EncodeWorkflow.Run(p.GetValue(data)!, p.GetValue(pipeline)!, outDir,
-                    new ClipReadOptions(p.GetValue(frames), Width: width, Height: height), p.GetValue(strict), progress: prog, shardSize: p.GetValue(shardSize), part: part, vaeTiling: p.GetValue(tiling)));
+                    new ClipReadOptions(p.GetValue(frames), Width: width, Height: height), p.GetValue(strict), progress: prog, shardSize: p.GetValue(shardSize), part: part, vaeTiling: p.GetValue(tiling),
+                    textEncoderDtype: LaMo.Models.WeightDtype.Parse(p.GetValue(textDtype)!, "--text-dtype")));
                 string where = part is null ? outDir : LaMo.Distributed.ShardParts.PartFolder(outDir, part);
                 w.WriteLine($"encode: {r.Encoded} encoded, {r.AlreadyCached} already cached, {r.Skipped.Count} skipped (see {Path.Combine(where, "skipped.txt")})");
             });

@@ -21,12 +21,13 @@ public static class EncodeWorkflow
     /// VAE and text encoder of <paramref name="pipeline"/> into <paramref name="cacheFolder"/>.</summary>
     /// <param name="strict">Stop at the first bad file (InvalidDataException naming it) instead of skipping it.</param>
     /// <param name="shardSize">Clips per cache shard (each shard is written atomically: the unit of resumption).</param>
+    /// <param name="textEncoderDtype">T5 weight type (bf16 halves T5-XXL to ≈ 9.5 GB per process); the cache stores fp32.</param>
     /// <param name="vaeTiling">Encode in spatial tiles (diffusers' <c>enable_tiling</c>).</param>
     /// <param name="part">Encode only this part's clips (round robin over the dataset's entries) into
     /// <c>cacheFolder.parts/i-of-N</c>; <see cref="MergeWorkflow"/> then assembles <paramref name="cacheFolder"/>.</param>
     public static EncodeReport Run(string data, string pipeline, string cacheFolder, ClipReadOptions read, bool strict = false,
         int batchSize = 8, IProgress<(int Done, int Total)>? progress = null, CancellationToken ct = default, int shardSize = 64,
-        DataShard? part = null, bool vaeTiling = false)
+        DataShard? part = null, bool vaeTiling = false, TorchSharp.torch.ScalarType textEncoderDtype = TorchSharp.torch.ScalarType.Float32)
     {
         var skipped = new List<SkippedFile>();
         var entries = DatasetIndex.Detect(data, skipped);
@@ -38,7 +39,7 @@ public static class EncodeWorkflow
         using var vae = AutoencoderKLCogVideoX.FromPretrained(Path.Combine(pipeline, "vae"));
         vae.eval();
         if (vaeTiling) vae.EnableTiling();   // bounded memory for large frames; tiles are blended, as diffusers does
-        using var text = TextEncoderLoader.FromPretrained(pipeline);
+        using var text = TextEncoderLoader.FromPretrained(pipeline, textEncoderDtype);
         var manifest = new LatentCacheManifest(Path.GetFullPath(Path.Combine(pipeline, "vae")), Path.GetFullPath(Path.Combine(pipeline, "text_encoder")),
             vae.ScalingFactor, read.Frames, read.Height, read.Width, ShardSize: shardSize);
         int encoded = 0, already = 0;
