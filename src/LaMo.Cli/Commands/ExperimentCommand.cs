@@ -24,6 +24,7 @@ public static class ExperimentCommand
         var steps = new Option<int?>("--steps") { Description = "Fine-tune steps of fresh fine-tunes (needs --train-seeds; equal for baseline and LaMo)" };
         var cache = new Option<string?>("--cache") { Description = "Latent cache for fresh fine-tunes (default: generate a train world and encode it with base/)" };
         var trainClips = new Option<int>("--train-clips") { Description = "Train-world clips per scenario when no --cache is given", DefaultValueFactory = _ => new FineTuneSettings().TrainClipsPerScenario };
+        var driftLambda = new Option<double?>("--drift-lambda") { Description = "Drift-loss weight of fresh LaMo fine-tunes (default: the published 0.4)" };
         var samplingSeeds = new Option<string>("--sampling-seeds") { Description = "Sampling seeds", DefaultValueFactory = _ => string.Join(',', d.SamplingSeeds) };
         var splits = new Option<string>("--splits") { Description = "Test splits (test-id, test-ood-v, test-ood-r, test-ood-rv)", DefaultValueFactory = _ => string.Join(',', d.Splits) };
         var scenarios = new Option<string>("--scenarios") { Description = "Core scenarios (s1..s5 or names)", DefaultValueFactory = _ => "s1,s2,s3,s4,s5" };
@@ -38,7 +39,7 @@ public static class ExperimentCommand
         var bootstrap = new Option<int>("--bootstrap") { Description = "Paired bootstrap resamples", DefaultValueFactory = _ => d.BootstrapResamples };
         var worldSeed = new Option<ulong>("--world-seed") { Description = "Seed of the test clips", DefaultValueFactory = _ => d.WorldSeed };
         var cmd = new Command("experiment", "The study: baseline / +drift / +guidance / lamo / flowmo over training and sampling seeds, per scenario and split, with paired bootstrap CIs")
-            { models, output, variants, trainSeeds, steps, cache, trainClips, samplingSeeds, splits, scenarios, clips, extended, size, frames, sampleSteps, cfg, lambda, rho, bootstrap, worldSeed };
+            { models, output, variants, trainSeeds, steps, cache, trainClips, driftLambda, samplingSeeds, splits, scenarios, clips, extended, size, frames, sampleSteps, cfg, lambda, rho, bootstrap, worldSeed };
         cmd.SetAction(p =>
         {
             var o = p.InvocationConfiguration.Output;
@@ -60,14 +61,14 @@ public static class ExperimentCommand
                 if (seeds is null) throw new ArgumentException("--steps trains fresh fine-tunes and needs --train-seeds (e.g. 0,1,2)");
                 var discovered = Path.Combine(modelsDir, "base");
                 set = StudyModels.Train(discovered, Path.Combine(run, "finetunes"), seeds, n, p.GetValue(cache) is { } c ? RepoPaths.Resolve(c) : null,
-                    new FineTuneSettings(options.Size, options.Frames, p.GetValue(trainClips)), o, cts.Token);
+                    new FineTuneSettings(options.Size, options.Frames, p.GetValue(trainClips), DriftLambda: p.GetValue(driftLambda)), o, cts.Token);
             }
             else set = StudyModels.Discover(modelsDir, seeds);
             var result = StudyRunner.Run(options, set, run, o, cts.Token);
             string table = StudyReport.Write(result, run, new ReportStyle("LaMo study: ablation and FlowMo on the physics world",
             [
                 $"Protocol: one base ({set.Base}) fine-tuned for the same steps with and without LaMo, training seeds {string.Join(", ", set.Pairs.Select(x => x.Seed))}" +
-                $"{(set.Trained ? " (fresh fine-tunes of this run)" : "")}; sampling seeds {string.Join(", ", options.SamplingSeeds)}; continuation mode with the first {options.GivenFrames} frames given; " +
+                $"{(set.Trained ? " (fresh fine-tunes of this run)" : "")}{(p.GetValue(driftLambda) is { } dl ? $", drift-loss weight λ = {dl}" : "")}; sampling seeds {string.Join(", ", options.SamplingSeeds)}; continuation mode with the first {options.GivenFrames} frames given; " +
                 $"{options.Steps} denoising steps, CFG {options.Cfg.ToString(CultureInfo.InvariantCulture)}; splits {string.Join(", ", options.Splits)}.",
                 .. options.VariantList().Select(v => $"{v.Name}: {v.Description}."),
             ]));

@@ -88,6 +88,7 @@ public sealed record StudyModels(string Base, IReadOnlyList<FineTunePair> Pairs,
                     Mode = "lora", Steps = steps, LearningRate = settings.LearningRate, WarmupSteps = Math.Min(20, Math.Max(0, steps / 2)), Seed = seed,
                     DriftLoss = lamo, Predictor = lamo, PredictorConfig = settings.PredictorConfig, PredictorWarmupSteps = Math.Min(20, Math.Max(0, steps / 2)),
                 };
+                if (settings.DriftLambda is { } driftLambda) o = o with { DriftLambda = driftLambda };
                 BackboneWorkflow.Run(o, ct: ct);
                 string dest = Path.Combine(work, name);
                 Directory.CreateDirectory(dest);
@@ -113,5 +114,6 @@ public sealed record StudyModels(string Base, IReadOnlyList<FineTunePair> Pairs,
 /// <param name="BatchSize">Clips per step.</param>
 /// <param name="LearningRate">LoRA learning rate.</param>
 /// <param name="PredictorConfig">Predictor preset of ft-lamo.</param>
+/// <param name="DriftLambda">Drift-loss weight λ of ft-lamo (null: the published default; see docs/results/drift-lambda-ablation.md).</param>
 public sealed record FineTuneSettings(int Size = 64, int Frames = 17, int TrainClipsPerScenario = 48, ulong WorldSeed = 2026,
-    int BatchSize = 8, double LearningRate = 1e-3, string PredictorConfig = "small");
+    int BatchSize = 8, double LearningRate = 1e-3, string PredictorConfig = "small", double? DriftLambda = null);

@@ -29,8 +29,12 @@ public sealed class StudyEndToEndTests : IDisposable
         string run = Path.Combine(_dir, "run");
         var (rc, output, error) = Experiment("--models", MiniatureModels.Folder, "--train-seeds", "0,1,2", "--steps", "1", "--cache", MiniatureModels.Cache,
             "--sampling-seeds", "0,1", "--splits", "test-id,test-ood-v", "--scenarios", "s1", "--clips", "1", "--extended-clips", "0",
-            "--size", "32", "--frames", "9", "--sample-steps", "2", "--bootstrap", "200", "--out", run);
+            "--size", "32", "--frames", "9", "--sample-steps", "2", "--bootstrap", "200", "--drift-lambda", "0.004", "--out", run);
         Assert.True(rc == 0, error + output);
+        var lamoOptions = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "finetunes", "runs", "ft-lamo-s1", "run.json")))!["options"]!;
+        Assert.Equal(0.004, (double)lamoOptions["drift_lambda"]!);
+        Assert.True((bool)lamoOptions["drift_loss"]!);
+        Assert.False((bool)JsonNode.Parse(File.ReadAllText(Path.Combine(run, "finetunes", "runs", "ft-baseline-s1", "run.json")))!["options"]!["drift_loss"]!);
         Assert.Contains("| flowmo |", output);
         Assert.Contains("lamo − baseline:", output);
 
