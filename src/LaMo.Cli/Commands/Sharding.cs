@@ -42,10 +42,19 @@ public static class Sharding
     {
         var output = new Argument<string>("out") { Description = "Output of the sharded job (its parts are in OUT.parts/)" };
         var remove = new Option<bool>("--remove-parts") { Description = "Delete the part folders after a successful merge (frees the disk a cache's parts take; a later sharded run re-does every part)" };
-        var cmd = new Command("merge", "Combine the parts of a sharded encode, sample or eval run (OUT.parts/i-of-N) into OUT") { output, remove };
+        var status = new Option<bool>("--status") { Description = "List the parts (complete or not) and merge nothing" };
+        var cmd = new Command("merge", "Combine the parts of a sharded encode, sample or eval run (OUT.parts/i-of-N) into OUT") { output, remove, status };
         cmd.SetAction(p =>
         {
             string target = p.GetValue(output)!;
+            if (p.GetValue(status))
+            {
+                var parts = ShardParts.Status(target);
+                foreach (var (name, marker) in parts)
+                    p.InvocationConfiguration.Output.WriteLine($"{name}: {(marker is null ? "incomplete (no part.json)" : $"complete, {marker.Kind}")}");
+                p.InvocationConfiguration.Output.WriteLine($"{parts.Count(x => x.Marker is not null)} of {parts.Count} part folders complete in {ShardParts.PartsFolder(target)}");
+                return 0;
+            }
             var outcome = MergeWorkflow.Run(target);
             PrintMerge(outcome, p.InvocationConfiguration.Output);
             if (p.GetValue(remove))

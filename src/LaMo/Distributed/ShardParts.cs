@@ -80,6 +80,17 @@ public static partial class ShardParts
         return result;
     }
 
+    /// <summary>Every part folder of <paramref name="output"/> by name (<c>i-of-N</c>), with its marker when complete
+    /// (null: still running, killed or failed) — what <c>lamo merge --status</c> lists, e.g. to resubmit array tasks.</summary>
+    public static IReadOnlyList<(string Name, PartMarker? Marker)> Status(string output)
+    {
+        string parts = PartsFolder(output);
+        if (!Directory.Exists(parts)) return [];
+        return Directory.GetDirectories(parts).Select(f => (Folder: f, Match: PartName().Match(Path.GetFileName(f)))).Where(x => x.Match.Success)
+            .OrderBy(x => int.Parse(x.Match.Groups[2].Value, CultureInfo.InvariantCulture)).ThenBy(x => int.Parse(x.Match.Groups[1].Value, CultureInfo.InvariantCulture))
+            .Select(x => (Path.GetFileName(x.Folder), ReadMarker(x.Folder))).ToList();
+    }
+
     /// <summary>Reads a part's marker; null when the part is incomplete.</summary>
     /// <exception cref="InvalidDataException">A malformed marker (names the file).</exception>
     public static PartMarker? ReadMarker(string partFolder)

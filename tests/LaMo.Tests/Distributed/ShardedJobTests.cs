@@ -107,6 +107,11 @@ public sealed class ShardedJobTests(ShardedJobFixture fx) : IClassFixture<Sharde
         Assert.Contains("0-of-2", e.Message);
         Assert.Contains("incomplete", e.Message);
 
+        var listing = RelyKit.Ok("merge", output, "--status");
+        Assert.Contains("0-of-2: incomplete", listing);
+        Assert.Contains("1-of-2: complete, eval-physics", listing);
+        Assert.Contains("1 of 2 part folders complete", listing);
+
         RelyKit.Ok([.. Physics(good, output), "--shard", "0/3"]);   // stale parts of a 3-way run beside the 2-way ones
         e = Assert.Throws<InvalidDataException>(() => MergeWorkflow.Run(output));
         Assert.Contains("different shard counts", e.Message);
