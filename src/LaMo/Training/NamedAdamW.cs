@@ -14,8 +14,9 @@ public sealed record OptimizerGroup(string Name, IReadOnlyDictionary<string, Par
 /// groups, with state stored as named tensors so checkpoints are plain safetensors and resume is exact.</summary>
 public sealed class NamedAdamW : IDisposable
 {
-    private readonly Dictionary<string, Tensor> _expAvg = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Tensor> _expAvg = new(StringComparer.Ordinal);     // views into the group's flat moments
     private readonly Dictionary<string, Tensor> _expAvgSq = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (Tensor M, Tensor V)> _flat = new(StringComparer.Ordinal);   // per group, [parameters' total]
     private readonly double _beta1, _beta2, _eps;
 
     /// <summary>The groups, in order.</summary>
@@ -73,7 +74,9 @@ public sealed class NamedAdamW : IDisposable
         return true;
     }
 
-    /// <summary>One update with per-group learning rates (<paramref name="lrs"/> by group name).</summary>
+    /// <summary>One AdamW step per group at the given learning rates (by group name); parameters without a gradient are
+    /// left alone. When every parameter of a group has a gradient the update runs on the group's flattened tensors
+    /// (a handful of ops instead of ~8 per parameter; the same elementwise arithmetic, so the same numbers).</summary>
     public void Step(IReadOnlyDictionary<string, double> lrs)
     {
         StepCount++;
@@ -82,26 +85,51 @@ public sealed class NamedAdamW : IDisposable
         foreach (var g in Groups)
         {
             double lr = lrs[g.Name];
-            foreach (var (name, p) in g.Parameters)
+            EnsureState(g);
+            if (g.Parameters.Count > 1 && g.Parameters.Values.All(p => p.grad is not null))
             {
-                if (p.grad is not { } grad) continue;
-                string key = Key(g, name);
-                if (!_expAvg.TryGetValue(key, out var m))
-                {
-                    _expAvg[key] = m = zeros_like(p).DetachFromDisposeScope();
-                    _expAvgSq[key] = zeros_like(p).DetachFromDisposeScope();
-                }
-                var v = _expAvgSq[key];
-                if (g.WeightDecay > 0) p.mul_(1 - lr * g.WeightDecay);
-                m.mul_(_beta1).add_(grad, alpha: 1 - _beta1);
-                v.mul_(_beta2).addcmul_(grad, grad, value: 1 - _beta2);
-                using var denom = (v / bc2).sqrt_().add_(_eps);
-                p.addcdiv_(m, denom, value: -lr / bc1);
+                using var scope = NewDisposeScope();
+                var ps = g.Parameters.Values.ToList();
+                var (m, v) = _flat[g.Name];
+                var grad = cat(ps.Select(p => p.grad!.reshape(-1)).ToList());
+                var flat = cat(ps.Select(p => p.detach().reshape(-1)).ToList());
+                Update(flat, grad, m, v, lr, g.WeightDecay, bc1, bc2);
+                long off = 0;
+                foreach (var p in ps) { p.copy_(flat.narrow(0, off, p.numel()).view_as(p)); off += p.numel(); }
+                continue;
             }
+            foreach (var (name, p) in g.Parameters)
+                if (p.grad is { } grad) Update(p, grad, _expAvg[Key(g, name)], _expAvgSq[Key(g, name)], lr, g.WeightDecay, bc1, bc2);
         }
     }
 
-    /// <summary>The optimiser state as named tensors (<c>exp_avg.*</c>, <c>exp_avg_sq.*</c>, <c>step</c>), for saving.</summary>
+    // Decoupled weight decay, then Adam with bias correction, in place on p, m and v.
+    private void Update(Tensor p, Tensor grad, Tensor m, Tensor v, double lr, double weightDecay, double bc1, double bc2)
+    {
+        if (weightDecay > 0) p.mul_(1 - lr * weightDecay);
+        m.mul_(_beta1).add_(grad, alpha: 1 - _beta1);
+        v.mul_(_beta2).addcmul_(grad, grad, value: 1 - _beta2);
+        using var denom = (v / bc2).sqrt_().add_(_eps);
+        p.addcdiv_(m, denom, value: -lr / bc1);
+    }
+
+    // The group's moments: two flat fp32 buffers, and per-parameter views of them for the state dict and the slow path.
+    private void EnsureState(OptimizerGroup g)
+    {
+        if (_flat.ContainsKey(g.Name)) return;
+        long total = g.Parameters.Values.Sum(p => p.numel());
+        var m = zeros(total).DetachFromDisposeScope();
+        var v = zeros(total).DetachFromDisposeScope();
+        _flat[g.Name] = (m, v);
+        long off = 0;
+        foreach (var (name, p) in g.Parameters)
+        {
+            _expAvg[Key(g, name)] = m.narrow(0, off, p.numel()).view(p.shape).DetachFromDisposeScope();
+            _expAvgSq[Key(g, name)] = v.narrow(0, off, p.numel()).view(p.shape).DetachFromDisposeScope();
+            off += p.numel();
+        }
+    }
+
     public Dictionary<string, Tensor> StateDict()
     {
         var d = new Dictionary<string, Tensor>(StringComparer.Ordinal) { ["step"] = tensor(StepCount) };
@@ -117,6 +145,7 @@ public sealed class NamedAdamW : IDisposable
         var shapes = Groups.SelectMany(g => g.Parameters.Select(kv => (Key(g, kv.Key), kv.Value.shape)))
             .ToDictionary(x => x.Item1, x => x.shape, StringComparer.Ordinal);
         StepCount = state.TryGetValue("step", out var s) ? s.item<long>() : throw new InvalidDataException($"{source}: optimiser state has no 'step'");
+        foreach (var g in Groups) EnsureState(g);
         foreach (var (k, t) in state)
         {
             if (k == "step") continue;
@@ -125,8 +154,7 @@ public sealed class NamedAdamW : IDisposable
                 : throw new InvalidDataException($"{source}: unknown optimiser state '{k}'");
             if (!shapes.TryGetValue(key, out var shape)) throw new InvalidDataException($"{source}: optimiser state for unknown parameter '{key}'");
             if (!shape.SequenceEqual(t.shape)) throw new InvalidDataException($"{source}: optimiser state '{k}' has shape [{string.Join(",", t.shape)}], parameter has [{string.Join(",", shape)}]");
-            if (dict.Remove(key, out var old)) old.Dispose();
-            dict[key] = t.to_type(ScalarType.Float32).clone().DetachFromDisposeScope();
+            using (no_grad()) dict[key].copy_(t);   // into the group's flat buffer
         }
     }
 
@@ -134,7 +162,9 @@ public sealed class NamedAdamW : IDisposable
     public void Dispose()
     {
         foreach (var t in _expAvg.Values.Concat(_expAvgSq.Values)) t.Dispose();
+        foreach (var (m, v) in _flat.Values) { m.Dispose(); v.Dispose(); }
         _expAvg.Clear();
         _expAvgSq.Clear();
+        _flat.Clear();
     }
 }

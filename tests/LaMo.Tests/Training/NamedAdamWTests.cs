@@ -28,6 +28,33 @@ public sealed class NamedAdamWTests
     }
 
     [Fact]
+    public void FlatGroupStep_IsBitIdenticalToThePerParameterStep_AndMatchesTorch()
+    {
+        // Group A: every parameter has a gradient → the flat path. Group B: the same plus one parameter that never
+        // gets a gradient → the per-parameter path. Same arithmetic, so the same bits.
+        Parameter[] Make() => [new(tensor(new[] { 0.5f, -1.0f, 2.0f })), new(tensor(new[,] { { 1f, -2f }, { 0.25f, 3f } })), new(tensor(new[] { -0.7f }))];
+        var a = Make(); var b = Make(); var c = Make();
+        var idle = new Parameter(tensor(new[] { 9f }));
+        var optA = new NamedAdamW([new OptimizerGroup("g", a.Select((p, i) => (i, p)).ToDictionary(x => $"p{x.i}", x => x.p), 1e-2, 0)]);
+        var optB = new NamedAdamW([new OptimizerGroup("g", b.Select((p, i) => (i, p)).Append((3, idle)).ToDictionary(x => $"p{x.Item1}", x => x.Item2), 1e-2, 0)]);
+        var reference = optim.AdamW(c, lr: 0.01, beta1: 0.9, beta2: 0.99, eps: 1e-8, weight_decay: 1e-2);
+        static void Backward(Parameter[] ps, int i) => ps.Select(p => (p * p * p - p * (i + 1)).sum()).Aggregate((x, y) => x + y).backward();
+        for (int i = 0; i < 6; i++)
+        {
+            optA.ZeroGrad(); Backward(a, i); optA.Step(new Dictionary<string, double> { ["g"] = 0.01 });
+            optB.ZeroGrad(); Backward(b, i); optB.Step(new Dictionary<string, double> { ["g"] = 0.01 });
+            reference.zero_grad(); Backward(c, i); reference.step();
+        }
+        for (int k = 0; k < 3; k++)
+        {
+            Assert.True(a[k].equal(b[k]).all().item<bool>(), $"parameter {k}: flat and per-parameter steps differ");
+            Assert.True(a[k].allclose(c[k], rtol: 1e-5, atol: 1e-6), $"parameter {k} vs torch AdamW");
+        }
+        Assert.Equal(9f, idle.item<float>());   // no gradient: untouched, not even weight decay
+        Assert.True(optA.StateDict()["exp_avg.g.p1"].equal(optB.StateDict()["exp_avg.g.p1"]).all().item<bool>());
+    }
+
+    [Fact]
     public void StateDict_RoundTrip_ContinuesIdentically()
     {
         Parameter Make() => new(tensor(new[] { 1f, 2f }));
