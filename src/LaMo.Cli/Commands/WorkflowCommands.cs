@@ -204,7 +204,7 @@ public static class WorkflowCommands
         var dynamicCfg = new Option<bool>("--dynamic-cfg") { Description = "CogVideoX's dynamic CFG schedule" };
         var negative = new Option<string>("--negative-prompt") { Description = "Negative prompt for CFG", DefaultValueFactory = _ => "" };
         var tilingS = new Option<bool>("--vae-tiling") { Description = "Decode in spatial tiles (bounded memory at 480x720 and up)" };
-        var dtype = new Option<string>("--dtype") { Description = "Transformer weights: fp32, bf16 or fp16 (VAE and guidance stay fp32)", DefaultValueFactory = _ => "fp32" };
+        var dtype = new Option<string>("--dtype") { Description = "Transformer and T5 weights: fp32, bf16 or fp16 (VAE and guidance stay fp32)", DefaultValueFactory = _ => "fp32" };
         var shard = Sharding.Option();
         var cmd = new Command("sample", "Generate videos from prompts (optionally LoRA + Motion Prior Guidance)")
             { pipeline, prompt, prompts, seeds, output, lora, predictor, guidance, lambda, rho, steps, cfg, frames, size.Size, size.Height, size.Width, format, maxMemory, dtype, tilingS, scheduler, firstOrder, dynamicCfg, negative, shard };

@@ -32,8 +32,8 @@ namespace LaMo.Workflows;
 /// <param name="VaeTiling">Decode in spatial tiles (diffusers' <c>enable_tiling</c>): bounded memory at 480 × 720 and up.</param>
 /// <param name="Height">Frame height when it differs from <paramref name="Size"/> (e.g. CogVideoX's 480 × 720).</param>
 /// <param name="Width">Frame width when it differs from <paramref name="Size"/>.</param>
-/// <param name="Dtype">Transformer weight type: fp32, bf16 (CogVideoX-5B's) or fp16 (2B's); the VAE, scheduler and guidance
-/// run in fp32.</param>
+/// <param name="Dtype">Transformer and T5 weight type: fp32, bf16 (CogVideoX-5B's) or fp16 (2B's); the VAE, scheduler and
+/// guidance run in fp32.</param>
 public sealed record SampleOptions(string Pipeline, IReadOnlyList<string> Prompts, IReadOnlyList<long> Seeds, string Out,
     string? Lora = null, string? Predictor = null, MotionPriorGuidanceOptions? Guidance = null, int Steps = 50, double Cfg = 6.0,
     int Frames = 17, int Size = 64, string Format = "mp4", bool FirstOrderDpm = false, long? MaxMemoryBytes = null, string Dtype = "fp32",
