@@ -84,11 +84,10 @@ public sealed class BackboneTrainingTask : ITrainingTask
     {
         _transformer.train();
         using var g = StepRandom.For(_o.Seed, step);
-        var indices = randint(0L, (long)_cache.Count, new long[] { _o.BatchSize }, generator: g).data<long>().Select(i => (int)i).ToList();
         // Every draw is made for the whole global batch, then this rank keeps its shard: the run is the same for any rank
         // count. Only this rank's clips are read (a streamed cache reads them from disk).
-        long bAll = indices.Count;
-        var (z0, embeds, _) = _cache.Batch(shard.Indices(_o.BatchSize).Select(i => indices[i]).ToList());   // z0 [b, F', C, h, w]; embeds [b, L, D]
+        long bAll = _o.BatchSize;
+        var (z0, embeds, _) = _cache.DrawShardBatch(g, _o.BatchSize, shard);        // z0 [b, F', C, h, w]; embeds [b, L, D]
         var dropAll = rand([bAll], generator: g).lt(_o.TextDropout).reshape(bAll, 1, 1);
         var tAll = randint(0L, (long)_scheduler.Config.NumTrainTimesteps, new long[] { bAll }, generator: g);  // t ~ U{0..999}
         var noiseAll = randn([bAll, .. _cache.LatentShape], generator: g);

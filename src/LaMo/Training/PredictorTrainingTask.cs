@@ -50,8 +50,7 @@ public sealed class PredictorTrainingTask : ITrainingTask
     {
         _prior.train();
         using var g = StepRandom.For(_o.Seed, step);
-        var all = randint(0L, (long)_cache.Count, new long[] { _o.BatchSize }, generator: g).data<long>().ToArray();
-        var (z0, embeds, _) = _cache.Batch(shard.Indices(_o.BatchSize).Select(i => (int)all[i]).ToList());   // this rank's clips only
+        var (z0, embeds, _) = _cache.DrawShardBatch(g, _o.BatchSize, shard);   // this rank's clips only
         // Draws seeded per step (not one stream), so a resumed run repeats the uninterrupted one exactly; made for the
         // global batch and sliced, so they do not depend on the number of ranks.
         using var seeded = new SeededMotionPriorDraws(((long)_o.Seed << 32) + step);
