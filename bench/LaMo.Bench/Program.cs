@@ -8,8 +8,13 @@
 using LaMo.Bench;
 
 // Before any TorchSharp call: libgomp reads OMP_WAIT_POLICY when LibTorch loads (see LaMo.Core.OpenMpWaitPolicy).
+// With --omp-default, libgomp's own default spin count, given as the user's choice, keeps the LaMo assembly (which
+// applies PASSIVE when it loads) from changing it; .NET's copy of the environment is what it reads and children inherit.
+if (args.Contains("--omp-default")) Environment.SetEnvironmentVariable("GOMP_SPINCOUNT", "300000");
 string ompPolicy = args.Contains("--omp-default") ? "libgomp default (spin)" : LaMo.Core.OpenMpWaitPolicy.ApplyPassiveUnlessSet();
 
+if (args.Length > 0 && args[0] == "onednn-child")
+    return OneDnnChild.Run(int.Parse(args[1]), int.Parse(args[2]));
 if (args.Length > 0 && args[0] == "vae-child")
     return VaeChild.Run(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5]));
 if (args.Length > 0 && args[0] == "probe-mpg")   // diagnostic: sequential unguided / MPG step times at a workload

@@ -39,6 +39,7 @@ internal sealed partial class Suite(BenchOptions o)
         if (Wants("data")) DataSection();
         if (Wants("scaling")) ScalingSection();
         if (Wants("omp")) OmpSection();
+        if (Wants("onednn")) OneDnnSection();
         double gflopsEnd = MatmulBenchmark.MeasureGflops(1024, 20);
         _machine = _machine with
         {

@@ -27,10 +27,28 @@ public static class DoctorCommand
             o.WriteLine($"Open MPI        {MpiStatus()}");
             double gflops = MatmulBenchmark.MeasureGflops(1024, 10);
             o.WriteLine($"fp32 matmul     {gflops:F1} GFLOP/s (1024x1024, median of 10)");
-            return 0;
+            var (line, ok) = NumericsLine();
+            o.WriteLine($"numerics        {line}");
+            if (!ok) parse.InvocationConfiguration.Error.WriteLine("lamo doctor: fp32 results here disagree with float64; see docs/numerics.md");
+            return ok ? 0 : 1;
         });
         return cmd;
     }
+
+    /// <summary>The numerics the library depends on, against float64: its convolutions' input gradients (where
+    /// LibTorch's oneDNN fault shows) and a motion prior's forward and backward.</summary>
+    private static (string Line, bool Ok) NumericsLine()
+    {
+        double conv = ConvNumericsCheck.WorstRelativeError(safe: true);
+        double predictor = LaMo.Motion.PredictorNumericsCheck.WorstRelativeError();
+        double plain = ConvNumericsCheck.WorstRelativeError(safe: false);
+        bool ok = conv <= ConvNumericsCheck.Tolerance && predictor <= LaMo.Motion.PredictorNumericsCheck.Tolerance;
+        string faulty = plain <= ConvNumericsCheck.Tolerance ? "right on this CPU" : $"faulty on this CPU (err {Err(plain)})";
+        return ($"conv backward fp32 vs fp64 max err {Err(conv)}, predictor fwd+bwd {Err(predictor)}: {(ok ? "ok" : "WRONG")}; " +
+                $"fix {OneDnnWorkaround.Applied}; LibTorch's plain conv backward {faulty}; CPU features (LibTorch): {LibTorchNative.CpuFeatures()}", ok);
+    }
+
+    private static string Err(double e) => double.IsFinite(e) ? e.ToString("0.0e0", System.Globalization.CultureInfo.InvariantCulture) : "NaN/inf";
 
     private static string VideoBackends()
     {

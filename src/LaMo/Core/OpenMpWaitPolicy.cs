@@ -16,8 +16,13 @@ public static class OpenMpWaitPolicy
 
     /// <summary>Sets <c>OMP_WAIT_POLICY=PASSIVE</c> unless the user already chose a policy (<c>OMP_WAIT_POLICY</c> or
     /// <c>GOMP_SPINCOUNT</c> set) or libgomp is already loaded (then it would have no effect).</summary>
-    /// <returns>What was done, for start-up logs.</returns>
-    public static string ApplyPassiveUnlessSet()
+    /// <returns>What was done, for start-up logs; later calls return the first call's answer (the LaMo assembly makes
+    /// the first call when it loads, see <see cref="OneDnnWorkaround"/>).</returns>
+    public static string ApplyPassiveUnlessSet() => _result ??= ApplyOnce();
+
+    private static string? _result;
+
+    private static string ApplyOnce()
     {
         if (!OperatingSystem.IsLinux()) return "unchanged (not Linux)";
         foreach (var name in new[] { Variable, "GOMP_SPINCOUNT" })

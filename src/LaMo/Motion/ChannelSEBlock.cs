@@ -1,3 +1,4 @@
+using LaMo.Core;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -24,8 +25,8 @@ public sealed class ChannelSEBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         var s = x.mean([-2L, -1L], keepdim: true);           // [N, C, 1, 1]
-        s = nn.functional.gelu(fc1.forward(s));
-        s = fc2.forward(s).sigmoid();
+        s = nn.functional.gelu(SafeConv.Forward(fc1, s));
+        s = SafeConv.Forward(fc2, s).sigmoid();
         return x * s;
     }
 }

@@ -1,3 +1,4 @@
+using LaMo.Core;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -38,7 +39,7 @@ public sealed class FiLMResBlock : nn.Module
     /// <summary>Applies the block to <paramref name="x"/> [N, hidden, H, W] with FiLM condition <paramref name="cond"/> [N, d_cond].</summary>
     public Tensor forward(Tensor x, Tensor? cond)
     {
-        var h = gn1.forward(conv1.forward(x));
+        var h = gn1.forward(SafeConv.Forward(conv1, x));
         if (film is not null && cond is not null)
         {
             var gb = film.forward(cond).chunk(2, -1);              // [N, 2·hidden] → γ, β [N, hidden]
@@ -47,7 +48,7 @@ public sealed class FiLMResBlock : nn.Module
             h = (1.0 + gamma) * h + beta;                           // h = (1 + γ)·h + β
         }
         h = nn.functional.gelu(h);
-        h = gn2.forward(conv2.forward(h));
+        h = gn2.forward(SafeConv.Forward(conv2, h));
         if (se is not null) h = se.forward(h);
         return nn.functional.gelu(h + x);
     }

@@ -1,3 +1,4 @@
+using LaMo.Core;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -99,7 +100,7 @@ public sealed class MotionPrior : nn.Module<Tensor, Tensor>
         if (Config.UsePrevDelta)
             x = cat([x, prevDelta is null ? zeros_like(x) : prevDelta.to_type(x.dtype)], 1);   // [N, 2C, H, W]
         var cond = ProjectPrompt(promptPooled, x.shape[0], x.dtype);
-        var h = input_proj.forward(x);
+        var h = SafeConv.Forward(input_proj, x);
         observe?.Invoke("input_proj", h);
         h = nn.functional.gelu(h);
         for (int i = 0; i < blocks.Count; i++)
@@ -107,7 +108,7 @@ public sealed class MotionPrior : nn.Module<Tensor, Tensor>
             h = blocks[i].forward(h, cond);
             observe?.Invoke($"blocks.{i}", h);
         }
-        var delta = output_proj.forward(h);
+        var delta = SafeConv.Forward(output_proj, h);
         observe?.Invoke("output_proj", delta);
         return delta;
     }

@@ -1,3 +1,4 @@
+using LaMo.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using LaMo.Models.Lora;
@@ -33,7 +34,7 @@ public sealed class CogVideoXPatchEmbed : nn.Module<Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         var text = text_proj.forward(textEmbeds);                                  // [B, L, D]
         long b = imageEmbeds.size(0), f = imageEmbeds.size(1), c = imageEmbeds.size(2), h = imageEmbeds.size(3), w = imageEmbeds.size(4);
-        var x = proj.forward(imageEmbeds.reshape(b * f, c, h, w));                 // [B·F, D, H/p, W/p]
+        var x = SafeConv.Forward(proj, imageEmbeds.reshape(b * f, c, h, w));                 // [B·F, D, H/p, W/p]
         x = x.view(b, f, x.size(1), x.size(2), x.size(3))                          // [B, F, D, H/p, W/p]
              .flatten(3).transpose(2, 3)                                           // [B, F, H/p·W/p, D]
              .flatten(1, 2);                                                       // [B, F·H/p·W/p, D]

@@ -174,13 +174,13 @@ public sealed class AutoencoderKLCogVideoX : nn.Module<Tensor, Tensor>
     {
         var moments = encoder.forward(chunk, cache);
         if (quant_conv is null) return moments;
-        using (moments) return quant_conv.forward(moments);
+        using (moments) return SafeConv.Forward(quant_conv, moments);
     });
 
     private Tensor DecodeChunks(Tensor latents) => RunChunks(latents, _latentFrames, (chunk, cache) =>
     {
         if (post_quant_conv is null) return decoder.forward(chunk, cache);
-        using var z = post_quant_conv.forward(chunk);
+        using var z = SafeConv.Forward(post_quant_conv, chunk);
         return decoder.forward(z, cache);
     });
 

@@ -1,3 +1,4 @@
+using LaMo.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -33,7 +34,7 @@ public sealed class CogVideoXCausalConv3d : nn.Module<Tensor, ConvCache, Tensor>
     /// <summary>x [B, Cin, F, H, W] → [B, Cout, F, H, W]; updates <paramref name="cache"/> with the last k−1 input frames.</summary>
     public override Tensor forward(Tensor x, ConvCache cache)
     {
-        if (_timeKernel == 1) return conv.forward(x);
+        if (_timeKernel == 1) return SafeConv.Forward(conv, x);
         var previous = cache.Get(this);
         Tensor padded;                                             // [B, Cin, k−1+F, H, W]
         if (previous is null)
@@ -43,7 +44,7 @@ public sealed class CogVideoXCausalConv3d : nn.Module<Tensor, ConvCache, Tensor>
         }
         else padded = cat([previous, x], 2);
         cache.Set(this, padded.narrow(2, padded.shape[2] - (_timeKernel - 1), _timeKernel - 1).clone());
-        using (padded) return UseFrameConv2d ? FrameConv(padded) : conv.forward(padded);
+        using (padded) return UseFrameConv2d ? FrameConv(padded) : SafeConv.Forward(conv, padded);
     }
 
     /// <summary>When true (default), the convolution runs as a sum over the k temporal taps of 2-D convolutions on
@@ -65,7 +66,7 @@ public sealed class CogVideoXCausalConv3d : nn.Module<Tensor, ConvCache, Tensor>
             using var window = byFrame.narrow(1, dt, frames);                // [B, F, Cin, H, W]
             using var flat = window.reshape(b * frames, c, h, w);           // [B·F, Cin, H, W]
             using var tap = conv.weight!.select(2, dt);                      // [Cout, Cin, kh, kw]
-            var term = nn.functional.conv2d(flat, tap, dt == 0 ? conv.bias : null, padding: [pad, pad]);
+            var term = SafeConv.Functional(flat, tap, dt == 0 ? conv.bias : null, [1, 1], [pad, pad]);
             if (sum is null) sum = term;
             else { using (term) sum.add_(term); }
         }

@@ -1,3 +1,4 @@
+using LaMo.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -31,7 +32,7 @@ public sealed class CogVideoXDownsample3D : nn.Module<Tensor, Tensor>
         using var padded = nn.functional.pad(timed, [0, 1, 0, 1]);          // [B, C, F, H+1, W+1]
         using var frames = padded.permute(0, 2, 1, 3, 4)                     // [B, F, C, H+1, W+1]
             .reshape(b * f, c, padded.shape[3], padded.shape[4]);            // [B·F, C, H+1, W+1]
-        using var y = conv.forward(frames);                                   // [B·F, Cout, H', W']
+        using var y = SafeConv.Forward(conv, frames);                                   // [B·F, Cout, H', W']
         using var y5 = y.reshape(b, f, y.shape[1], y.shape[2], y.shape[3]);  // [B, F, Cout, H', W']
         return y5.permute(0, 2, 1, 3, 4).contiguous();                      // [B, Cout, F, H', W']
     }

@@ -1,3 +1,4 @@
+using LaMo.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -59,7 +60,7 @@ public sealed class CogVideoXResnetBlock3D : nn.Module<Tensor, Tensor?, ConvCach
         using var h1 = ConvNorm(norm1, conv1, x, zq, cache);
         using var h2 = ConvNorm(norm2, conv2, h1, zq, cache);
         if (conv_shortcut is null) return h2 + x;
-        using var shortcut = conv_shortcut.forward(x);
+        using var shortcut = SafeConv.Forward(conv_shortcut, x);
         return h2 + shortcut;
     }
 }

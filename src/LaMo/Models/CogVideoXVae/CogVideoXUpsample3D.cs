@@ -1,3 +1,4 @@
+using LaMo.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -29,7 +30,7 @@ public sealed class CogVideoXUpsample3D : nn.Module<Tensor, Tensor>
         using var up = Interpolate(x);
         long b = up.shape[0], c = up.shape[1], f = up.shape[2];
         using var frames = up.permute(0, 2, 1, 3, 4).reshape(b * f, c, up.shape[3], up.shape[4]); // [B·F', C, 2H, 2W]
-        using var y = conv.forward(frames);                                                       // [B·F', Cout, 2H, 2W]
+        using var y = SafeConv.Forward(conv, frames);                                                       // [B·F', Cout, 2H, 2W]
         using var y5 = y.reshape(b, f, y.shape[1], y.shape[2], y.shape[3]);                      // [B, F', Cout, 2H, 2W]
         return y5.permute(0, 2, 1, 3, 4).contiguous();                                          // [B, Cout, F', 2H, 2W]
     }
