@@ -1,3 +1,4 @@
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Diffusion;
@@ -23,27 +24,27 @@ public static class DiffusionMath
     public static Tensor AddNoise(Tensor x0, Tensor noise, Tensor alphaCumprod)
     {
         var a = Broadcast(alphaCumprod, x0);
-        return a.sqrt() * x0 + (1 - a).sqrt() * noise;
+        return a.sqrt() * x0 + (Sc(1) - a).sqrt() * noise;
     }
 
     /// <summary>v = √ᾱ·ε − √(1−ᾱ)·x₀ (diffusers <c>get_velocity(sample=x₀, noise=ε)</c>).</summary>
     public static Tensor VelocityTarget(Tensor x0, Tensor noise, Tensor alphaCumprod)
     {
         var a = Broadcast(alphaCumprod, x0);
-        return a.sqrt() * noise - (1 - a).sqrt() * x0;
+        return a.sqrt() * noise - (Sc(1) - a).sqrt() * x0;
     }
 
     /// <summary>x̂₀ = √ᾱ·x_t − √(1−ᾱ)·v (what trainers compute as <c>get_velocity(v, x_t, t)</c>).</summary>
     public static Tensor PredictX0FromV(Tensor v, Tensor xt, Tensor alphaCumprod)
     {
         var a = Broadcast(alphaCumprod, xt);
-        return a.sqrt() * xt - (1 - a).sqrt() * v;
+        return a.sqrt() * xt - (Sc(1) - a).sqrt() * v;
     }
 
     /// <summary>ε̂ = √ᾱ·v + √(1−ᾱ)·x_t.</summary>
     public static Tensor PredictEpsFromV(Tensor v, Tensor xt, Tensor alphaCumprod)
     {
         var a = Broadcast(alphaCumprod, xt);
-        return a.sqrt() * v + (1 - a).sqrt() * xt;
+        return a.sqrt() * v + (Sc(1) - a).sqrt() * xt;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using LaMo.Training;
 using TorchSharp.Modules;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Distributed;
@@ -69,7 +70,7 @@ public sealed unsafe class MpiGradientSync : IGradientSync, IDisposable
                 else dst.zero_();
             }
             fixed (float* p = _staging) _mpi.AllReduceSumFloats(p, used);
-            buffer.narrow(0, 0, used).div_(_mpi.Size);
+            buffer.narrow(0, 0, used).div_(Sc(_mpi.Size));
             foreach (var s in bucket)
                 grads[s.Tensor]?.view(-1).narrow(0, s.TensorOffset, s.Count).copy_(buffer.narrow(0, s.BucketOffset, s.Count));
         }

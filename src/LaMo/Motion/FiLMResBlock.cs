@@ -1,5 +1,6 @@
 using LaMo.Core;
 using TorchSharp.Modules;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Motion;
@@ -30,7 +31,7 @@ public sealed class FiLMResBlock : nn.Module
         using (no_grad())
         {
             // TorchSharp leaves GroupNorm's affine parameters uninitialised (platform-notes.md).
-            foreach (var gn in new[] { gn1, gn2 }) { gn.weight!.fill_(1.0); gn.bias!.zero_(); }
+            foreach (var gn in new[] { gn1, gn2 }) { gn.weight!.fill_(Sc(1.0)); gn.bias!.zero_(); }
             if (film is not null) { film.weight.zero_(); film.bias!.zero_(); }
         }
         RegisterComponents();
@@ -45,7 +46,7 @@ public sealed class FiLMResBlock : nn.Module
             var gb = film.forward(cond).chunk(2, -1);              // [N, 2·hidden] → γ, β [N, hidden]
             var gamma = gb[0].unsqueeze(-1).unsqueeze(-1);          // [N, hidden, 1, 1]
             var beta = gb[1].unsqueeze(-1).unsqueeze(-1);
-            h = (1.0 + gamma) * h + beta;                           // h = (1 + γ)·h + β
+            h = (Sc(1.0) + gamma) * h + beta;                       // h = (1 + γ)·h + β
         }
         h = nn.functional.gelu(h);
         h = gn2.forward(SafeConv.Forward(conv2, h));

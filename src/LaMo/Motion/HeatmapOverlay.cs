@@ -1,5 +1,6 @@
 using LaMo.Core;
 using SkiaSharp;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Motion;
@@ -19,7 +20,7 @@ public static class HeatmapOverlay
     {
         if (rgb.dim() != 3 || rgb.shape[0] != 3) throw new ArgumentException($"frame must be [3, H, W]; got [{string.Join(", ", rgb.shape)}]", nameof(rgb));
         using var scope = NewDisposeScope();
-        var hwc = ((rgb.detach().cpu().to_type(ScalarType.Float32) + 1) * 127.5f).round().clamp(0, 255)
+        var hwc = ((rgb.detach().cpu().to_type(ScalarType.Float32) + Sc(1)) * Sc(127.5f)).round().clamp(Sc(0), Sc(255))
             .permute(1, 2, 0).contiguous().to_type(ScalarType.Byte);                           // [3, H, W] → [H, W, 3]
         int h = (int)hwc.shape[0], w = (int)hwc.shape[1];
         var flat = hwc.data<byte>().ToArray();
@@ -40,10 +41,10 @@ public static class HeatmapOverlay
         float[] m;
         using (NewDisposeScope())
         {
-            var x = map.detach().cpu().to_type(ScalarType.Float32).clamp_min(0);
-            x = x / x.max().clamp_min(1e-12f);                                                   // [0, 1]
+            var x = map.detach().cpu().to_type(ScalarType.Float32).clamp_min(Sc(0));
+            x = x / x.max().clamp_min(Sc(1e-12f));                                               // [0, 1]
             x = nn.functional.interpolate(x.view(1, 1, x.shape[0], x.shape[1]), [h, w], mode: InterpolationMode.Bilinear, align_corners: false);
-            m = x.clamp(0, 1).flatten().data<float>().ToArray();                                  // [1, 1, H, W] → [H·W]
+            m = x.clamp(Sc(0), Sc(1)).flatten().data<float>().ToArray();                          // [1, 1, H, W] → [H·W]
         }
         var image = new byte[h, w, 3];
         for (int i = 0; i < h; i++)

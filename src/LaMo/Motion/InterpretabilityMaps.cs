@@ -1,3 +1,4 @@
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Motion;
@@ -14,7 +15,7 @@ public static class InterpretabilityMaps
     {
         using var _ = no_grad();
         var z = Video(latents);
-        var norms = MotionDriftLoss.BulkMotion(z.unsqueeze(0), tau)[0].pow(2).sum([1L]).sqrt();          // ‖μ(f)‖: [F−τ]
+        var norms = MotionDriftLoss.BulkMotion(z.unsqueeze(0), tau)[0].pow(Sc(2)).sum([1L]).sqrt();      // ‖μ(f)‖: [F−τ]
         int peak = (int)norms.argmax().item<long>();                                          // f*
         return new InterpretabilityResult(peak, tau, norms, DriftMap(z, peak, tau), FieldMap(prior, z, peak, promptPooled));
     }
@@ -27,7 +28,7 @@ public static class InterpretabilityMaps
         var d = z[frame + tau] - z[frame];                                                     // D_τ z(f): [C, H, W]
         var mu = d.mean([-2L, -1L]);                                                           // μ(f): [C]
         var dot = (d * mu.view(-1, 1, 1)).sum(0L).abs();                                        // |⟨D[:, h, w], μ⟩|: [H, W]
-        return dot / mu.norm().clamp_min(1e-12);
+        return dot / mu.norm().clamp_min(Sc(1e-12));
     }
 
     /// <summary>R_field(h, w) = ‖f_φ(z(f), p) − f_φ(z_static, p)‖₂ over channels, z_static = mean_f z(f) (the no-motion
@@ -40,7 +41,7 @@ public static class InterpretabilityMaps
         var p = promptPooled is null ? null : promptPooled.dim() == 1 ? promptPooled.unsqueeze(0) : promptPooled;   // [1, D]
         var moving = prior.forward(z[frame].unsqueeze(0), p);                                  // f_φ(z(f*), p): [1, C, H, W]
         var still = prior.forward(zStatic, p);
-        return (moving - still)[0].pow(2).sum([0L]).sqrt();                                                    // ‖·‖₂ over C: [H, W]
+        return (moving - still)[0].pow(Sc(2)).sum([0L]).sqrt();                                                // ‖·‖₂ over C: [H, W]
     }
 
     private static Tensor Video(Tensor latents)

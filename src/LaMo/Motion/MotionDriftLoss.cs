@@ -1,3 +1,4 @@
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Motion;
@@ -39,8 +40,8 @@ public sealed class MotionDriftLoss
         var dtype = x0Hat.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
         var muHat = BulkMotion(x0Hat, tau).reshape(-1, c).to_type(dtype);                  // μ̂: [B·(T−τ), C]
         var muStar = BulkMotion(z0, tau).reshape(-1, c).to_type(dtype);                    // μ*: [B·(T−τ), C]
-        var num = (muHat - muStar).pow(2).sum(-1);                                         // ‖μ̂ − μ*‖²: [N]
-        var den = muStar.pow(2).sum(-1).detach().clamp_min(eps);                           // sg(max(‖μ*‖², ε))
+        var num = (muHat - muStar).pow(Sc(2)).sum(-1);                                     // ‖μ̂ − μ*‖²: [N]
+        var den = muStar.pow(Sc(2)).sum(-1).detach().clamp_min(Sc(eps));                   // sg(max(‖μ*‖², ε))
         return (num / den).mean().to_type(x0Hat.dtype);
     }
 
@@ -72,17 +73,17 @@ public sealed class MotionDriftLoss
             return new MotionDriftLossResult(zero, weight, zero.alias());
         }
         var rel = RelativeL2(x0Hat, z0, Options.Tau, Options.Eps);
-        var total = Options.Lambda * weight * rel;                                          // (λ·w)·L_drift, the original's order
+        var total = Sc(Options.Lambda) * weight * rel;                                      // (λ·w)·L_drift, the original's order
         return new MotionDriftLossResult(total, weight, rel);
     }
 
     /// <summary>w = mean_b max(0, 1 − σ_b²) over all of <paramref name="sigmas"/> (float32 scalar).</summary>
-    public static Tensor Weight(Tensor sigmas) => (1.0 - sigmas.flatten().to_type(ScalarType.Float32).pow(2)).clamp_min(0).mean();
+    public static Tensor Weight(Tensor sigmas) => (Sc(1.0) - sigmas.flatten().to_type(ScalarType.Float32).pow(Sc(2))).clamp_min(Sc(0)).mean();
 
     /// <summary>w for integer <paramref name="timesteps"/> (σ = t / NumTrainTimesteps).</summary>
     public Tensor WeightFromTimesteps(Tensor timesteps) => Weight(Sigmas(timesteps));
 
-    private Tensor Sigmas(Tensor timesteps) => timesteps.to_type(ScalarType.Float32) / (float)Options.NumTrainTimesteps;
+    private Tensor Sigmas(Tensor timesteps) => timesteps.to_type(ScalarType.Float32) / Sc((float)Options.NumTrainTimesteps);
 
     private static void CheckRank(Tensor x0Hat)
     {

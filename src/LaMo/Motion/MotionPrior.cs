@@ -1,5 +1,6 @@
 using LaMo.Core;
 using TorchSharp.Modules;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Motion;
@@ -57,7 +58,7 @@ public sealed class MotionPrior : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"prompt_embeds must be [B, L, D]; got [{string.Join(", ", promptEmbeds.shape)}]", nameof(promptEmbeds));
         if (attentionMask is null) return promptEmbeds.mean([1L]);
         var mask = attentionMask.to_type(promptEmbeds.dtype).unsqueeze(-1);   // [B, L, 1]
-        return (promptEmbeds * mask).sum(1) / mask.sum(1).clamp_min(1.0);
+        return (promptEmbeds * mask).sum(1) / mask.sum(1).clamp_min(Sc(1.0));
     }
 
     /// <summary>The FiLM condition c = GELU(prompt_proj(p)) [N, d_cond] for <paramref name="n"/> rows, or null when

@@ -1,4 +1,5 @@
 using LaMo.Diffusion;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Motion;
@@ -56,14 +57,14 @@ public sealed class MotionPriorGuidance : IGuidance
                 var vLeaf = v.detach().to_type(ScalarType.Float32).clone().requires_grad_(true);
                 var x0 = DiffusionMath.PredictX0FromV(vLeaf, xt, a);                         // x̂₀(v), differentiable in v
                 var grad = autograd.grad([GuideLoss(x0, prompt)], [vLeaf])[0];               // ∇_v L_guide
-                result = v - Options.Lambda * grad.to_type(v.dtype);                         // v − λ ∇_v L
+                result = v - Sc(Options.Lambda) * grad.to_type(v.dtype);                     // v − λ ∇_v L
             }
             else
             {
                 var x0 = DiffusionMath.PredictX0FromV(v.detach().to_type(ScalarType.Float32), xt, a).requires_grad_(true);
                 var grad = autograd.grad([GuideLoss(x0, prompt)], [x0])[0];                  // ∇_{x̂₀} L_guide
                 // x̂₀' = x̂₀ − λ∇L  ⇔  v' = v + λ∇L / √(1 − ᾱ) for the same x_t.
-                result = v + (Options.Lambda * grad / (1.0 - a).sqrt()).to_type(v.dtype);
+                result = v + (Sc(Options.Lambda) * grad / (Sc(1.0) - a).sqrt()).to_type(v.dtype);
             }
         }
         return result.MoveToOuterDisposeScope();

@@ -1,3 +1,4 @@
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Motion;
@@ -56,8 +57,8 @@ public sealed class MotionPriorLoss
 
         var mse = nn.functional.mse_loss(pred, deltaTrue);
         var cos = nn.functional.cosine_similarity(pred.reshape(n, -1), deltaTrue.reshape(n, -1), 1);   // [N], over C·H·W
-        var cosLoss = (1.0 - cos).mean();
-        var loss = mse + Options.CosineWeight * cosLoss;
+        var cosLoss = (Sc(1.0) - cos).mean();
+        var loss = mse + Sc(Options.CosineWeight) * cosLoss;
         return new MotionPriorLossResult(loss, mse, cosLoss, cos.detach().mean(), pred, n);
     }
 
@@ -70,7 +71,7 @@ public sealed class MotionPriorLoss
             throw new ArgumentException($"prompt_pooled must be [B={b}, D]; got [{string.Join(", ", promptPooled.shape)}]", nameof(promptPooled));
         var p = promptPooled.unsqueeze(1).expand(b, pairsPerVideo, -1).reshape(b * pairsPerVideo, -1);   // [N, D]
         if (!prior.Config.UsePromptCond || Options.PromptDropoutProb <= 0) return p;
-        var keep = _draws.PromptKeep(p.shape[0]).gt(Options.PromptDropoutProb).to_type(p.dtype);        // [N, 1]
+        var keep = _draws.PromptKeep(p.shape[0]).gt(Sc(Options.PromptDropoutProb)).to_type(p.dtype);    // [N, 1]
         return p * keep;
     }
 
@@ -79,15 +80,15 @@ public sealed class MotionPriorLoss
     {
         if (Options.NoiseAugProb <= 0) return zCurr;
         long n = zCurr.shape[0];
-        var gate = _draws.AugmentGate(n).lt(Options.NoiseAugProb);                                      // [N, 1, 1, 1]
+        var gate = _draws.AugmentGate(n).lt(Sc(Options.NoiseAugProb));                                  // [N, 1, 1, 1]
         Tensor sigma;
         if (alphasCumprod is not null)
         {
             var tPrime = _draws.AugmentTimesteps(n, alphasCumprod.shape[0]).to(alphasCumprod.device);
             var abar = alphasCumprod.index_select(0, tPrime).to_type(ScalarType.Float32);                  // ᾱ[t'] as float32, like the original
-            sigma = ((1.0 - abar).sqrt() * Options.NoiseAugScale).view(n, 1, 1, 1);
+            sigma = ((Sc(1.0) - abar).sqrt() * Sc(Options.NoiseAugScale)).view(n, 1, 1, 1);
         }
-        else sigma = _draws.AugmentLevel(n) * Options.NoiseAugScale;
+        else sigma = _draws.AugmentLevel(n) * Sc(Options.NoiseAugScale);
         var noise = _draws.Noise(zCurr.shape).to(zCurr.device);
         return where(gate, zCurr + sigma * noise, zCurr);
     }

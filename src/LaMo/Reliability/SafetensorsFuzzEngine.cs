@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using LaMo.Core;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Reliability;
@@ -98,7 +99,7 @@ public static class SafetensorsFuzzEngine
             SafetensorsWriter.Save(seedPath, new Dictionary<string, Tensor>
             {
                 ["a.weight"] = randn(3, 4), ["a.bias"] = zeros(4).to_type(ScalarType.BFloat16),
-                ["steps"] = arange(5L), ["flag"] = ones(2).to_type(ScalarType.Bool),
+                ["steps"] = arange(Sc(5L)), ["flag"] = ones(2).to_type(ScalarType.Bool),
             }, new Dictionary<string, string> { ["format"] = "pt" });
         return File.ReadAllBytes(seedPath);
     }

@@ -5,6 +5,7 @@ using LaMo.Distributed;
 using LaMo.Models.CogVideoX;
 using LaMo.Models.Lora;
 using LaMo.Motion;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Training;
@@ -88,7 +89,7 @@ public sealed class BackboneTrainingTask : ITrainingTask
         // count. Only this rank's clips are read (a streamed cache reads them from disk).
         long bAll = _o.BatchSize;
         var (z0, embeds, _) = _cache.DrawShardBatch(g, _o.BatchSize, shard);        // z0 [b, F', C, h, w]; embeds [b, L, D]
-        var dropAll = rand([bAll], generator: g).lt(_o.TextDropout).reshape(bAll, 1, 1);
+        var dropAll = rand([bAll], generator: g).lt(Sc(_o.TextDropout)).reshape(bAll, 1, 1);
         var tAll = randint(0L, (long)_scheduler.Config.NumTrainTimesteps, new long[] { bAll }, generator: g);  // t ~ U{0..999}
         var noiseAll = randn([bAll, .. _cache.LatentShape], generator: g);
         var (drop, t, noise) = (shard.Take(dropAll), shard.Take(tAll), shard.Take(noiseAll));
@@ -101,8 +102,8 @@ public sealed class BackboneTrainingTask : ITrainingTask
         var abar = _alphasCumprod.index_select(0, t);                               // ᾱ_t [B]
         var x0Hat = DiffusionMath.PredictX0FromV(v, xt, abar);                      // x̂₀ = √ᾱ x_t − √(1−ᾱ) v
         // CogVideoX's loss: mean over each sample of (x̂₀ − z0)² / (1 − ᾱ_t), then over the batch.
-        var weights = (1.0 / (1.0 - abar)).reshape(b, 1);
-        var denoise = (weights * (x0Hat - z0).pow(2).reshape(b, -1)).mean(new long[] { 1 }).mean();
+        var weights = (Sc(1.0) / (Sc(1.0) - abar)).reshape(b, 1);
+        var denoise = (weights * (x0Hat - z0).pow(Sc(2)).reshape(b, -1)).mean(new long[] { 1 }).mean();
         var total = denoise;
         var result = new Dictionary<string, double>();
         if (_drift is not null)
@@ -126,7 +127,7 @@ public sealed class BackboneTrainingTask : ITrainingTask
             result["prior"] = p.Loss.item<float>();
             result["prior_cos"] = p.CosSimMean.item<float>();
         }
-        (scale == 1 ? total : total * scale).backward();
+        (scale == 1 ? total : total * Sc(scale)).backward();
         result["loss"] = total.item<float>();
         result["denoise"] = denoise.item<float>();
         return result;

@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Training;
@@ -61,7 +62,7 @@ public sealed class NamedAdamW : IDisposable
     private static double GradNorm(IEnumerable<Parameter> ps)
     {
         using var scope = NewDisposeScope();
-        return ps.Select(p => p.grad!.pow(2).sum()).Aggregate((a, b) => a + b).sqrt().item<float>();
+        return ps.Select(p => p.grad!.pow(Sc(2)).sum()).Aggregate((a, b) => a + b).sqrt().item<float>();
     }
 
     /// <summary>True when every gradient is finite (NaN/Inf detection before the update).</summary>
@@ -106,11 +107,11 @@ public sealed class NamedAdamW : IDisposable
     // Decoupled weight decay, then Adam with bias correction, in place on p, m and v.
     private void Update(Tensor p, Tensor grad, Tensor m, Tensor v, double lr, double weightDecay, double bc1, double bc2)
     {
-        if (weightDecay > 0) p.mul_(1 - lr * weightDecay);
-        m.mul_(_beta1).add_(grad, alpha: 1 - _beta1);
-        v.mul_(_beta2).addcmul_(grad, grad, value: 1 - _beta2);
-        using var denom = (v / bc2).sqrt_().add_(_eps);
-        p.addcdiv_(m, denom, value: -lr / bc1);
+        if (weightDecay > 0) p.mul_(Sc(1 - lr * weightDecay));
+        m.mul_(Sc(_beta1)).add_(grad, alpha: Sc(1 - _beta1));
+        v.mul_(Sc(_beta2)).addcmul_(grad, grad, value: Sc(1 - _beta2));
+        using var denom = (v / Sc(bc2)).sqrt_().add_(Sc(_eps));
+        p.addcdiv_(m, denom, value: Sc(-lr / bc1));
     }
 
     // The group's moments: two flat fp32 buffers, and per-parameter views of them for the state dict and the slow path.

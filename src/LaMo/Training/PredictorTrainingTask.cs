@@ -1,6 +1,7 @@
 using LaMo.Data;
 using LaMo.Distributed;
 using LaMo.Motion;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Training;
@@ -56,7 +57,7 @@ public sealed class PredictorTrainingTask : ITrainingTask
         using var seeded = new SeededMotionPriorDraws(((long)_o.Seed << 32) + step);
         var draws = new ShardedMotionPriorDraws(seeded, shard, Math.Max(1, z0.shape[1] - 1));
         var r = new MotionPriorLoss(_lossOptions, draws).Compute(_prior, z0, MotionPrior.PoolPrompt(embeds), _alphasCumprod);
-        (scale == 1 ? r.Loss : r.Loss * scale).backward();
+        (scale == 1 ? r.Loss : r.Loss * Sc(scale)).backward();
         return new Dictionary<string, double>
         {
             ["loss"] = r.Loss.item<float>(), ["mse"] = r.Mse.item<float>(), ["cos_sim"] = r.CosSimMean.item<float>(),

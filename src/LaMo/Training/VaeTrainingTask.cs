@@ -1,4 +1,5 @@
 using LaMo.Models.CogVideoXVae;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Training;
@@ -73,9 +74,9 @@ public sealed class VaeTrainingTask : ITrainingTask
         var noise = _shard.Take(randn([_o.BatchSize, .. posterior.Mean.shape[1..]], generator: g));
         var z = posterior.Mean + posterior.Std() * noise;
         var recon = _vae.Decode(z);
-        var mse = (recon - x).pow(2).mean();
-        var kl = (posterior.Mean.pow(2) + posterior.LogVar.exp() - 1 - posterior.LogVar).mul(0.5).mean();
-        var loss = mse + _o.KlWeight * kl * (x.NumberOfElements / (double)z.NumberOfElements);
+        var mse = (recon - x).pow(Sc(2)).mean();
+        var kl = (posterior.Mean.pow(Sc(2)) + posterior.LogVar.exp() - Sc(1) - posterior.LogVar).mul(Sc(0.5)).mean();
+        var loss = mse + Sc(_o.KlWeight) * kl * Sc(x.NumberOfElements / (double)z.NumberOfElements);
         loss.backward();
         return new Dictionary<string, double> { ["loss"] = loss.item<float>(), ["mse"] = mse.item<float>(), ["kl"] = kl.item<float>() };
     }

@@ -1,3 +1,4 @@
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Verification;
@@ -22,8 +23,8 @@ public static class TensorComparison
         if (a.NumberOfElements == 0) return new VerifyResult(caseName, output, 0, atol, true, "empty");
         // Infinities must match exactly (same sign); NaN never passes.
         var bothInf = a.isinf().logical_and(r.isinf()).logical_and(a.eq(r));
-        var diff = (a - r).abs().masked_fill(bothInf, 0.0);
-        var bad = diff.gt(r.abs().mul(rtol).add(atol)).logical_or(diff.isnan());
+        var diff = (a - r).abs().masked_fill(bothInf, Sc(0.0));
+        var bad = diff.gt(r.abs().mul(Sc(rtol)).add(Sc(atol))).logical_or(diff.isnan());
         var flat = diff.nan_to_num(double.PositiveInfinity).flatten();
         long worst = flat.argmax().item<long>();
         double maxAbs = flat[worst].item<double>();

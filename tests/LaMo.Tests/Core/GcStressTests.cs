@@ -14,7 +14,7 @@ namespace LaMo.Tests.Core;
 /// step, a guided sampling run and a VAE training step give bit-identical results while another thread forces full
 /// collections and finalizers in a loop (TorchSharp finalises temporaries that native code may still be using:
 /// docs/numerics.md), and the same seed gives the same bits run after run.</summary>
-[Collection(nameof(GcStressCollection))]
+[Collection(nameof(SerialCollection))]
 public sealed class GcStressTests
 {
     private const int Rounds = 4;
@@ -166,7 +166,3 @@ public sealed class GcStressTests
         public void Dispose() { _stop = true; _thread.Join(); }
     }
 }
-
-/// <summary>The GC stress test forces collections process-wide; it runs alone so it does not slow other tests.</summary>
-[CollectionDefinition(nameof(GcStressCollection), DisableParallelization = true)]
-public sealed class GcStressCollection;

@@ -8,7 +8,7 @@ namespace LaMo.Tests.Workflows;
 
 /// <summary>Same seed, same machine, same thread count: a LaMo fine-tune (LoRA + drift loss + joint predictor) logs
 /// identical losses and guided sampling writes identical video bytes, three runs each (docs/numerics.md §3).</summary>
-[Collection("Torch")]
+[Collection(nameof(SerialCollection))]
 public sealed class DeterminismTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("lamo-determinism-").FullName;

@@ -7,7 +7,7 @@ namespace LaMo.Tests.Workflows;
 
 /// <summary>Interrupting <c>lamo train</c> (LoRA + drift loss + joint predictor) and resuming reproduces the
 /// uninterrupted run's losses exactly.</summary>
-[Collection("Torch")]
+[Collection(nameof(SerialCollection))]   // compares runs seeded through the global generator
 public sealed class TrainResumeTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("lamo-resume-").FullName;

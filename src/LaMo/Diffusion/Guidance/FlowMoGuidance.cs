@@ -1,4 +1,5 @@
 using TorchSharp;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Diffusion.Guidance;
@@ -52,7 +53,7 @@ public sealed partial class FlowMoGuidance : IGuidance
         using var noGrad = no_grad();
         var delta = edit.Latents - context.Latents.detach();                                  // δ = x_t′ − x_t
         var v = edit.Velocity ?? context.ModelOutput.detach();
-        var guided = v - Math.Sqrt(abar / (1 - abar)) * delta;                                 // v′ = v − √(ᾱ/(1−ᾱ))·δ
+        var guided = v - Sc(Math.Sqrt(abar / (1 - abar))) * delta;                             // v′ = v − √(ᾱ/(1−ᾱ))·δ
         return guided.to(context.ModelOutput.dtype).MoveToOuterDisposeScope();
     }
 
@@ -93,11 +94,11 @@ public sealed partial class FlowMoGuidance : IGuidance
     private Tensor Step(Tensor g, int k, ref Tensor? m, ref Tensor? s)
     {
         double lr = Options.LearningRate;
-        if (Options.UpdateRule == FlowMoUpdateRule.GradientDescent) return lr * g;
-        m = m is null ? (1 - Beta1) * g : Beta1 * m + (1 - Beta1) * g;                        // first moment
-        s = s is null ? (1 - Beta2) * g * g : Beta2 * s + (1 - Beta2) * g * g;                // second moment
-        var mHat = m / (1 - Math.Pow(Beta1, k));
-        var sHat = s / (1 - Math.Pow(Beta2, k));
-        return lr * mHat / (sHat.sqrt() + Options.AdamEpsilon);                               // k = 1: lr·g/(|g|+ε)
+        if (Options.UpdateRule == FlowMoUpdateRule.GradientDescent) return Sc(lr) * g;
+        m = m is null ? Sc(1 - Beta1) * g : Sc(Beta1) * m + Sc(1 - Beta1) * g;                // first moment
+        s = s is null ? Sc(1 - Beta2) * g * g : Sc(Beta2) * s + Sc(1 - Beta2) * g * g;        // second moment
+        var mHat = m / Sc(1 - Math.Pow(Beta1, k));
+        var sHat = s / Sc(1 - Math.Pow(Beta2, k));
+        return Sc(lr) * mHat / (sHat.sqrt() + Sc(Options.AdamEpsilon));                       // k = 1: lr·g/(|g|+ε)
     }
 }

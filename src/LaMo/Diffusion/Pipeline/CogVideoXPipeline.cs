@@ -3,6 +3,7 @@ using LaMo.Diffusion.Schedulers;
 using LaMo.Models.CogVideoX;
 using LaMo.Models.CogVideoXVae;
 using LaMo.Models.Text;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Diffusion.Pipeline;
@@ -82,7 +83,7 @@ public sealed class CogVideoXPipeline : IDisposable
         using var generator = new Generator((ulong)request.Seed);
         long[] shape = [batch, LatentFrames(request.NumFrames), Transformer.Config.InChannels,
             request.Height / SpatialFactor, request.Width / SpatialFactor];
-        var latents = randn(shape, generator: generator) * Scheduler.InitNoiseSigma;
+        var latents = randn(shape, generator: generator) * Sc(Scheduler.InitNoiseSigma);
         var noiseSource = new GeneratorNoiseSource(generator);
         Tensor? given = null, givenNoise = null;
         if (request.ConditioningLatents is { } cond)
@@ -140,7 +141,7 @@ public sealed class CogVideoXPipeline : IDisposable
         var vae = Vae ?? throw new InvalidOperationException("this pipeline has no VAE");
         using var scope = NewDisposeScope();
         var z = vae.UnscaleLatents(latents).permute(0, 2, 1, 3, 4);   // [B, F', C, h, w] → [B, C, F', h, w]
-        var rgb = vae.Decode(z).clamp(-1, 1).permute(0, 2, 1, 3, 4);   // [B, 3, F, H, W] → [B, F, 3, H, W]
+        var rgb = vae.Decode(z).clamp(Sc(-1), Sc(1)).permute(0, 2, 1, 3, 4);   // [B, 3, F, H, W] → [B, F, 3, H, W]
         return rgb.contiguous().MoveToOuterDisposeScope();
     }
 
@@ -151,7 +152,7 @@ public sealed class CogVideoXPipeline : IDisposable
         long b = latents.shape[0];
         var input = cfg ? cat([latents, latents], 0) : latents;                           // [2B, F', C, h, w]
         var text = cfg ? cat([negative!, positive], 0) : positive;                        // [uncond; text]
-        var t = full([cfg ? 2 * b : b], timestep, ScalarType.Int64);
+        var t = full([cfg ? 2 * b : b], Sc(timestep), ScalarType.Int64);
         var output = Transformer.forward(input.to_type(Transformer.DType()), text.to_type(Transformer.DType()), t, rope).to_type(ScalarType.Float32);
         return cfg ? ClassifierFreeGuidance.Combine(output, scale) : output;
     }
@@ -172,7 +173,7 @@ public sealed class CogVideoXPipeline : IDisposable
     {
         long g = given.shape[1];
         Tensor target = timestep < 0 ? given
-            : Scheduler.AddNoise(given, noise, full([given.shape[0]], timestep, ScalarType.Int64));
+            : Scheduler.AddNoise(given, noise, full([given.shape[0]], Sc(timestep), ScalarType.Int64));
         var rest = latents.narrow(1, g, latents.shape[1] - g);
         return cat([target, rest], 1);
     }

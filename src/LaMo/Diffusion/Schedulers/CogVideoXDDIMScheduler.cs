@@ -1,3 +1,4 @@
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Diffusion.Schedulers;
@@ -33,7 +34,7 @@ public sealed class CogVideoXDDIMScheduler : CogVideoXSchedulerBase
 
         double aT = Math.Sqrt((1 - alphaProdTPrev) / (1 - alphaProdT));
         double bT = Math.Sqrt(alphaProdTPrev) - Math.Sqrt(alphaProdT) * aT;
-        var prevSample = sample * aT + predOriginalSample * bT;
+        var prevSample = sample * Sc(aT) + predOriginalSample * Sc(bT);
         return new SchedulerStep(prevSample, predOriginalSample);
     }
 }

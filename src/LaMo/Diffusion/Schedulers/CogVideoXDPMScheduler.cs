@@ -1,3 +1,4 @@
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Diffusion.Schedulers;
@@ -83,7 +84,7 @@ public sealed class CogVideoXDPMScheduler : CogVideoXSchedulerBase
         if (oldPredOriginalSample is null || prevTimestep < 0)
         {
             // First order (also the last step, even with an old x̂₀).
-            var first = sample * mult1 - predOriginalSample * mult2 + z * multNoise;
+            var first = sample * Sc(mult1) - predOriginalSample * Sc(mult2) + z * Sc(multNoise);
             return new SchedulerStep(first, predOriginalSample);
         }
         if (alphaProdTBack is not double aBack)
@@ -91,10 +92,10 @@ public sealed class CogVideoXDPMScheduler : CogVideoXSchedulerBase
 
         double r = (lamb - Lambda(aBack)) / h;
         double mult3 = 1 + 1 / (2 * r), mult4 = 1 / (2 * r);
-        var denoisedD = predOriginalSample * mult3 - oldPredOriginalSample * mult4;
+        var denoisedD = predOriginalSample * Sc(mult3) - oldPredOriginalSample * Sc(mult4);
         // diffusers draws a fresh tensor here; the first draw is discarded but has advanced the generator.
         var z2 = source.Randn(sample.shape, sample.dtype, sample.device);
-        var xAdvanced = sample * mult1 - denoisedD * mult2 + z2 * multNoise;
+        var xAdvanced = sample * Sc(mult1) - denoisedD * Sc(mult2) + z2 * Sc(multNoise);
         return new SchedulerStep(xAdvanced, predOriginalSample);
     }
 

@@ -1,3 +1,4 @@
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Diffusion.Schedulers;
@@ -75,9 +76,9 @@ public abstract class CogVideoXSchedulerBase : IScheduler
         double betaProdT = 1 - alphaProdT;
         return Config.PredictionType switch
         {
-            PredictionType.Epsilon => (sample - modelOutput * Math.Sqrt(betaProdT)) / Math.Sqrt(alphaProdT),
+            PredictionType.Epsilon => (sample - modelOutput * Sc(Math.Sqrt(betaProdT))) / Sc(Math.Sqrt(alphaProdT)),
             PredictionType.Sample => modelOutput.alias(),
-            PredictionType.VPrediction => sample * Math.Sqrt(alphaProdT) - modelOutput * Math.Sqrt(betaProdT),
+            PredictionType.VPrediction => sample * Sc(Math.Sqrt(alphaProdT)) - modelOutput * Sc(Math.Sqrt(betaProdT)),
             _ => throw new NotSupportedException($"prediction_type {Config.PredictionType} is not supported"),
         };
     }

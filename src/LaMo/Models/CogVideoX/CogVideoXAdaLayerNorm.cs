@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using LaMo.Models.Lora;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Models.CogVideoX;
@@ -27,6 +28,6 @@ public sealed class CogVideoXAdaLayerNorm : nn.Module<Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var c = linear.forward(nn.functional.silu(temb)).chunk(2, dim: 1);   // shift, scale — in that order
-        return norm.forward(x).mul(c[1].add(1).unsqueeze(1)).add(c[0].unsqueeze(1)).MoveToOuterDisposeScope();
+        return norm.forward(x).mul(c[1].add(Sc(1)).unsqueeze(1)).add(c[0].unsqueeze(1)).MoveToOuterDisposeScope();
     }
 }

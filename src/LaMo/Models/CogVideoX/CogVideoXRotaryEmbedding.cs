@@ -1,4 +1,5 @@
 using TorchSharp;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Models.CogVideoX;
@@ -88,8 +89,8 @@ public static class CogVideoXRotaryEmbedding
     {
         if (dim % 2 != 0) throw new ArgumentException($"dim ({dim}) must be even", nameof(dim));
         using var scope = NewDisposeScope();
-        var exponent = arange(0, dim, 2, dtype: ScalarType.Float32).narrow(0, 0, dim / 2).div(dim);
-        var freqs = full_like(exponent, theta).pow(exponent).reciprocal();    // 1/θ^(2i/d)  [d/2]
+        var exponent = arange(Sc(0), Sc(dim), Sc(2), dtype: ScalarType.Float32).narrow(0, 0, dim / 2).div(Sc(dim));
+        var freqs = full_like(exponent, Sc(theta)).pow(exponent).reciprocal();   // 1/θ^(2i/d)  [d/2]
         var args = pos.to(ScalarType.Float32).outer(freqs);                    // [S, d/2]
         var cos = args.cos().repeat_interleave(2, dim: 1);                    // [S, d]
         var sin = args.sin().repeat_interleave(2, dim: 1);

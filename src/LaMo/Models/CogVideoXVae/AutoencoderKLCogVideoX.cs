@@ -1,6 +1,7 @@
 using LaMo.Core;
 using TorchSharp;
 using TorchSharp.Modules;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Models.CogVideoXVae;
@@ -118,9 +119,9 @@ public sealed class AutoencoderKLCogVideoX : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Latents × scaling_factor (what pipelines do after <see cref="Encode"/>).</summary>
-    public Tensor ScaleLatents(Tensor latents) => latents * ScalingFactor;
+    public Tensor ScaleLatents(Tensor latents) => latents * Sc(ScalingFactor);
     /// <summary>Latents ÷ scaling_factor (what pipelines do before <see cref="Decode"/>).</summary>
-    public Tensor UnscaleLatents(Tensor latents) => latents / ScalingFactor;
+    public Tensor UnscaleLatents(Tensor latents) => latents / Sc(ScalingFactor);
 
     /// <summary>Reconstruction of <paramref name="video"/> through the posterior mode (diffusers' <c>forward</c>
     /// with <c>sample_posterior=False</c>).</summary>

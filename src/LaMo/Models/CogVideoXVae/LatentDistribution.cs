@@ -1,4 +1,5 @@
 using TorchSharp;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Models.CogVideoXVae;
@@ -24,14 +25,14 @@ public sealed class LatentDistribution : IDisposable
         Moments = moments;
         var halves = moments.chunk(2, 1);
         Mean = halves[0];
-        using (halves[1]) LogVar = halves[1].clamp(-30.0, 20.0);
+        using (halves[1]) LogVar = halves[1].clamp(Sc(-30.0), Sc(20.0));
     }
 
     /// <summary>The mode (= mean), a new tensor the caller owns.</summary>
     public Tensor Mode() => Mean.clone();
 
     /// <summary>Standard deviation exp(½·logvar), a new tensor.</summary>
-    public Tensor Std() => (0.5 * LogVar).exp_();
+    public Tensor Std() => (Sc(0.5) * LogVar).exp_();
 
     /// <summary>mean + std·ε with ε ~ N(0, I) drawn from <paramref name="generator"/> (global generator when null).</summary>
     public Tensor Sample(Generator? generator = null)
@@ -48,10 +49,10 @@ public sealed class LatentDistribution : IDisposable
     {
         using var var = LogVar.exp();
         using var sq = Mean.square();
-        using var terms = sq + var - 1.0 - LogVar;
+        using var terms = sq + var - Sc(1.0) - LogVar;
         long[] dims = Enumerable.Range(1, (int)terms.dim() - 1).Select(i => (long)i).ToArray();
         using var sum = terms.sum(dims);
-        return 0.5 * sum;
+        return Sc(0.5) * sum;
     }
 
     /// <inheritdoc />

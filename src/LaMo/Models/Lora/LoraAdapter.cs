@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Models.Lora;
@@ -56,13 +57,13 @@ public sealed class LoraAdapter : nn.Module<Tensor, Tensor>
     {
         using var a = lora_A.forward(x.to(lora_A.Weight.dtype));
         using var b = lora_B.forward(a);
-        return b.mul(Scale).to(x.dtype);
+        return b.mul(Sc(Scale)).to(x.dtype);
     }
 
     /// <summary>(α / r)·B·A as an [out, in] tensor.</summary>
     public Tensor DeltaWeight()
     {
         using var ba = lora_B.Weight.matmul(lora_A.Weight);   // [out, r]·[r, in] → [out, in]
-        return ba.mul(Scale);
+        return ba.mul(Sc(Scale));
     }
 }

@@ -1,4 +1,5 @@
 using TorchSharp;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Models.Text;
@@ -46,7 +47,7 @@ public sealed class T5Attention : nn.Module<Tensor, Tensor, Tensor>
         if (bidirectional)
         {
             numBuckets /= 2;
-            buckets = buckets + (relativePosition > 0).to(ScalarType.Int64) * numBuckets;
+            buckets = buckets + (relativePosition > Sc(0)).to(ScalarType.Int64) * Sc(numBuckets);
             n = relativePosition.abs();
         }
         else
@@ -54,11 +55,11 @@ public sealed class T5Attention : nn.Module<Tensor, Tensor, Tensor>
             n = -minimum(relativePosition, zeros_like(relativePosition));
         }
         int maxExact = numBuckets / 2;
-        var isSmall = n < maxExact;
+        var isSmall = n < Sc(maxExact);
         // ln(n / e) / ln(max_distance / e) · (b − e), in float32 like HF; ln(0) = −inf only where isSmall picks n anyway.
-        var large = (log(n.to(ScalarType.Float32) / maxExact) / Math.Log((double)maxDistance / maxExact) * (numBuckets - maxExact))
-            .to(ScalarType.Int64) + maxExact;
-        large = minimum(large, full_like(large, numBuckets - 1));
+        var large = (log(n.to(ScalarType.Float32) / Sc(maxExact)) / Sc(Math.Log((double)maxDistance / maxExact)) * Sc(numBuckets - maxExact))
+            .to(ScalarType.Int64) + Sc(maxExact);
+        large = minimum(large, full_like(large, Sc(numBuckets - 1)));
         return (buckets + where(isSmall, n, large)).MoveToOuterDisposeScope();
     }
 
@@ -69,8 +70,8 @@ public sealed class T5Attention : nn.Module<Tensor, Tensor, Tensor>
         if (relative_attention_bias is null) throw new InvalidOperationException("only the first T5 block owns relative_attention_bias");
         using var scope = NewDisposeScope();
         var device = ((nn.Module)q).parameters().First().device;
-        var context = arange(queryLength, dtype: ScalarType.Int64, device: device).unsqueeze(1);   // [Lq, 1]
-        var memory = arange(keyLength, dtype: ScalarType.Int64, device: device).unsqueeze(0);      // [1, Lk]
+        var context = arange(Sc(queryLength), dtype: ScalarType.Int64, device: device).unsqueeze(1);   // [Lq, 1]
+        var memory = arange(Sc(keyLength), dtype: ScalarType.Int64, device: device).unsqueeze(0);      // [1, Lk]
         var buckets = RelativePositionBucket(memory - context, true, _numBuckets, _maxDistance);   // [Lq, Lk]
         var values = relative_attention_bias.forward(buckets);                                     // [Lq, Lk, H]
         return values.permute(2, 0, 1).unsqueeze(0).MoveToOuterDisposeScope();                     // [1, H, Lq, Lk]

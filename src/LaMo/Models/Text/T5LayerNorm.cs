@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Models.Text;
@@ -25,8 +26,8 @@ public sealed class T5LayerNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor hiddenStates)
     {
         using var scope = NewDisposeScope();
-        var variance = hiddenStates.to(ScalarType.Float32).pow(2).mean([-1L], keepdim: true);   // [..., 1], fp32
-        var h = hiddenStates * rsqrt(variance + _eps);                                           // promotes to fp32
+        var variance = hiddenStates.to(ScalarType.Float32).pow(Sc(2)).mean([-1L], keepdim: true);   // [..., 1], fp32
+        var h = hiddenStates * rsqrt(variance + Sc(_eps));                                          // promotes to fp32
         // HF casts back only for half-precision weights; an fp32 weight keeps the fp32 product.
         if (weight.dtype is ScalarType.Float16 or ScalarType.BFloat16) h = h.to(weight.dtype);
         return (weight * h).MoveToOuterDisposeScope();

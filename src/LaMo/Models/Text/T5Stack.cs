@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Models.Text;
@@ -45,7 +46,7 @@ public sealed class T5Stack : nn.Module<Tensor, Tensor?, Tensor>
                 ScalarType.Float64 => double.MinValue,
                 _ => float.MinValue,
             };
-            var ext = (1 - attentionMask.to(h.dtype)).unsqueeze(1).unsqueeze(2) * min;
+            var ext = (Sc(1) - attentionMask.to(h.dtype)).unsqueeze(1).unsqueeze(2) * Sc(min);
             positionBias = positionBias + ext;                                      // [B, H, L, L]
         }
         foreach (var b in block)

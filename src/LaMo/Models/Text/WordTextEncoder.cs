@@ -1,6 +1,7 @@
 using LaMo.Core;
 using TorchSharp;
 using TorchSharp.Modules;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Models.Text;
@@ -66,10 +67,10 @@ public sealed class WordTextEncoder : nn.Module<Tensor, Tensor, Tensor>, ITextEn
     {
         using var scope = NewDisposeScope();
         long l = inputIds.shape[1];
-        var positions = arange(l, dtype: ScalarType.Int64, device: inputIds.device);
+        var positions = arange(Sc(l), dtype: ScalarType.Int64, device: inputIds.device);
         var h = token_embedding.forward(inputIds) + position_embedding.forward(positions).unsqueeze(0);   // [B, L, D]
         // −1e9 rather than −inf: an empty caption masks every key, and a uniform softmax beats NaN.
-        var keyBias = ((1 - mask.to(h.dtype)) * -1e9).unsqueeze(1).unsqueeze(2);                         // [B, 1, 1, L]
+        var keyBias = ((Sc(1) - mask.to(h.dtype)) * Sc(-1e9)).unsqueeze(1).unsqueeze(2);                 // [B, 1, 1, L]
         foreach (var layer in layers) h = layer.forward(h, keyBias);
         return norm_out.forward(h).MoveToOuterDisposeScope();
     }

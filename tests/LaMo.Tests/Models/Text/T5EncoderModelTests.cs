@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace LaMo.Tests.Models.Text;
 
-[Collection("Torch")]
+[Collection(nameof(SerialCollection))]   // compares runs seeded through the global generator
 public class T5EncoderModelTests
 {
     private static T5EncoderModel Tiny(int seed = 0)

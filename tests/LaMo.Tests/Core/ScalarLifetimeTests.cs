@@ -1,0 +1,90 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using LaMo.Core;
+using Xunit;
+
+namespace LaMo.Tests.Core;
+
+/// <summary>The library makes no TorchSharp <c>Scalar</c> that the garbage collector could finalise while a native call
+/// still uses it: no implicit number → Scalar conversion and no TorchSharp operator taking a bare number, outside
+/// <see cref="KeptScalars"/> (read from the compiled IL, so nothing escapes a text search).</summary>
+public sealed class ScalarLifetimeTests
+{
+    [Fact]
+    public void Library_HasNoUnkeptScalars()
+    {
+        var offenders = UnkeptScalarCalls(typeof(KeptScalars).Assembly).ToList();
+        Assert.True(offenders.Count == 0,
+            $"{offenders.Count} call(s) make a Scalar nobody keeps alive; write Sc(value) (LaMo.Core.KeptScalars):\n" + string.Join('\n', offenders));
+    }
+
+    [Fact]
+    public void Scanner_FindsTheHazardInCodeThatHasIt()
+    {
+        var offenders = UnkeptScalarCalls(typeof(ScalarLifetimeTests).Assembly).ToList();
+        Assert.Contains(offenders, o => o.Contains(nameof(HazardExample)));
+        Assert.DoesNotContain(offenders, o => o.Contains(nameof(KeptExample)));
+    }
+
+    private static TorchSharp.torch.Tensor HazardExample(TorchSharp.torch.Tensor t) => 1.0 - t * 0.5;
+
+    private static TorchSharp.torch.Tensor KeptExample(TorchSharp.torch.Tensor t) => KeptScalars.Sc(1.0) - t * KeptScalars.Sc(0.5);
+
+    /// <summary>"Type.Method → callee" for every call that turns a number into an unkept Scalar.</summary>
+    public static IEnumerable<string> UnkeptScalarCalls(Assembly assembly)
+    {
+        var opcodes = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        foreach (var type in assembly.GetTypes())
+        {
+            if (type == typeof(KeptScalars)) continue;
+            foreach (var method in type.GetMethods(all).Cast<MethodBase>().Concat(type.GetConstructors(all)))
+            {
+                var il = method.GetMethodBody()?.GetILAsByteArray();
+                if (il is null) continue;
+                for (int i = 0; i < il.Length;)
+                {
+                    short code = il[i] == 0xFE ? (short)(0xFE00 | il[i + 1]) : il[i];
+                    i += il[i] == 0xFE ? 2 : 1;
+                    var op = opcodes[code];
+                    if ((op == OpCodes.Call || op == OpCodes.Callvirt || op == OpCodes.Newobj) && Callee(method, BitConverter.ToInt32(il, i)) is { } callee && MakesUnkeptScalar(callee))
+                        yield return $"{type.FullName}.{method.Name} → {callee.DeclaringType?.Name}.{callee.Name}({string.Join(", ", callee.GetParameters().Select(p => p.ParameterType.Name))})";
+                    i += OperandSize(op, il, i);
+                }
+            }
+        }
+    }
+
+    private static bool MakesUnkeptScalar(MethodBase callee)
+    {
+        var declaring = callee.DeclaringType;
+        if (declaring?.Namespace?.StartsWith("TorchSharp", StringComparison.Ordinal) != true) return false;
+        if (callee.Name == "ToScalar") return true;
+        if (declaring.FullName == "TorchSharp.Scalar" && callee.Name == "op_Implicit") return true;
+        // Tensor operators with a bare number convert it to a Scalar inside TorchSharp (t * 0.5, 1.0 - t).
+        return callee.Name.StartsWith("op_", StringComparison.Ordinal) && declaring.FullName == "TorchSharp.torch+Tensor"
+               && callee.GetParameters().Any(p => p.ParameterType.IsPrimitive);
+    }
+
+    private static MethodBase? Callee(MethodBase caller, int token)
+    {
+        try
+        {
+            var typeArgs = caller.DeclaringType is { IsGenericType: true } t ? t.GetGenericArguments() : null;
+            var methodArgs = caller.IsGenericMethod ? caller.GetGenericArguments() : null;
+            return caller.Module.ResolveMethod(token, typeArgs, methodArgs);
+        }
+        catch (ArgumentException) { return null; }
+    }
+
+    private static int OperandSize(OpCode op, byte[] il, int at) => op.OperandType switch
+    {
+        OperandType.InlineNone => 0,
+        OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
+        OperandType.InlineVar => 2,
+        OperandType.InlineI8 or OperandType.InlineR => 8,
+        OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, at),
+        _ => 4,
+    };
+}
