@@ -1,10 +1,10 @@
 // Fuzz campaign: dotnet run -c Release --project bench/Fuzz -- [cases=100000] [seed=20260101] [failure-folder]
-// Runs LaMo.Reliability.SafetensorsFuzzEngine (half mutated, half generated files) and
-// LaMo.Reliability.ConfigFuzzEngine (mutated config JSON of every config type); a watchdog thread aborts with the case
+// Runs LaMo.Fuzz.SafetensorsFuzzEngine (half mutated, half generated files) and
+// LaMo.Fuzz.ConfigFuzzEngine (mutated config JSON of every config type); a watchdog thread aborts with the case
 // number if any case hangs longer than 30 s. Exit code 0 only when no case broke a rule.
 using System.Diagnostics;
 using System.Globalization;
-using LaMo.Reliability;
+using LaMo.Fuzz;
 
 long cases = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
 int seed = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20260101;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using LaMo.Data;
 using LaMo.Distributed;
 using LaMo.Tests.Distributed;
 using LaMo.Training;

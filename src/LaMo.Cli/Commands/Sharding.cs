@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LaMo.Data;
 using LaMo.Distributed;
 using LaMo.Workflows;
 

@@ -68,7 +68,7 @@ public static class WorkflowCommands
             var r = mpi.Run(() => CliSupport.RunWithProgress("vae", opts.Steps, o, prog =>
             {
                 var (height, width) = Resolve(p, size);
-                var (res, s) = VaeWorkflow.Train(p.GetValue(data)!, p.GetValue(output)!, LaMo.Reliability.ResourceLimits.LoadVaeConfig(RepoPaths.Resolve(p.GetValue(config)!)),
+                var (res, s) = VaeWorkflow.Train(p.GetValue(data)!, p.GetValue(output)!, LaMo.Models.CogVideoXVae.VaeLimits.Load(RepoPaths.Resolve(p.GetValue(config)!)),
                     opts, new ClipReadOptions(p.GetValue(frames), Width: width, Height: height, Strict: p.GetValue(strict)), p.GetValue(resume), prog, cts.Token, mpi.Sync);
                 scaling = s;
                 return res;

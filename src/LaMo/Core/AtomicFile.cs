@@ -15,7 +15,7 @@ public static class AtomicFile
         {
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
             {
-                write(Reliability.FaultInjection.Wrap(fs));
+                write(FaultInjection.Wrap(fs));
                 fs.Flush(flushToDisk: true);
             }
             File.Move(tmp, full, overwrite: true);

@@ -21,7 +21,7 @@ public sealed record DemoRecipe
     public int ClipsPerScenario { get; init; } = 48;
     /// <summary>Frame size. 32 (the benchmark's quick size) keeps the whole recipe inside the CPU budget; the recipe and
     /// every command run unchanged at the benchmark's primary 64.</summary>
-    public int Size { get; init; } = 32;
+    public int Size { get; init; } = Experiment.StudyOptions.DefaultSize;
     /// <summary>Frames per clip.</summary>
     public int Frames { get; init; } = 17;
     /// <summary>VAE steps (on 9-frame windows).</summary>

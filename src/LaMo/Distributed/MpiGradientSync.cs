@@ -1,3 +1,4 @@
+using LaMo.Data;
 using System.Text;
 using LaMo.Training;
 using TorchSharp.Modules;

@@ -20,7 +20,7 @@ public sealed record FineTunePair(int Seed, string BaselineLora, string LamoLora
 /// <param name="Trained">True when the pairs were trained by this run (<see cref="Train"/>).</param>
 public sealed record StudyModels(string Base, IReadOnlyList<FineTunePair> Pairs, bool Trained = false)
 {
-    /// <summary>Name of a fine-tune folder inside a models folder (<see cref="LaMo.Demo.DemoRecipe"/>'s layout).</summary>
+    /// <summary>Name of a fine-tune folder inside a models folder (the demo recipe's layout).</summary>
     public static string FolderName(bool lamo, int seed) => $"ft-{(lamo ? "lamo" : "baseline")}-s{seed}";
 
     /// <summary>Finds <c>base/</c> and every seed with both <c>ft-baseline-s{n}</c> and <c>ft-lamo-s{n}</c> (with its
@@ -54,7 +54,7 @@ public sealed record StudyModels(string Base, IReadOnlyList<FineTunePair> Pairs,
         Path.Combine(root, FolderName(true, s), "predictor"));
 
     /// <summary>Fresh fine-tunes of <paramref name="baseFolder"/> for each seed, with and without LaMo, for the same
-    /// <paramref name="steps"/> and otherwise the settings of <see cref="LaMo.Demo.DemoRecipe"/>, into
+    /// <paramref name="steps"/> and otherwise the settings of the demo recipe, into
     /// <c>{work}/ft-*-s{n}</c>. Without <paramref name="cache"/>, a train-split world is generated and encoded with the
     /// base pipeline first.</summary>
     public static StudyModels Train(string baseFolder, string work, IReadOnlyList<int> seeds, int steps, string? cache,
@@ -106,7 +106,7 @@ public sealed record StudyModels(string Base, IReadOnlyList<FineTunePair> Pairs,
     }
 }
 
-/// <summary>Settings of fresh fine-tunes (<see cref="StudyModels.Train"/>); defaults are <see cref="LaMo.Demo.DemoRecipe"/>'s.</summary>
+/// <summary>Settings of fresh fine-tunes (<see cref="StudyModels.Train"/>); defaults are the demo recipe's.</summary>
 /// <param name="Size">Frame size of the train world.</param>
 /// <param name="Frames">Frames of the train world.</param>
 /// <param name="TrainClipsPerScenario">Train-world clips per scenario (when no cache is given).</param>

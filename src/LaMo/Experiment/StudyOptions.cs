@@ -32,7 +32,10 @@ public sealed record StudyOptions
     public ulong WorldSeed { get; init; } = 4242;
 
     /// <summary>Frame size (must match the models).</summary>
-    public int Size { get; init; } = new LaMo.Demo.DemoRecipe().Size;   // the shipped models' size
+    public int Size { get; init; } = DefaultSize;
+
+    /// <summary>Frame size of the shipped demo models (the demo recipe trains at this size).</summary>
+    public const int DefaultSize = 32;
 
     /// <summary>RGB frames per clip (1 + 4k).</summary>
     public int Frames { get; init; } = 17;

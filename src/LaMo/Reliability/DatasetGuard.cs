@@ -1,3 +1,4 @@
+using LaMo.Core;
 using LaMo.Data;
 
 namespace LaMo.Reliability;

@@ -43,7 +43,7 @@ public sealed record MemoryEstimate(string What, long Weights, long Gradients, l
     public static MemoryEstimate ForTraining(CogVideoXTransformerConfig config, long tokensPerSample, int batchSize,
         int bytesPerElement = 4, long? trainableParameters = null, long extraParameters = 0, string mode = "full", bool checkpointing = false)
     {
-        long p = ResourceLimits.TransformerParameters(config);
+        long p = TransformerLimits.Parameters(config);
         long trainable = (trainableParameters ?? p) + extraParameters;
         double n = tokensPerSample, d = config.InnerDim;
         double perLayer = n * d * 34 * bytesPerElement / 2.0 * batchSize;
@@ -72,7 +72,7 @@ public sealed record MemoryEstimate(string What, long Weights, long Gradients, l
         double area = (double)height * width;
         if (vaeTiling) area = Math.Min(area, vae.SampleHeight / 2 * (1 + 1.0 / 6) * (vae.SampleWidth / 2) * (1 + 1.0 / 5));   // one tile with overlap
         double decode = chunkFrames * area * vae.BlockOutChannels[0] * 4 * 6 + 2.0 * frames * height * width * 3 * 4;  // fp32; + the video
-        long weights = (ResourceLimits.TransformerParameters(transformer) + textEncoderParameters) * bytesPerElement + ResourceLimits.VaeParameters(vae) * 4;
+        long weights = (TransformerLimits.Parameters(transformer) + textEncoderParameters) * bytesPerElement + VaeLimits.Parameters(vae) * 4;
         return new MemoryEstimate($"lamo sample ({frames} frames, {height}x{width}, {tokens} tokens)", weights, 0, 0,
             Saturate(Math.Max(layer, decode)), tokens);
     }

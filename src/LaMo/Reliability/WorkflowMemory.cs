@@ -1,3 +1,4 @@
+using LaMo.Core;
 using LaMo.Data;
 using LaMo.Models.CogVideoX;
 using LaMo.Models.CogVideoXVae;
@@ -36,11 +37,11 @@ public static class PipelineMemory
     public static MemoryEstimate Estimate(string pipelineFolder, int frames, int height, int width, int bytesPerWeight = 4, bool vaeTiling = false)
     {
         if (frames <= 0 || height <= 0 || width <= 0) throw new ArgumentException($"frames ({frames}) and size ({height}x{width}) must be positive", nameof(frames));
-        ResourceLimits.CheckPipelineFolder(pipelineFolder);
+        Diffusion.Pipeline.PipelineFolderLimits.Check(pipelineFolder);
         string t = Path.Combine(pipelineFolder, "transformer", "config.json"), v = Path.Combine(pipelineFolder, "vae", "config.json");
-        var transformer = File.Exists(t) ? ResourceLimits.LoadTransformerConfig(t) : new CogVideoXTransformerConfig();
-        var vae = File.Exists(v) ? ResourceLimits.LoadVaeConfig(v) : new AutoencoderKLCogVideoXConfig();
+        var transformer = File.Exists(t) ? TransformerLimits.Load(t) : new CogVideoXTransformerConfig();
+        var vae = File.Exists(v) ? VaeLimits.Load(v) : new AutoencoderKLCogVideoXConfig();
         return MemoryEstimate.ForSampling(transformer, vae, frames, height, width, transformer.MaxTextSeqLength, bytesPerWeight, vaeTiling,
-            ResourceLimits.TextEncoderParameters(pipelineFolder));
+            Diffusion.Pipeline.PipelineFolderLimits.TextEncoderParameters(pipelineFolder));
     }
 }

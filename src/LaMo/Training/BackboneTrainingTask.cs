@@ -1,7 +1,6 @@
 using LaMo.Data;
 using LaMo.Diffusion;
 using LaMo.Diffusion.Schedulers;
-using LaMo.Distributed;
 using LaMo.Models.CogVideoX;
 using LaMo.Models.Lora;
 using LaMo.Motion;

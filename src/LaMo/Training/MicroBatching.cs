@@ -1,4 +1,4 @@
-using LaMo.Distributed;
+using LaMo.Data;
 using static TorchSharp.torch;
 
 namespace LaMo.Training;

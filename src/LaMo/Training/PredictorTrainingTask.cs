@@ -1,5 +1,4 @@
 using LaMo.Data;
-using LaMo.Distributed;
 using LaMo.Motion;
 using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;

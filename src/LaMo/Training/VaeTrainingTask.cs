@@ -36,13 +36,13 @@ public sealed class VaeTrainingTask : ITrainingTask
     private readonly VaeTrainingOptions _o;
     private readonly AutoencoderKLCogVideoX _vae;
     private readonly Tensor _videos;          // [N, 3, F, H, W] in [-1, 1]
-    private readonly Distributed.DataShard _shard;
+    private readonly Data.DataShard _shard;
 
     /// <summary>Creates the task over <paramref name="videos"/> [N, 3, F, H, W] in [-1, 1] (kept in memory).</summary>
-    public VaeTrainingTask(VaeTrainingOptions options, AutoencoderKLCogVideoX vae, Tensor videos, Distributed.DataShard? shard = null)
+    public VaeTrainingTask(VaeTrainingOptions options, AutoencoderKLCogVideoX vae, Tensor videos, Data.DataShard? shard = null)
     {
         _o = options.Validate(); _vae = vae;
-        _shard = shard ?? Distributed.DataShard.Single;
+        _shard = shard ?? Data.DataShard.Single;
         _shard.LocalBatch(options.BatchSize);   // validates that the ranks divide the global batch
         if (videos.dim() != 5 || videos.shape[1] != 3) throw new ArgumentException($"videos must be [N, 3, F, H, W]; got [{string.Join(", ", videos.shape)}]", nameof(videos));
         _videos = videos.DetachFromDisposeScope();

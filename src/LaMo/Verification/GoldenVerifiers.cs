@@ -1,19 +1,16 @@
-using System.Reflection;
-
 namespace LaMo.Verification;
 
 /// <summary>Finds the verifier for a case and runs folders of cases (the engine behind <c>lamo verify</c>).</summary>
 public static class GoldenVerifiers
 {
-    private static readonly Lazy<IReadOnlyList<IGoldenVerifier>> Discovered = new(() =>
-        typeof(IGoldenVerifier).Assembly.GetTypes()
-            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IGoldenVerifier).IsAssignableFrom(t)
-                        && t.GetConstructor(Type.EmptyTypes) is not null)
-            .OrderBy(t => t.FullName, StringComparer.Ordinal)
-            .Select(t => (IGoldenVerifier)Activator.CreateInstance(t)!).ToList());
-
-    /// <summary>Every verifier in the library.</summary>
-    public static IReadOnlyList<IGoldenVerifier> All => Discovered.Value;
+    /// <summary>Every verifier in the library, one per family of reference cases. Verification sits above the layers it
+    /// checks (docs/architecture.md), so it lists them here; nothing below knows about it.</summary>
+    public static IReadOnlyList<IGoldenVerifier> All { get; } =
+    [
+        new CogVideoXTransformerVerifier(), new CogVideoXVaeVerifier(),
+        new CogVideoXDDIMSchedulerVerifier(), new CogVideoXDPMSchedulerVerifier(),
+        new PredictorForwardVerifier(), new PredictorLossVerifier(), new MotionDriftLossVerifier(), new MotionPriorGuidanceVerifier(),
+    ];
 
     /// <summary>The verifier for <paramref name="caseName"/>, or null.</summary>
     public static IGoldenVerifier? For(string caseName) => All.FirstOrDefault(v => v.Handles(caseName));

@@ -1,8 +1,8 @@
 namespace LaMo.Verification;
 
 /// <summary>Reproduces one family of reference cases (e.g. the VAE) from the case's own config and inputs.</summary>
-/// <remarks>Implementations are discovered by reflection (public, sealed, parameterless constructor), so adding
-/// a family means adding one class; <see cref="GoldenVerifiers"/> dispatches on <see cref="GoldenCase.Name"/>.</remarks>
+/// <remarks>Adding a family means adding one class here and listing it in <see cref="GoldenVerifiers.All"/>, which
+/// dispatches on <see cref="GoldenCase.Name"/>.</remarks>
 public interface IGoldenVerifier
 {
     /// <summary>True when this verifier reproduces cases named <paramref name="caseName"/>.</summary>

@@ -15,11 +15,11 @@ public static class VideoDecoder
     /// <param name="maxFrames">Stop after this many frames.</param>
     /// <param name="folderFps">Frame rate assigned to image folders (and to files that report none).</param>
     /// <param name="maxBytes">Refuse input whose decoded frames would exceed this many bytes (default
-    /// <see cref="Reliability.ResourceLimits.MaxDecodedClipBytes"/>): a long or huge video fails with a message, not
+    /// <see cref="Core.ResourceLimits.MaxDecodedClipBytes"/>): a long or huge video fails with a message, not
     /// with the machine out of memory.</param>
     /// <exception cref="InvalidDataException">Missing, empty, unreadable, undecodable or too large input; the message
     /// names the path and reason.</exception>
-    public static VideoFrames Decode(string path, int? maxFrames = null, double folderFps = 10, long maxBytes = Reliability.ResourceLimits.MaxDecodedClipBytes)
+    public static VideoFrames Decode(string path, int? maxFrames = null, double folderFps = 10, long maxBytes = Core.ResourceLimits.MaxDecodedClipBytes)
     {
         if (Directory.Exists(path)) return DecodeFolder(path, maxFrames, folderFps, maxBytes);
         var info = new FileInfo(path);
@@ -46,8 +46,8 @@ public static class VideoDecoder
 
     // The container's header was probed before decoding (DatasetGuard); the decoded frames are what count.
     private static (int W, int H) CheckFirstFrame(string path, int w, int h) =>
-        w > Reliability.ResourceLimits.MaxFrameSide || h > Reliability.ResourceLimits.MaxFrameSide
-            ? throw new InvalidDataException($"{path}: decoded frame size {w}x{h} exceeds the {Reliability.ResourceLimits.MaxFrameSide}-pixel limit")
+        w > Core.ResourceLimits.MaxFrameSide || h > Core.ResourceLimits.MaxFrameSide
+            ? throw new InvalidDataException($"{path}: decoded frame size {w}x{h} exceeds the {Core.ResourceLimits.MaxFrameSide}-pixel limit")
             : (w, h);
 
     private static void CheckBudget(string path, int frames, int w, int h, long maxBytes)

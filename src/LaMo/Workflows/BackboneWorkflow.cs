@@ -25,7 +25,7 @@ public static class BackboneWorkflow
     /// <c>lamo train --dry-run</c>.</summary>
     public static Reliability.MemoryEstimate Plan(BackboneTrainingOptions o)
     {
-        Reliability.ResourceLimits.Check(o.Validate());
+        Training.TrainingLimits.Check(o.Validate());
         using var cache = LatentCache.Open(o.Cache, inMemoryLimitBytes: 0);   // shapes and ids only
         return Reliability.TrainingMemory.Estimate(o, TransformerConfigOf(o), cache);
     }
@@ -35,7 +35,7 @@ public static class BackboneWorkflow
 
     // The init pipeline's transformer config, or the from-scratch one, through the size bounds.
     private static CogVideoXTransformerConfig TransformerConfigOf(BackboneTrainingOptions o) =>
-        Reliability.ResourceLimits.LoadTransformerConfig(o.Init is not null ? Path.Combine(o.Init, "transformer") : o.TransformerConfig!);
+        Models.CogVideoX.TransformerLimits.Load(o.Init is not null ? Path.Combine(o.Init, "transformer") : o.TransformerConfig!);
 
     /// <summary>Runs the training described by <paramref name="o"/>.</summary>
     /// <param name="sync">Data-parallel gradient averaging (MPI) or null; only rank 0 writes outputs.</param>
@@ -54,7 +54,7 @@ public static class BackboneWorkflow
             : new CogVideoXTransformer3DModel(transformerConfig);
         transformer.GradientCheckpointing = o.GradientCheckpointing;
         var schedulerConfig = o.Init is not null ? SchedulerConfig.Load(Path.Combine(o.Init, "scheduler", "scheduler_config.json")) : SchedulerConfig.CogVideoX2B;
-        Reliability.ResourceLimits.Check(schedulerConfig, "scheduler_config.json");
+        Diffusion.Pipeline.PipelineFolderLimits.Check(schedulerConfig, "scheduler_config.json");
         using var scheduler = SchedulerFactory.Create(schedulerConfig);
         using var lora = o.Mode == "lora" ? LoraAdapterSet.Inject(transformer, new LoraConfig(o.LoraRank, o.LoraAlpha), ScalarType.Float32) : null;
         var prior = o.Predictor ? new MotionPrior(MotionPriorFolder.ResolveConfig(o.PredictorConfig, (int)cache.LatentShape[1], (int)cache.EmbedShape[1])) : null;

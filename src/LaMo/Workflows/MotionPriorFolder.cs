@@ -22,7 +22,7 @@ public static class MotionPriorFolder
         string config = Path.Combine(folder, "config.json"), weights = Path.Combine(folder, "model.safetensors");
         if (!File.Exists(config)) throw new FileNotFoundException($"{config}: missing (not a predictor folder)", config);
         if (!File.Exists(weights)) throw new FileNotFoundException($"{weights}: missing", weights);
-        var prior = new MotionPrior(Reliability.ResourceLimits.ParsePriorConfig(Reliability.ResourceLimits.ReadConfigText(config), config));
+        var prior = new MotionPrior(Motion.MotionPriorLimits.Parse(Core.ResourceLimits.ReadConfigText(config), config));
         using var ckpt = Checkpoint.Open(weights);
         StateDictLoader.Load(prior, ckpt);
         prior.eval();
@@ -38,9 +38,9 @@ public static class MotionPriorFolder
             "paper" => MotionPriorConfig.Paper,
             "small" => MotionPriorConfig.Small,
             "tiny" => MotionPriorConfig.Tiny,
-            _ when File.Exists(presetOrPath) => Reliability.ResourceLimits.ParsePriorConfig(Reliability.ResourceLimits.ReadConfigText(presetOrPath), presetOrPath),
+            _ when File.Exists(presetOrPath) => Motion.MotionPriorLimits.Parse(Core.ResourceLimits.ReadConfigText(presetOrPath), presetOrPath),
             _ => throw new ArgumentException($"predictor_config '{presetOrPath}' is neither paper, small, tiny nor a file", "predictor_config"),
         };
-        return Reliability.ResourceLimits.Check((baseConfig with { InChannels = channels, PromptTextDim = textDim }).Validate(), presetOrPath);
+        return Motion.MotionPriorLimits.Check((baseConfig with { InChannels = channels, PromptTextDim = textDim }).Validate(), presetOrPath);
     }
 }

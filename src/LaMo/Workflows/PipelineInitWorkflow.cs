@@ -24,7 +24,7 @@ public static class PipelineInitWorkflow
             InChannels = vae.Config.LatentChannels, OutChannels = vae.Config.LatentChannels,
             TextEmbedDim = text.EmbeddingDim, MaxTextSeqLength = text.MaxSequenceLength,
         }).Validate();
-        Reliability.ResourceLimits.Check(config, "transformer config");
+        Models.CogVideoX.TransformerLimits.Check(config, "transformer config");
         using var transformer = new CogVideoXTransformer3DModel(config);
         PipelineFolder.Save(outFolder, transformer, vae, SchedulerConfig.CogVideoX2B, text);
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LaMo.Core;
+using LaMo.Data;
 using LaMo.Distributed;
 
 namespace LaMo.Workflows;

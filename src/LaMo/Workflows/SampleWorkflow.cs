@@ -1,6 +1,7 @@
 using LaMo.Diffusion;
 using LaMo.Diffusion.Pipeline;
 using LaMo.Diffusion.Schedulers;
+using LaMo.Data;
 using LaMo.Distributed;
 using LaMo.Models;
 using LaMo.Models.Lora;
@@ -102,7 +103,7 @@ public static class SampleWorkflow
     /// <summary>Loads the pipeline with the LoRA and guidance of <paramref name="o"/> applied.</summary>
     public static CogVideoXPipeline Load(SampleOptions o)
     {
-        Reliability.ResourceLimits.CheckPipelineFolder(o.Pipeline);
+        Diffusion.Pipeline.PipelineFolderLimits.Check(o.Pipeline);
         var dtype = WeightDtype.Parse(o.Dtype, "dtype");
         var pipe = PipelineFolder.Load(o.Pipeline, dtype, chainPreviousX0: !o.FirstOrderDpm, textEncoderDtype: dtype);   // T5 too, as diffusers' torch_dtype
         if (o.VaeTiling) pipe.Vae?.EnableTiling();

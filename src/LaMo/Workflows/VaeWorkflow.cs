@@ -22,7 +22,7 @@ public static class VaeWorkflow
     {
         options.Validate();
         config.Validate();
-        Reliability.ResourceLimits.Check(config, "vae config");
+        Models.CogVideoXVae.VaeLimits.Check(config, "vae config");
         var skipped = new List<SkippedFile>();
         var entries = DatasetIndex.Detect(data, skipped);
         if (read.Strict && skipped.Count > 0) throw new InvalidDataException($"{skipped[0].Path}: {skipped[0].Reason}");

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using LaMo.Core;
 using LaMo.Motion;
-using LaMo.Tests.Reliability;
 using Xunit;
 
 namespace LaMo.Tests.Core;

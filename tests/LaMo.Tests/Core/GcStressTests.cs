@@ -132,7 +132,7 @@ public sealed class GcStressTests
     {
         using var scope = NewDisposeScope();
         manual_seed(2);
-        using var vae = new AutoencoderKLCogVideoX(AutoencoderKLCogVideoXConfig.Load(Reliability.RelyKit.Repo("configs/tiny/vae/config.json")));
+        using var vae = new AutoencoderKLCogVideoX(AutoencoderKLCogVideoXConfig.Load(RelyKit.Repo("configs/tiny/vae/config.json")));
         vae.train();
         var x = (rand(new long[] { 2, 3, 9, 16, 16 }) * 2 - 1).requires_grad_(true);
         using var posterior = vae.Encode(x);

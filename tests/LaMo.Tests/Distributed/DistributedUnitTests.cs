@@ -1,3 +1,4 @@
+using LaMo.Data;
 using LaMo.Distributed;
 using Xunit;
 using static TorchSharp.torch;

@@ -1,4 +1,5 @@
 using LaMo.Cli.Commands;
+using LaMo.Data;
 using LaMo.Distributed;
 using LaMo.Motion;
 using LaMo.Tests.Motion;

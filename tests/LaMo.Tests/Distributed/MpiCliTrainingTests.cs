@@ -1,6 +1,5 @@
 using LaMo.Core;
 using LaMo.Training;
-using LaMo.Tests.Reliability;
 using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LaMo.Data;
 using LaMo.Distributed;
 using LaMo.Training;
 using Xunit;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using LaMo.Data;
 using LaMo.Distributed;
 using LaMo.Training;
 using TorchSharp.Modules;

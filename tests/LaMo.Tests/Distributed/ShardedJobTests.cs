@@ -1,7 +1,6 @@
 using LaMo.Data;
 using LaMo.Distributed;
 using LaMo.Workflows;
-using LaMo.Tests.Reliability;
 using Xunit;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using LaMo.Data;
 using LaMo.Distributed;
 using LaMo.Training;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using LaMo.Motion;
-using LaMo.Motion.Verification;
+using LaMo.Verification;
 using Xunit;
 using static TorchSharp.torch;
 

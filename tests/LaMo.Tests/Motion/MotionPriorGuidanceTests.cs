@@ -1,7 +1,6 @@
-using System.Diagnostics;
 using LaMo.Diffusion;
 using LaMo.Motion;
-using LaMo.Motion.Verification;
+using LaMo.Verification;
 using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -85,35 +84,6 @@ public class MotionPriorGuidanceTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public void Timing_OneApply_TinyPreset()
-    {
-        using var scope = NewDisposeScope();
-        manual_seed(21);
-        var prior = MotionPriorLossTests.RandomPrior();
-        var latents = randn([1, 5, 4, 8, 8]);
-        var ctx = new GuidanceContext(30, 50, 399, 0.5, latents, randn([1, 5, 4, 8, 8]), randn([1, 8, 32]));
-        var guidance = new MotionPriorGuidance(prior);
-        for (int i = 0; i < 3; i++) { using var s = NewDisposeScope(); guidance.Apply(ctx); }
-        const int runs = 20;
-        var times = new List<double>();
-        for (int i = 0; i < runs; i++)
-        {
-            using var s = NewDisposeScope();
-            var sw = Stopwatch.StartNew();
-            guidance.Apply(ctx);
-            times.Add(sw.Elapsed.TotalMilliseconds);
-        }
-        times.Sort();
-        double ms = times[runs / 2];
-        output.WriteLine($"MotionPriorGuidance.Apply, Tiny prior, latents [1,5,4,8,8], {get_num_threads()} torch threads: " +
-                         $"median {ms:F3} ms, min {times[0]:F3} ms per call ({runs} runs; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
-        var paper = MotionPriorConfig.Paper;
-        output.WriteLine($"Paper prior, 13x60x90x16 latent: forward MACs per frame {MotionPriorFlops.ForwardMacs(paper, 1, 60, 90):N0}; " +
-                         $"guidance step (12 frames, fwd+bwd = 3x fwd) {MotionPriorFlops.GuidanceStepFlops(paper, 13, 60, 90):E3} FLOPs");
-        Assert.InRange(ms, 0.0, 2000.0);
-    }
-
     private static Tensor GradWrtX0(MotionPrior prior, GuidanceContext ctx, Tensor a)
     {
         using var _ = enable_grad();
@@ -133,37 +103,5 @@ public class MotionPriorGuidanceTests(ITestOutputHelper output)
         var latents = randn([2, 4, 4, 5, 5]);
         var v = randn([2, 4, 4, 5, 5]);
         return (prior, new GuidanceContext(step, 50, 399, 0.6, latents, v, randn([2, 6, 32])));
-    }
-}
-
-[Collection("Torch")]
-public class MotionPriorGuidanceBenchmark(ITestOutputHelper output)
-{
-    /// <summary>Paper-size prior, one guided step on a reduced latent; runs only with LAMO_BENCH=1 (takes seconds).</summary>
-    [Fact]
-    public void PaperPrior_GuidanceStep_AchievedThroughput()
-    {
-        if (Environment.GetEnvironmentVariable("LAMO_BENCH") != "1") return;
-        using var scope = NewDisposeScope();
-        manual_seed(41);
-        var cfg = MotionPriorConfig.Paper;
-        var prior = new MotionPrior(cfg);
-        using (no_grad()) foreach (var p in prior.parameters()) p.normal_(0, 0.02);
-        const int f = 3, h = 30, w = 45;
-        var ctx = new GuidanceContext(30, 50, 399, 0.5, randn([1, f, 16, h, w]), randn([1, f, 16, h, w]), randn([1, 226, 4096]));
-        var guidance = new MotionPriorGuidance(prior);
-        { using var s = NewDisposeScope(); guidance.Apply(ctx); }
-        var times = new List<double>();
-        for (int i = 0; i < 3; i++)
-        {
-            using var s = NewDisposeScope();
-            var sw = Stopwatch.StartNew();
-            guidance.Apply(ctx);
-            times.Add(sw.Elapsed.TotalSeconds);
-        }
-        double best = times.Min(), flops = MotionPriorFlops.GuidanceStepFlops(cfg, f, h, w);
-        output.WriteLine($"Paper prior, guidance Apply on [1,{f},16,{h},{w}]: best {best * 1000:F0} ms of 3, counted {flops:E3} FLOPs " +
-                         $"(3x fwd) -> {flops / best / 1e9:F1} GFLOP/s; extrapolated 13x60x90 step: " +
-                         $"{MotionPriorFlops.GuidanceStepFlops(cfg, 13, 60, 90) / (flops / best):F1} s (load {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
     }
 }

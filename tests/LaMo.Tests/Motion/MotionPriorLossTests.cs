@@ -1,6 +1,6 @@
 using LaMo.Motion;
 using TorchSharp;
-using LaMo.Motion.Verification;
+using LaMo.Verification;
 using Xunit;
 using static TorchSharp.torch;
 

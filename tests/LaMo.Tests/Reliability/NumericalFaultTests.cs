@@ -1,3 +1,4 @@
+using LaMo.Core;
 using System.Text.RegularExpressions;
 using LaMo.Training;
 using LaMo.Workflows;
@@ -65,7 +66,7 @@ public sealed class NumericalFaultTests : IDisposable
         BackboneWorkflow.Run(Options(cache, P("full-ref"), "skip", steps: 6));
         string one = Directory.GetDirectories(P("full-ref/checkpoints"), "step-*")[0];
         long checkpointBytes = Directory.GetFiles(one).Sum(f => new FileInfo(f).Length);
-        using (LaMo.Reliability.FaultInjection.DiskFull(4096 + checkpointBytes * 5 / 2))          // room for run.json and 2 checkpoints
+        using (LaMo.Core.FaultInjection.DiskFull(4096 + checkpointBytes * 5 / 2))          // room for run.json and 2 checkpoints
         {
             var e = Assert.ThrowsAny<IOException>(() => BackboneWorkflow.Run(Options(cache, P("full"), "skip", steps: 6)));
             Assert.Contains("No space left", e.Message);

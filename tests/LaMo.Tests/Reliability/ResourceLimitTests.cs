@@ -1,3 +1,5 @@
+using LaMo.Models.CogVideoXVae;
+using LaMo.Core;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using LaMo.Models.CogVideoX;
@@ -85,8 +87,8 @@ public sealed class ResourceLimitTests(Xunit.Abstractions.ITestOutputHelper log)
         // 49 × 480 × 720 with the real 2B configs: 17,550 video + 226 text tokens. With N² attention scores and a
         // whole-video decode the old estimate was ~130 GB and refused every real run; flash SDPA and chunked decoding
         // need neither (see MemoryEstimate's remarks for the measurement).
-        var transformer = ResourceLimits.LoadTransformerConfig(RelyKit.Repo("configs/cogvideox-2b/transformer/config.json"));
-        var vae = ResourceLimits.LoadVaeConfig(RelyKit.Repo("configs/cogvideox-2b/vae/config.json"));
+        var transformer = LaMo.Models.CogVideoX.TransformerLimits.Load(RelyKit.Repo("configs/cogvideox-2b/transformer/config.json"));
+        var vae = LaMo.Models.CogVideoXVae.VaeLimits.Load(RelyKit.Repo("configs/cogvideox-2b/vae/config.json"));
         var plain = MemoryEstimate.ForSampling(transformer, vae, 49, 480, 720, 226, bytesPerElement: 2);
         var tiled = MemoryEstimate.ForSampling(transformer, vae, 49, 480, 720, 226, bytesPerElement: 2, vaeTiling: true);
         Assert.Equal(17_550 + 226, plain.Tokens);
@@ -99,9 +101,9 @@ public sealed class ResourceLimitTests(Xunit.Abstractions.ITestOutputHelper log)
     [Fact]
     public void T5Configs_AreCountedExactly_AndAbsurdOnesRefusedBeforeAllocation()
     {
-        Assert.Equal(4_762_310_656, ResourceLimits.T5Parameters(LaMo.Models.Text.T5Config.T5V11Xxl));   // the meta-device count
+        Assert.Equal(4_762_310_656, LaMo.Models.Text.T5Limits.Parameters(LaMo.Models.Text.T5Config.T5V11Xxl));   // the meta-device count
         using (var tiny = new LaMo.Models.Text.T5EncoderModel(LaMo.Models.Text.T5Config.Tiny))
-            Assert.Equal(tiny.parameters().Sum(p => p.numel()), ResourceLimits.T5Parameters(LaMo.Models.Text.T5Config.Tiny));
+            Assert.Equal(tiny.parameters().Sum(p => p.numel()), LaMo.Models.Text.T5Limits.Parameters(LaMo.Models.Text.T5Config.Tiny));
         string dir = Directory.CreateTempSubdirectory("lamo-t5-").FullName;
         try
         {
@@ -109,15 +111,15 @@ public sealed class ResourceLimitTests(Xunit.Abstractions.ITestOutputHelper log)
             string config = Path.Combine(dir, "text_encoder", "config.json");
             File.WriteAllText(config, """{"_class_name": "T5EncoderModel", "d_model": 1000000, "d_ff": 1000000, "num_layers": 1000}""");
             long before = GC.GetAllocatedBytesForCurrentThread();
-            var e = Assert.Throws<InvalidDataException>(() => ResourceLimits.CheckPipelineFolder(dir));
+            var e = Assert.Throws<InvalidDataException>(() => LaMo.Diffusion.Pipeline.PipelineFolderLimits.Check(dir));
             Assert.Contains(config, e.Message);
             Assert.Contains("T5 encoder", e.Message);
             Assert.Throws<InvalidDataException>(() => LaMo.Models.Text.T5TextEncoder.FromPretrained(dir));
             Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4 << 20);
             // A real-size T5 counts in the sampling estimate, in the transformer's dtype.
-            var transformer = ResourceLimits.LoadTransformerConfig(RelyKit.Repo("configs/cogvideox-2b/transformer/config.json"));
-            var vae = ResourceLimits.LoadVaeConfig(RelyKit.Repo("configs/cogvideox-2b/vae/config.json"));
-            long t5 = ResourceLimits.T5Parameters(LaMo.Models.Text.T5Config.T5V11Xxl);
+            var transformer = LaMo.Models.CogVideoX.TransformerLimits.Load(RelyKit.Repo("configs/cogvideox-2b/transformer/config.json"));
+            var vae = LaMo.Models.CogVideoXVae.VaeLimits.Load(RelyKit.Repo("configs/cogvideox-2b/vae/config.json"));
+            long t5 = LaMo.Models.Text.T5Limits.Parameters(LaMo.Models.Text.T5Config.T5V11Xxl);
             var with = MemoryEstimate.ForSampling(transformer, vae, 49, 480, 720, 226, 2, textEncoderParameters: t5);
             var without = MemoryEstimate.ForSampling(transformer, vae, 49, 480, 720, 226, 2);
             Assert.Equal(2 * t5, with.Weights - without.Weights);

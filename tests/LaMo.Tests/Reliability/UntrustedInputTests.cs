@@ -1,8 +1,10 @@
+using LaMo.Core;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using LaMo.Diffusion.Schedulers;
 using LaMo.Models.CogVideoX;
 using LaMo.Models.CogVideoXVae;
+using LaMo.Fuzz;
 using LaMo.Reliability;
 using LaMo.Workflows;
 using Xunit;
@@ -139,7 +141,7 @@ public sealed class UntrustedInputTests
             // A scheduler with 2·10^9 timesteps.
             Directory.CreateDirectory(Path.Combine(dir, "pipe2", "scheduler"));
             File.WriteAllText(Path.Combine(dir, "pipe2", "scheduler", "scheduler_config.json"), """{"num_train_timesteps": 2000000000}""");
-            Assert.Throws<InvalidDataException>(() => ResourceLimits.CheckPipelineFolder(Path.Combine(dir, "pipe2")));
+            Assert.Throws<InvalidDataException>(() => LaMo.Diffusion.Pipeline.PipelineFolderLimits.Check(Path.Combine(dir, "pipe2")));
             // The library's loaders refuse them too, not only the CLI's workflows.
             Directory.CreateDirectory(Path.Combine(dir, "pipe2", "transformer"));
             File.Copy(Path.Combine(dir, "pipe", "transformer", "config.json"), Path.Combine(dir, "pipe2", "transformer", "config.json"));
@@ -154,7 +156,7 @@ public sealed class UntrustedInputTests
             Assert.Throws<InvalidDataException>(() => MotionPriorFolder.Load(Path.Combine(dir, "pred")));
             // A 10 MB "config" is not read at all.
             File.WriteAllBytes(Path.Combine(dir, "big.json"), new byte[10 << 20]);
-            Assert.Throws<InvalidDataException>(() => ResourceLimits.LoadTransformerConfig(Path.Combine(dir, "big.json")));
+            Assert.Throws<InvalidDataException>(() => TransformerLimits.Load(Path.Combine(dir, "big.json")));
             // lamo train with an absurd transformer config: exit 1 (bad file), nothing allocated or written.
             string cache = RelyKit.SyntheticCache(dir, clips: 2);
             var (rc, _, err) = RelyKit.Cli("train", "--cache", cache, "--out", Path.Combine(dir, "run"),
@@ -176,15 +178,15 @@ public sealed class UntrustedInputTests
         var c = CogVideoXTransformerConfig.Load(RelyKit.Repo(config));
         using var m = new CogVideoXTransformer3DModel(c, new ParameterOptions(META));
         long actual = m.parameters().Sum(p => p.NumberOfElements);
-        Assert.Equal(actual, ResourceLimits.TransformerParameters(c));
+        Assert.Equal(actual, TransformerLimits.Parameters(c));
     }
 
     [Fact]
     public void VaeAndSchedulerPresets_PassTheLimits()
     {
         foreach (var v in new[] { "configs/tiny/vae/config.json", "configs/cogvideox-2b/vae/config.json", "configs/cogvideox-5b/vae/config.json" })
-            ResourceLimits.LoadVaeConfig(RelyKit.Repo(v));
-        ResourceLimits.Check(SchedulerConfig.Load(RelyKit.Repo("configs/cogvideox-2b/scheduler")), "2b");
-        Assert.InRange(ResourceLimits.VaeParameters(AutoencoderKLCogVideoXConfig.Load(RelyKit.Repo("configs/cogvideox-2b/vae/config.json"))), 100_000_000, 1_000_000_000);
+            VaeLimits.Load(RelyKit.Repo(v));
+        LaMo.Diffusion.Pipeline.PipelineFolderLimits.Check(SchedulerConfig.Load(RelyKit.Repo("configs/cogvideox-2b/scheduler")), "2b");
+        Assert.InRange(VaeLimits.Parameters(AutoencoderKLCogVideoXConfig.Load(RelyKit.Repo("configs/cogvideox-2b/vae/config.json"))), 100_000_000, 1_000_000_000);
     }
 }

@@ -1,5 +1,5 @@
+using LaMo.Data;
 using LaMo.Distributed;
-using LaMo.Tests.Reliability;
 using LaMo.Training;
 using LaMo.Workflows;
 using Xunit;

@@ -1,7 +1,6 @@
 using LaMo.Core;
 using LaMo.Diffusion.Schedulers;
 using LaMo.Models.CogVideoX;
-using LaMo.Tests.Reliability;
 using LaMo.Training;
 using LaMo.Workflows;
 using Xunit;

@@ -1,4 +1,3 @@
-using LaMo.Tests.Reliability;
 using Xunit;
 
 namespace LaMo.Tests.Workflows;

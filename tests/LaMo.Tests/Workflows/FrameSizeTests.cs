@@ -1,5 +1,4 @@
 using LaMo.Data;
-using LaMo.Tests.Reliability;
 using Xunit;
 
 namespace LaMo.Tests.Workflows;

@@ -1,6 +1,5 @@
 using LaMo.Data;
 using LaMo.Training;
-using LaMo.Tests.Reliability;
 using Xunit;
 
 namespace LaMo.Tests.Workflows;

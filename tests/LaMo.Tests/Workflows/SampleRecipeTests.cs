@@ -1,4 +1,3 @@
-using LaMo.Tests.Reliability;
 using LaMo.Workflows;
 using Xunit;
 

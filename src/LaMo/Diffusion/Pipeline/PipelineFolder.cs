@@ -28,7 +28,7 @@ public static class PipelineFolder
         string schedulerFile = Path.Combine(folder, "scheduler", "scheduler_config.json");
         if (!Directory.Exists(transformerDir)) throw new FileNotFoundException($"{transformerDir}: missing (a pipeline needs a transformer)");
         if (!File.Exists(schedulerFile)) throw new FileNotFoundException($"{schedulerFile}: missing", schedulerFile);
-        Reliability.ResourceLimits.CheckPipelineFolder(folder);   // every component's config, before any is built
+        PipelineFolderLimits.Check(folder);   // every component's config, before any is built
         var transformer = CogVideoXTransformer3DModel.FromPretrained(transformerDir, dtype);
         string vaeDir = Path.Combine(folder, "vae");
         var vae = Directory.Exists(vaeDir) ? AutoencoderKLCogVideoX.FromPretrained(vaeDir, ScalarType.Float32) : null;

@@ -26,6 +26,11 @@ public sealed class BlockCheckpoint : MultiTensorFunction<BlockCheckpoint>
     /// <summary>Blocks recomputed by backward passes in this process so far (a diagnostic: shows checkpointing is on).</summary>
     public static long Recomputed => Interlocked.Read(ref _recomputed);
 
+    private static long _checkpointed;
+
+    /// <summary>Blocks run through the checkpoint in this process so far (a diagnostic: shows when it is skipped).</summary>
+    public static long Checkpointed => Interlocked.Read(ref _checkpointed);
+
     /// <inheritdoc />
     public override string Name => nameof(BlockCheckpoint);
 
@@ -33,6 +38,7 @@ public sealed class BlockCheckpoint : MultiTensorFunction<BlockCheckpoint>
     public static (Tensor Video, Tensor Text) Run(CogVideoXBlock block, Tensor video, Tensor text, Tensor temb, RotaryTables? rope)
     {
         DisposeReturned();
+        Interlocked.Increment(ref _checkpointed);
         var outputs = apply(block, video, text, temb, rope?.Cos, rope?.Sin);
         return (outputs[0], outputs[1]);
     }

@@ -28,7 +28,7 @@ public sealed partial class CogVideoXTransformer3DModel
         if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16 or ScalarType.Float64))
             throw new ArgumentException($"dtype {dtype} is not a floating-point parameter type", nameof(dtype));
 
-        var config = Reliability.ResourceLimits.LoadTransformerConfig(folder);   // absurd sizes refused before allocation
+        var config = TransformerLimits.Load(folder);   // absurd sizes refused before allocation
         using var checkpoint = Checkpoint.Open(folder);
         var model = new CogVideoXTransformer3DModel(config, new ParameterOptions(device, dtype, SkipInit: true));
         try

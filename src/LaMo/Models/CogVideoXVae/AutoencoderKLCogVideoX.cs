@@ -220,7 +220,7 @@ public sealed class AutoencoderKLCogVideoX : nn.Module<Tensor, Tensor>
     {
         string configPath = Path.Combine(folder, "config.json");
         if (!File.Exists(configPath)) throw new FileNotFoundException($"{configPath}: VAE config not found", configPath);
-        var config = Reliability.ResourceLimits.LoadVaeConfig(configPath);   // absurd sizes refused before allocation
+        var config = VaeLimits.Load(configPath);   // absurd sizes refused before allocation
         var model = new AutoencoderKLCogVideoX(config, device, dtype);
         try
         {

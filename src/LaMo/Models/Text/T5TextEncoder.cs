@@ -52,7 +52,7 @@ public sealed class T5TextEncoder : ITextEncoder
         var config = TextConfigJson.Load<T5Config>(configPath, TextConfigJson.WithExtensionData);
         try { config.Validate(); }
         catch (InvalidDataException e) { throw new InvalidDataException($"{configPath}: {e.Message}", e); }
-        Reliability.ResourceLimits.Check(config, configPath);   // absurd sizes refused before allocation
+        T5Limits.Check(config, configPath);   // absurd sizes refused before allocation
         var tokenizer = T5Tokenizer.FromFile(Path.Combine(pipelineFolder, "tokenizer", "spiece.model"));
         var model = new T5EncoderModel(config, dtype: dtype);
         try

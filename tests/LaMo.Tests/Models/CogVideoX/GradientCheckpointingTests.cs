@@ -76,9 +76,17 @@ public sealed class GradientCheckpointingTests
         var x = randn(new long[] { 1, 2, 16, 8, 8 }); var text = randn(new long[] { 1, 16, 32 }); var t = tensor(new long[] { 500 });
         var rope = CogVideoXRotaryEmbedding.PrepareRotaryPositionalEmbeddings(model.Config, 64, 64, 2);
         using var noGrad = no_grad();
+        long before = BlockCheckpoint.Checkpointed;
         var a = model.forward(x, text, t, rope);
+        Assert.Equal(before, BlockCheckpoint.Checkpointed);                 // no block went through the checkpoint
         model.GradientCheckpointing = false;
         Assert.True(a.equal(model.forward(x, text, t, rope)).all().item<bool>());
+        using (enable_grad())
+        {
+            model.GradientCheckpointing = true;
+            model.forward(x, text, t, rope).Dispose();
+            Assert.Equal(before + model.Config.NumLayers, BlockCheckpoint.Checkpointed);   // and with gradients every block does
+        }
     }
 
     [Fact]
@@ -87,10 +95,10 @@ public sealed class GradientCheckpointingTests
         string dir = Directory.CreateTempSubdirectory("lamo-ckpt-").FullName;
         try
         {
-            string cache = LaMo.Tests.Reliability.RelyKit.SyntheticCache(dir, clips: 4);
+            string cache = RelyKit.SyntheticCache(dir, clips: 4);
             LaMo.Training.BackboneTrainingOptions O(string run, bool ckpt) => new()
             {
-                Cache = cache, Out = Path.Combine(dir, run), TransformerConfig = LaMo.Tests.Reliability.RelyKit.Repo("configs/tiny/transformer/config.json"),
+                Cache = cache, Out = Path.Combine(dir, run), TransformerConfig = RelyKit.Repo("configs/tiny/transformer/config.json"),
                 Steps = 3, BatchSize = 2, WarmupSteps = 1, LearningRate = 1e-3, DriftLoss = true, GradientCheckpointing = ckpt, LogEvery = 1,
             };
             long before = BlockCheckpoint.Recomputed;

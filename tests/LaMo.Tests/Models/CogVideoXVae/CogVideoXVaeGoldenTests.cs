@@ -1,3 +1,4 @@
+using LaMo.Verification;
 using LaMo.Models.CogVideoXVae;
 using Xunit;
 using Xunit.Abstractions;

@@ -1,8 +1,8 @@
+using LaMo.Motion;
 using LaMo.Diffusion;
-using LaMo.Verification;
 using static TorchSharp.torch;
 
-namespace LaMo.Motion.Verification;
+namespace LaMo.Verification;
 
 /// <summary>Reproduces <c>lamo_motion_drift_loss</c>: the loss, its weight, the τ and τ = 1 relative L2, the
 /// gradient w.r.t. x̂₀ (stop-gradient denominator), and x̂₀ from a v-prediction with the loss on it.</summary>

@@ -1,8 +1,8 @@
+using LaMo.Motion;
 using LaMo.Core;
-using LaMo.Verification;
 using static TorchSharp.torch;
 
-namespace LaMo.Motion.Verification;
+namespace LaMo.Verification;
 
 /// <summary>Helpers shared by the motion verifiers: building the prior from a sidecar and reading its scalars.</summary>
 internal static class GoldenMotion

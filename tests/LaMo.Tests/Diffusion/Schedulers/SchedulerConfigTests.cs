@@ -2,7 +2,7 @@ using System.Text.Json;
 using LaMo.Diffusion.Schedulers;
 using Xunit;
 
-namespace LaMo.Tests.Diffusion;
+namespace LaMo.Tests.Diffusion.Schedulers;
 
 public class SchedulerConfigTests
 {

@@ -1,8 +1,8 @@
+using LaMo.Models.CogVideoX;
 using LaMo.Core;
-using LaMo.Verification;
 using static TorchSharp.torch;
 
-namespace LaMo.Models.CogVideoX;
+namespace LaMo.Verification;
 
 /// <summary>Reproduces the golden cases <c>cogvideox_transformer_sincos_2b_style</c> and
 /// <c>cogvideox_transformer_rope_5b_style</c>: builds the model from the sidecar config, loads the weights strictly,

@@ -4,7 +4,7 @@ using LaMo.Models.CogVideoX;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace LaMo.Tests.Diffusion.FlowMo;
+namespace LaMo.Tests.Diffusion.Guidance;
 
 /// <summary>A tiny random CogVideoX backbone with a differentiable denoiser closure, as the pipeline would pass it.</summary>
 internal sealed class TinyBackbone : IDisposable

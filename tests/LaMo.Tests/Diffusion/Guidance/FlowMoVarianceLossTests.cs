@@ -2,7 +2,7 @@ using LaMo.Diffusion.Guidance;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace LaMo.Tests.Diffusion.FlowMo;
+namespace LaMo.Tests.Diffusion.Guidance;
 
 [Collection("Torch")]
 public class FlowMoVarianceLossTests

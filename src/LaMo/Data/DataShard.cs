@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace LaMo.Distributed;
+namespace LaMo.Data;
 
 /// <summary>Which part of every global batch this rank trains on: rank <c>r</c> of <c>N</c> takes items
 /// <c>r, r + N, r + 2N, ...</c> of the step's global batch.</summary>

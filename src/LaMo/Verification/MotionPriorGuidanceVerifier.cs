@@ -1,8 +1,8 @@
+using LaMo.Motion;
 using LaMo.Diffusion;
-using LaMo.Verification;
 using static TorchSharp.torch;
 
-namespace LaMo.Motion.Verification;
+namespace LaMo.Verification;
 
 /// <summary>Reproduces <c>lamo_motion_prior_guidance</c>: the pooled positive prompt, v_guided and δv per recorded
 /// step (inside and outside the window), the prior's input and output per guided step, and the null-prompt path.</summary>

@@ -5,7 +5,7 @@ using LaMo.Core;
 using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
-namespace LaMo.Reliability;
+namespace LaMo.Fuzz;
 
 /// <summary>Makes hostile safetensors files and checks that the reader handles each one cleanly: a successful read or an
 /// <see cref="InvalidDataException"/>, within a time bound, without large managed allocations, and with no tensor larger

@@ -1,9 +1,9 @@
+using LaMo.Diffusion.Schedulers;
 using System.Text.Json;
-using LaMo.Verification;
 using static TorchSharp.torch;
-using H = LaMo.Diffusion.Schedulers.SchedulerGoldenHelpers;
+using H = LaMo.Verification.SchedulerGoldenHelpers;
 
-namespace LaMo.Diffusion.Schedulers;
+namespace LaMo.Verification;
 
 /// <summary>Reproduces the <c>cogvideox_dpm_scheduler</c> reference case: the ᾱ table, timesteps, and every chain
 /// (A: diffusers chaining from t = 999; B, C: chaining from a given old x̂₀; L: LaMo's first-order steps) with the

@@ -1,7 +1,7 @@
 using LaMo.Diffusion.Schedulers;
 using Xunit;
 
-namespace LaMo.Tests.Diffusion;
+namespace LaMo.Tests.Diffusion.Schedulers;
 
 public class InferenceTimestepsTests
 {

@@ -1,6 +1,7 @@
+using LaMo.Motion;
 using System.Text.Json;
 
-namespace LaMo.Motion.Verification;
+namespace LaMo.Verification;
 
 /// <summary>The CogVideoX DDIM/DPM ᾱ table from a diffusers scheduler config, in float64, for the verifiers only
 /// (the schedulers have their own). scaled_linear β → cumprod → SNR shift ᾱ/(s + (1−s)ᾱ) → zero-terminal-SNR rescale.</summary>

@@ -3,7 +3,7 @@ using LaMo.Diffusion.Schedulers;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace LaMo.Tests.Diffusion;
+namespace LaMo.Tests.Diffusion.Schedulers;
 
 public class DDIMSchedulerTests
 {

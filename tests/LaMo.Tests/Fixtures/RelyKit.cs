@@ -6,7 +6,7 @@ using LaMo.Models.CogVideoXVae;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace LaMo.Tests.Reliability;
+namespace LaMo.Tests;
 
 /// <summary>Helpers of the reliability tests: repository paths, the CLI in-process and as a child process, signals,
 /// tiny pipelines and synthetic latent caches.</summary>

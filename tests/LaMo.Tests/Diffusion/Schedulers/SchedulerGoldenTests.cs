@@ -4,7 +4,7 @@ using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
-namespace LaMo.Tests.Diffusion;
+namespace LaMo.Tests.Diffusion.Schedulers;
 
 public class SchedulerGoldenTests(ITestOutputHelper output)
 {

@@ -1,7 +1,7 @@
-using LaMo.Verification;
+using LaMo.Motion;
 using static TorchSharp.torch;
 
-namespace LaMo.Motion.Verification;
+namespace LaMo.Verification;
 
 /// <summary>Reproduces <c>lamo_predictor_forward</c>: prompt pooling (masked and plain), the forward pass with a
 /// prompt, the null prompt and a zero (dropped) prompt, the FiLM conditions and the layer intermediates.</summary>

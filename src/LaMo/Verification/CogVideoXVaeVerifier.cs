@@ -1,8 +1,8 @@
+using LaMo.Models.CogVideoXVae;
 using LaMo.Core;
-using LaMo.Verification;
 using static TorchSharp.torch;
 
-namespace LaMo.Models.CogVideoXVae;
+namespace LaMo.Verification;
 
 /// <summary>Reproduces the <c>cogvideox_vae</c> reference case: builds <see cref="AutoencoderKLCogVideoX"/> from the
 /// sidecar's <c>config</c>, loads <c>weights.*</c> strictly, encodes every <c>inputs.video_&lt;tag&gt;</c> (moments,

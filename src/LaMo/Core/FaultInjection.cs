@@ -1,4 +1,4 @@
-namespace LaMo.Reliability;
+namespace LaMo.Core;
 
 /// <summary>Test seam for storage faults: while a <see cref="DiskQuota"/> is active on the current async flow, every
 /// <see cref="Core.AtomicFile"/> write counts its bytes against the quota and fails with "No space left on device" once it

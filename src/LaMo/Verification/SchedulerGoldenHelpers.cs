@@ -1,8 +1,8 @@
+using LaMo.Diffusion.Schedulers;
 using System.Text.Json;
-using LaMo.Verification;
 using static TorchSharp.torch;
 
-namespace LaMo.Diffusion.Schedulers;
+namespace LaMo.Verification;
 
 /// <summary>Plumbing shared by the two scheduler verifiers.</summary>
 internal static class SchedulerGoldenHelpers

@@ -6,9 +6,10 @@ using LaMo.Diffusion.Schedulers;
 using LaMo.Models.CogVideoX;
 using LaMo.Models.CogVideoXVae;
 using LaMo.Motion;
+using LaMo.Diffusion.Pipeline;
 using LaMo.Training;
 
-namespace LaMo.Reliability;
+namespace LaMo.Fuzz;
 
 /// <summary>Mutates valid configs of every type (transformer, VAE, scheduler, predictor, backbone and predictor training
 /// options): wrong types, missing and extra fields, absurd and negative sizes, nulls, nesting. Every case must either be
@@ -23,14 +24,14 @@ public static class ConfigFuzzEngine
     /// <summary>The config types, each with a valid example and the parse-and-check path used by the library.</summary>
     public static IReadOnlyList<(string Name, string Valid, Action<string> Parse)> Types { get; } =
     [
-        ("transformer", new CogVideoXTransformerConfig().ToJson(), j => ResourceLimits.Check(CogVideoXTransformerConfig.FromJson(j), "transformer")),
-        ("vae", JsonSerializer.Serialize(new AutoencoderKLCogVideoXConfig()), j => ResourceLimits.Check(AutoencoderKLCogVideoXConfig.FromJson(j), "vae")),
-        ("scheduler", SchedulerConfig.CogVideoX2B.ToJson(), j => ResourceLimits.Check(SchedulerConfig.Parse(j), "scheduler")),
-        ("predictor", MotionPriorConfig.Paper.ToJson(), j => ResourceLimits.ParsePriorConfig(j, "predictor")),
+        ("transformer", new CogVideoXTransformerConfig().ToJson(), j => TransformerLimits.Check(CogVideoXTransformerConfig.FromJson(j), "transformer")),
+        ("vae", JsonSerializer.Serialize(new AutoencoderKLCogVideoXConfig()), j => VaeLimits.Check(AutoencoderKLCogVideoXConfig.FromJson(j), "vae")),
+        ("scheduler", SchedulerConfig.CogVideoX2B.ToJson(), j => PipelineFolderLimits.Check(SchedulerConfig.Parse(j), "scheduler")),
+        ("predictor", MotionPriorConfig.Paper.ToJson(), j => MotionPriorLimits.Parse(j, "predictor")),
         ("backbone_options", """{"cache":"c","out":"o","transformer_config":"t.json","steps":10,"batch_size":2,"learning_rate":0.001}""",
-            j => ResourceLimits.Check(ParseOptions<BackboneTrainingOptions>(j).Validate())),
+            j => TrainingLimits.Check(ParseOptions<BackboneTrainingOptions>(j).Validate())),
         ("predictor_options", """{"cache":"c","out":"o","steps":10,"batch_size":2}""",
-            j => ResourceLimits.Check(ParseOptions<PredictorTrainingOptions>(j).Validate())),
+            j => TrainingLimits.Check(ParseOptions<PredictorTrainingOptions>(j).Validate())),
     ];
 
     /// <summary>Options records are read as <c>lamo train --config</c> reads them (unknown keys are errors).</summary>

@@ -1,7 +1,7 @@
-using LaMo.Verification;
+using LaMo.Motion;
 using static TorchSharp.torch;
 
-namespace LaMo.Motion.Verification;
+namespace LaMo.Verification;
 
 /// <summary>Reproduces <c>lamo_predictor_loss</c>: the deterministic L_φ terms, the prediction, every recorded
 /// parameter gradient (<c>grad.*</c>), the null-prompt loss and its gradient, and the <c>stochastic.*</c> run by

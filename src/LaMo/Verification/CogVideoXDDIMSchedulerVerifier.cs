@@ -1,8 +1,8 @@
-using LaMo.Verification;
+using LaMo.Diffusion.Schedulers;
 using static TorchSharp.torch;
-using H = LaMo.Diffusion.Schedulers.SchedulerGoldenHelpers;
+using H = LaMo.Verification.SchedulerGoldenHelpers;
 
-namespace LaMo.Diffusion.Schedulers;
+namespace LaMo.Verification;
 
 /// <summary>Reproduces the <c>cogvideox_ddim_scheduler</c> reference case: tables (2B and 5B), trailing timesteps,
 /// deterministic steps, <c>add_noise</c> and <c>get_velocity</c> (both argument orders).</summary>
