@@ -14,7 +14,7 @@ if (args.Contains("--omp-default")) Environment.SetEnvironmentVariable("GOMP_SPI
 string ompPolicy = args.Contains("--omp-default") ? "libgomp default (spin)" : LaMo.Core.OpenMpWaitPolicy.ApplyPassiveUnlessSet();
 
 if (args.Length > 0 && args[0] == "onednn-child")
-    return OneDnnChild.Run(int.Parse(args[1]), int.Parse(args[2]));
+    return OneDnnChild.Run(args[1] == "isa-avx", int.Parse(args[2]), int.Parse(args[3]));
 if (args.Length > 0 && args[0] == "vae-child")
     return VaeChild.Run(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5]));
 if (args.Length > 0 && args[0] == "probe-mpg")   // diagnostic: sequential unguided / MPG step times at a workload

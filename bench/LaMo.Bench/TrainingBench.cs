@@ -55,8 +55,7 @@ internal sealed class TrainingStep : IDisposable
         var v = Model.forward(xt, _text, t, _rope);
         var abar = _alphas.index_select(0, t);                                   // ᾱ_t [B]
         var x0Hat = DiffusionMath.PredictX0FromV(v, xt, abar);
-        var weights = (1.0 / (1.0 - abar)).reshape(b, 1);
-        var loss = (weights * (x0Hat - _z0).pow(2).reshape(b, -1)).mean([1]).mean();
+        var loss = DenoisingLoss.VPredictionX0(x0Hat, _z0, abar);
         if (drift) loss = loss + _drift.ComputeFromTimesteps(x0Hat, _z0, t).Total;
         if (joint)
         {

@@ -48,8 +48,7 @@ public sealed class BackboneTrainingTask : ITrainingTask
         _drift = options.DriftLoss ? new MotionDriftLoss(new MotionDriftLossOptions(options.DriftLambda, options.DriftTau)) : null;
         _lossOptions = MotionPriorLossOptions.Default;
         if (tc.UseRotaryPositionalEmbeddings)
-            _rope = CogVideoXRotaryEmbedding.PrepareRotaryPositionalEmbeddings(tc, (int)cache.LatentShape[2] * 8, (int)cache.LatentShape[3] * 8,
-                (int)cache.LatentShape[0], vaeScaleFactorSpatial: 8);
+            _rope = CogVideoXRotaryEmbedding.ForLatentGrid(tc, (int)cache.LatentShape[2], (int)cache.LatentShape[3], (int)cache.LatentShape[0]);
 
         // LoRA checkpoints hold only the adapters; the frozen base is the init pipeline's.
         var modules = new Dictionary<string, nn.Module> { [lora is null ? "transformer" : "lora"] = lora is null ? transformer : new LoraStateModule(lora) };
@@ -100,9 +99,7 @@ public sealed class BackboneTrainingTask : ITrainingTask
         var v = _transformer.forward(xt.to_type(dt), text.to_type(dt), t, _rope).to_type(ScalarType.Float32);
         var abar = _alphasCumprod.index_select(0, t);                               // ᾱ_t [B]
         var x0Hat = DiffusionMath.PredictX0FromV(v, xt, abar);                      // x̂₀ = √ᾱ x_t − √(1−ᾱ) v
-        // CogVideoX's loss: mean over each sample of (x̂₀ − z0)² / (1 − ᾱ_t), then over the batch.
-        var weights = (Sc(1.0) / (Sc(1.0) - abar)).reshape(b, 1);
-        var denoise = (weights * (x0Hat - z0).pow(Sc(2)).reshape(b, -1)).mean(new long[] { 1 }).mean();
+        var denoise = DenoisingLoss.VPredictionX0(x0Hat, z0, abar);
         var total = denoise;
         var result = new Dictionary<string, double>();
         if (_drift is not null)
@@ -119,7 +116,7 @@ public sealed class BackboneTrainingTask : ITrainingTask
             var pooled = MotionPrior.PoolPrompt(embeds);                              // plain mean over all tokens
             // Per step (exact resume); drawn for the global batch and sliced, so any number of ranks draws the same.
             // (step × 64 is the former per-rank formula at rank 0: single-process runs draw what they always drew.)
-            using var seeded = new SeededMotionPriorDraws(((long)_o.Seed << 32) + step * 64);
+            using var seeded = new SeededMotionPriorDraws(StepRandom.PredictorDrawSeed(_o.Seed, step, StepRandom.JointPredictorStride));
             var draws = new ShardedMotionPriorDraws(seeded, shard, Math.Max(1, z0.shape[1] - 1));
             var p = new MotionPriorLoss(_lossOptions, draws).Compute(_prior, z0, pooled, _alphasCumprod);
             total = total + p.Loss;

@@ -53,7 +53,7 @@ public sealed class PredictorTrainingTask : ITrainingTask
         var (z0, embeds, _) = _cache.DrawShardBatch(g, _o.BatchSize, shard);   // this rank's clips only
         // Draws seeded per step (not one stream), so a resumed run repeats the uninterrupted one exactly; made for the
         // global batch and sliced, so they do not depend on the number of ranks.
-        using var seeded = new SeededMotionPriorDraws(((long)_o.Seed << 32) + step);
+        using var seeded = new SeededMotionPriorDraws(StepRandom.PredictorDrawSeed(_o.Seed, step, StepRandom.PredictorOnlyStride));
         var draws = new ShardedMotionPriorDraws(seeded, shard, Math.Max(1, z0.shape[1] - 1));
         var r = new MotionPriorLoss(_lossOptions, draws).Compute(_prior, z0, MotionPrior.PoolPrompt(embeds), _alphasCumprod);
         (scale == 1 ? r.Loss : r.Loss * Sc(scale)).backward();

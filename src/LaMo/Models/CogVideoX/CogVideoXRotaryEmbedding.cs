@@ -10,6 +10,12 @@ namespace LaMo.Models.CogVideoX;
 /// (pipeline_cogvideox.py), v0.33.</remarks>
 public static class CogVideoXRotaryEmbedding
 {
+    /// <summary>The tables for a latent grid of <paramref name="latentHeight"/> × <paramref name="latentWidth"/> ×
+    /// <paramref name="latentFrames"/>: what <see cref="PrepareRotaryPositionalEmbeddings"/> gives for the pixel size that
+    /// encodes to it (the pixel size only enters divided by the VAE factor).</summary>
+    public static RotaryTables ForLatentGrid(CogVideoXTransformerConfig config, int latentHeight, int latentWidth, int latentFrames, Device? device = null) =>
+        PrepareRotaryPositionalEmbeddings(config, latentHeight, latentWidth, latentFrames, vaeScaleFactorSpatial: 1, device);
+
     /// <summary>Pipeline helper: RoPE tables for a video of <paramref name="height"/>×<paramref name="width"/> pixels and
     /// <paramref name="numFrames"/> latent frames. The token grid (H/(vae·p), W/(vae·p)) is resize-cropped into the base
     /// grid (sample_height/p, sample_width/p).</summary>
