@@ -96,6 +96,23 @@ public static class RelyKit
         return false;
     }
 
+    /// <summary>The CLI chain at miniature size in <paramref name="dir"/>: a 4-clip s1 world (32 px, 9 frames), a VAE
+    /// trained 2 steps on it, a pipeline around the tiny transformer config (<c>base</c>) and the encoded cache
+    /// (<c>cache</c>).</summary>
+    public static (string Pipeline, string Cache) EncodedWorld(string dir, int worldSeed)
+    {
+        string P(string name) => Path.Combine(dir, name);
+        foreach (var args in new[]
+                 {
+                     new[] { "world", "generate", "--scenarios", "s1", "--count", "4", "--size", "32", "--frames", "9", "--seed", worldSeed.ToString(), "--out", P("world") },
+                     ["vae", "train", "--data", P("world"), "--out", P("vae"), "--steps", "2", "--batch-size", "2", "--frames", "9", "--size", "32"],
+                     ["pipeline", "init", "--out", P("base"), "--vae", P("vae/vae"), "--transformer-config", "configs/tiny/transformer/config.json"],
+                     ["encode", "--data", P("world"), "--pipeline", P("base"), "--out", P("cache"), "--frames", "9", "--size", "32"],
+                 })
+            Ok(args);
+        return (P("base"), P("cache"));
+    }
+
     /// <summary>A random tiny VAE folder (configs/tiny/vae) and a pipeline folder around it (tiny transformer).</summary>
     public static string TinyPipeline(string dir, int seed = 0)
     {

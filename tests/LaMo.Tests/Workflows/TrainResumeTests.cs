@@ -23,14 +23,7 @@ public sealed class TrainResumeTests : IDisposable
     [Fact]
     public void InterruptedLamoFineTune_ResumesToIdenticalLosses()
     {
-        foreach (var args in new[]
-                 {
-                     new[] { "world", "generate", "--scenarios", "s1", "--count", "4", "--size", "32", "--frames", "9", "--seed", "5", "--out", P("world") },
-                     ["vae", "train", "--data", P("world"), "--out", P("vae"), "--steps", "2", "--batch-size", "2", "--frames", "9", "--size", "32"],
-                     ["pipeline", "init", "--out", P("base"), "--vae", P("vae/vae"), "--transformer-config", "configs/tiny/transformer/config.json"],
-                     ["encode", "--data", P("world"), "--pipeline", P("base"), "--out", P("cache"), "--frames", "9", "--size", "32"],
-                 })
-            Assert.Equal(0, CliApp.Run(args, new StringWriter(), new StringWriter()));
+        RelyKit.EncodedWorld(_dir, worldSeed: 5);
 
         BackboneTrainingOptions Options(string run, bool resume) => new()
         {
