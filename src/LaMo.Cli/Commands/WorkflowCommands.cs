@@ -191,8 +191,8 @@ public static class WorkflowCommands
         var lora = new Option<string?>("--lora") { Description = "LoRA adapter file" };
         var predictor = new Option<string?>("--predictor") { Description = "Predictor folder (for --guidance)" };
         var guidance = new Option<bool>("--guidance") { Description = "Motion Prior Guidance" };
-        var lambda = new Option<double>("--lambda") { DefaultValueFactory = _ => MotionPriorGuidanceOptions.Default.Lambda };
-        var rho = new Option<double>("--rho") { DefaultValueFactory = _ => MotionPriorGuidanceOptions.Default.Rho };
+        var lambda = new Option<double>("--lambda") { Description = "Guidance step size λ (with --guidance)", DefaultValueFactory = _ => MotionPriorGuidanceOptions.Default.Lambda };
+        var rho = new Option<double>("--rho") { Description = "Guided fraction ρ of the steps, the last ones (with --guidance)", DefaultValueFactory = _ => MotionPriorGuidanceOptions.Default.Rho };
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 50 };
         var cfg = new Option<double>("--cfg") { DefaultValueFactory = _ => 6.0 };
         var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 17 };
@@ -210,6 +210,9 @@ public static class WorkflowCommands
             { pipeline, prompt, prompts, seeds, output, lora, predictor, guidance, lambda, rho, steps, cfg, frames, size.Size, size.Height, size.Width, format, maxMemory, dtype, tilingS, scheduler, firstOrder, dynamicCfg, negative, shard };
         cmd.SetAction(p =>
         {
+            // Guidance settings without --guidance would be accepted and silently ignored.
+            if (!p.GetValue(guidance) && (p.GetValue(predictor) is not null || p.GetResult(lambda) is { Implicit: false } || p.GetResult(rho) is { Implicit: false }))
+                throw new ArgumentException("--predictor, --lambda and --rho set Motion Prior Guidance: add --guidance, or leave them out");
             var list = (p.GetValue(prompt) ?? []).ToList();
             if (p.GetValue(prompts) is { } file)
             {
