@@ -1,0 +1,71 @@
+using LaMo.World.Backgrounds;
+
+namespace LaMo.World;
+
+/// <summary>Renders a world v2 clip: per frame, the background field seen from that frame's camera (sampled at pixel
+/// centres), floor and wall on the scene plane, the pendulum string; then the frame's light gain on all of it, each
+/// surface pixel projected into the clip's <see cref="SeparablePalette"/>; then the balls, lit, with 4 x 4 coverage.</summary>
+internal static class ConditionRenderer
+{
+    private const double Far = 1000;   // floor and wall extend beyond any view
+
+    public static byte[] Render(WorldClip clip)
+    {
+        int w = clip.Render.Width, h = clip.Render.Height, n = w * h * 3;
+        var state = new State(clip);
+        var all = new byte[clip.Frames.Count * n];
+        for (var k = 0; k < clip.Frames.Count; k++) state.Frame(k).CopyTo(all, k * n);
+        return all;
+    }
+
+    public static byte[] RenderFrame(WorldClip clip, int k) => new State(clip).Frame(k);
+
+    private sealed class State(WorldClip clip)
+    {
+        private readonly BackgroundField _field = BackgroundField.For(clip.Condition!, clip.Render.BackgroundRgb);
+        private readonly int _balls = SeparablePalette.BallChannels(clip.Objects);
+        private readonly int _w = clip.Render.Width, _h = clip.Render.Height;
+        private CameraPose? _surfacePose;
+        private float[] _surface = [];
+
+        public byte[] Frame(int k)
+        {
+            var f = clip.Frames[k];
+            var pose = f.Camera ?? CameraPose.Static;
+            var light = f.Light ?? new LightGain(1, 1, 1);
+            var view = View.Of(pose, _w, _h);
+            // Scene-plane backgrounds under an unmoving camera are drawn once.
+            if (_field.DependsOnPose || pose != _surfacePose) (_surface, _surfacePose) = (Surface(pose, view), pose);
+            var img = (float[])_surface.Clone();
+            Renderer.DrawString(clip, k, img, _w, _h, view, Palette.String);
+            for (var p = 0; p < img.Length; p += 3)
+            {
+                float r = (float)(img[p] * light.R), g = (float)(img[p + 1] * light.G), b = (float)(img[p + 2] * light.B);
+                SeparablePalette.Project(ref r, ref g, ref b, _balls);
+                (img[p], img[p + 1], img[p + 2]) = (r, g, b);
+            }
+            Renderer.DrawBalls(clip, k, img, _w, _h, view, light);
+            var bytes = new byte[img.Length];
+            for (var i = 0; i < img.Length; i++) bytes[i] = (byte)Math.Clamp(MathF.Round(img[i]), 0, 255);
+            return bytes;
+        }
+
+        private float[] Surface(CameraPose pose, View view)
+        {
+            var img = new float[_w * _h * 3];
+            for (var j = 0; j < _h; j++)
+            {
+                var y = view.Top - (j + 0.5) / view.Sy;
+                for (var i = 0; i < _w; i++)
+                {
+                    var (r, g, b) = _field.At(view.Left + (i + 0.5) / view.Sx, y, pose);
+                    var p = 3 * (j * _w + i);
+                    (img[p], img[p + 1], img[p + 2]) = (r, g, b);
+                }
+            }
+            if (clip.Scene.FloorY is { } fy) Renderer.Fill(img, _w, _h, view, Palette.Floor, -Far, Far, -Far, fy, (x, y) => y <= fy);
+            if (clip.Scene.WallX is { } wx) Renderer.Fill(img, _w, _h, view, Palette.Wall, wx, Far, -Far, Far, (x, y) => x >= wx);
+            return img;
+        }
+    }
+}
