@@ -12,10 +12,10 @@ internal static class ConditionApplier
         if (bg == "uniform" && cam == "static" && light == "constant" && enter == "none") return clip;
         var cond = ConditionSampler.Sample(bg, cam, light, enter, options, SeparablePalette.BallChannels(clip.Objects),
             clip.Frames[^1].Time, rng);
-        var (poses, entering, ox, oy) = EdgeCrossing.Apply(enter, CameraPath.Poses(cam, cond.Parameters, clip.Frames),
+        var (poses, entering, crossing) = EdgeCrossing.Apply(enter, CameraPath.Poses(cam, cond.Parameters, clip.Frames),
             clip.Frames, clip.Objects[0].Radius);
         var p = new SortedDictionary<string, double>((IDictionary<string, double>)cond.Parameters);
-        if (entering != "none") (p["entering_offset_x"], p["entering_offset_y"]) = (ox, oy);
+        foreach (var (k, v) in crossing) p[k] = v;
         cond = cond with { Entering = entering, Parameters = p };
         var gains = LightPath.Gains(light, p, clip.Frames);
         var frames = clip.Frames.Select((f, k) => f with

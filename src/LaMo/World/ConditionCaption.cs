@@ -58,15 +58,13 @@ internal static class ConditionCaption
         _ => null,
     };
 
-    // Which edge ball A crosses, from its motion relative to the view.
+    // Which edge ball A crosses: the axis and direction EdgeCrossing recorded.
     private static string? Edge(WorldClip clip, WorldCondition c)
     {
         if (c.Entering == "none") return null;
-        var f0 = clip.Frames[0];
-        var f1 = clip.Frames[^1];
-        var (a0, a1) = (f0.Objects[0], f1.Objects[0]);
-        double dx = (a1.X - f1.Camera!.X) - (a0.X - f0.Camera!.X), dy = (a1.Y - f1.Camera.Y) - (a0.Y - f0.Camera.Y);
-        var side = Math.Abs(dx) >= Math.Abs(dy) ? (dx > 0 ? ("left", "right") : ("right", "left")) : (dy > 0 ? ("bottom", "top") : ("top", "bottom"));
+        var forward = c.Parameters["entering_direction"] > 0;
+        var side = c.Parameters["entering_axis"] == 0 ? (forward ? ("left", "right") : ("right", "left"))
+            : (forward ? ("bottom", "top") : ("top", "bottom"));
         var ball = $"the {clip.Objects[0].Colour} ball";
         return c.Entering == "enter" ? $"{ball} enters the frame from the {side.Item1}" : $"{ball} leaves the frame on the {side.Item2}";
     }

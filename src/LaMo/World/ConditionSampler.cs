@@ -92,7 +92,7 @@ internal static class ConditionSampler
             case "cloud":
                 p["light_depth"] = rng.Uniform(0.15, 0.3);
                 p["cloud_time"] = rng.Uniform(0.3, 0.7) * duration;
-                p["cloud_width"] = rng.Uniform(0.3, 0.6);
+                p["cloud_width"] = rng.Uniform(0.5, 0.8);   // slow enough that no frame step exceeds ~5 % (no flicker)
                 break;
             case "warm": p["warmth"] = rng.Uniform(0.1, 0.2); break;
         }
