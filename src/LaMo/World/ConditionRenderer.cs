@@ -7,8 +7,6 @@ namespace LaMo.World;
 /// surface pixel projected into the clip's <see cref="SeparablePalette"/>; then the balls, lit, with 4 x 4 coverage.</summary>
 internal static class ConditionRenderer
 {
-    private const double Far = 1000;   // floor and wall extend beyond any view
-
     public static byte[] Render(WorldClip clip)
     {
         int w = clip.Render.Width, h = clip.Render.Height, n = w * h * 3;
@@ -53,19 +51,45 @@ internal static class ConditionRenderer
         private float[] Surface(CameraPose pose, View view)
         {
             var img = new float[_w * _h * 3];
+            _field.Draw(img, _w, _h, view.Left, view.Top, view.Sx, view.Sy, pose);
+            if (clip.Scene.FloorY is { } fy) FloorRows(img, view, fy, Palette.Floor);
+            if (clip.Scene.WallX is { } wx) WallColumns(img, view, wx, Palette.Wall);
+            return img;
+        }
+
+        // The floor (y ≤ fy) with the renderer's 4 x 4 subsample coverage, which for a half-plane is one count per row.
+        private void FloorRows(float[] img, View view, double fy, Rgb c)
+        {
+            const int s = WorldConstants.Supersample;
             for (var j = 0; j < _h; j++)
             {
-                var y = view.Top - (j + 0.5) / view.Sy;
-                for (var i = 0; i < _w; i++)
-                {
-                    var (r, g, b) = _field.At(view.Left + (i + 0.5) / view.Sx, y, pose);
-                    var p = 3 * (j * _w + i);
-                    (img[p], img[p + 1], img[p + 2]) = (r, g, b);
-                }
+                var n = 0;
+                for (var t = 0; t < s; t++) if (view.Top - (j + (t + 0.5) / s) / view.Sy <= fy) n++;
+                if (n > 0) BlendRange(img, j * _w, (j + 1) * _w, 1, c, n / (float)s);
             }
-            if (clip.Scene.FloorY is { } fy) Renderer.Fill(img, _w, _h, view, Palette.Floor, -Far, Far, -Far, fy, (x, y) => y <= fy);
-            if (clip.Scene.WallX is { } wx) Renderer.Fill(img, _w, _h, view, Palette.Wall, wx, Far, -Far, Far, (x, y) => x >= wx);
-            return img;
+        }
+
+        // The wall (x ≥ wx): one count per column.
+        private void WallColumns(float[] img, View view, double wx, Rgb c)
+        {
+            const int s = WorldConstants.Supersample;
+            for (var i = 0; i < _w; i++)
+            {
+                var n = 0;
+                for (var t = 0; t < s; t++) if (view.Left + (i + (t + 0.5) / s) / view.Sx >= wx) n++;
+                if (n > 0) BlendRange(img, i, i + _w * _h, _w, c, n / (float)s);
+            }
+        }
+
+        private static void BlendRange(float[] img, int from, int to, int step, Rgb c, float a)
+        {
+            for (var q = from; q < to; q += step)
+            {
+                var p = 3 * q;
+                img[p] = (1 - a) * img[p] + a * c.R;
+                img[p + 1] = (1 - a) * img[p + 1] + a * c.G;
+                img[p + 2] = (1 - a) * img[p + 2] + a * c.B;
+            }
         }
     }
 }

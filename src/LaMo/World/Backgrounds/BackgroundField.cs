@@ -7,6 +7,22 @@ public abstract class BackgroundField
     /// <summary>Unlit colour (0..255 per channel) at world point (x, y) seen from <paramref name="pose"/>.</summary>
     public abstract (float R, float G, float B) At(double x, double y, CameraPose pose);
 
+    /// <summary>Fills an [H, W, 3] image with the field sampled at pixel centres of the view (u = (x − left)·sx,
+    /// v = (top − y)·sy). Fields with per-column structure override this to compute it once per column.</summary>
+    public virtual void Draw(float[] img, int w, int h, double left, double top, double sx, double sy, CameraPose pose)
+    {
+        for (var j = 0; j < h; j++)
+        {
+            var y = top - (j + 0.5) / sy;
+            for (var i = 0; i < w; i++)
+            {
+                var (r, g, b) = At(left + (i + 0.5) / sx, y, pose);
+                var p = 3 * (j * w + i);
+                (img[p], img[p + 1], img[p + 2]) = (r, g, b);
+            }
+        }
+    }
+
     /// <summary>False when the field never depends on the pose (then a static camera renders it once).</summary>
     public virtual bool DependsOnPose => false;
 
