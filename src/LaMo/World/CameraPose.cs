@@ -28,6 +28,8 @@ public sealed record CameraPose(
     /// <summary>Fraction of the disc's area inside the view (16 x 16 sample grid over its bounding box).</summary>
     public double VisibleFraction(double x, double y, double r)
     {
+        if (Contains(x, y, r)) return 1;
+        if (x + r < Left || x - r > X + HalfExtent || y + r < Y - HalfExtent || y - r > Top) return 0;
         int inside = 0, total = 0;
         const int n = 16;
         for (var j = 0; j < n; j++)

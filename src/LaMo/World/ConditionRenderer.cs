@@ -12,11 +12,16 @@ internal static class ConditionRenderer
         int w = clip.Render.Width, h = clip.Render.Height, n = w * h * 3;
         var state = new State(clip);
         var all = new byte[clip.Frames.Count * n];
-        for (var k = 0; k < clip.Frames.Count; k++) state.Frame(k).CopyTo(all, k * n);
+        for (var k = 0; k < clip.Frames.Count; k++) state.Frame(k, all.AsSpan(k * n, n));
         return all;
     }
 
-    public static byte[] RenderFrame(WorldClip clip, int k) => new State(clip).Frame(k);
+    public static byte[] RenderFrame(WorldClip clip, int k)
+    {
+        var bytes = new byte[clip.Render.Width * clip.Render.Height * 3];
+        new State(clip).Frame(k, bytes);
+        return bytes;
+    }
 
     private sealed class State(WorldClip clip)
     {
@@ -24,17 +29,23 @@ internal static class ConditionRenderer
         private readonly int _balls = SeparablePalette.BallChannels(clip.Objects);
         private readonly int _w = clip.Render.Width, _h = clip.Render.Height;
         private CameraPose? _surfacePose;
-        private float[] _surface = [];
+        private readonly float[] _surface = new float[clip.Render.Width * clip.Render.Height * 3];
+        private readonly float[] _img = new float[clip.Render.Width * clip.Render.Height * 3];
 
-        public byte[] Frame(int k)
+        public void Frame(int k, Span<byte> bytes)
         {
             var f = clip.Frames[k];
             var pose = f.Camera ?? CameraPose.Static;
             var light = f.Light ?? new LightGain(1, 1, 1);
             var view = View.Of(pose, _w, _h);
             // Scene-plane backgrounds under an unmoving camera are drawn once.
-            if (_field.DependsOnPose || pose != _surfacePose) (_surface, _surfacePose) = (Surface(pose, view), pose);
-            var img = (float[])_surface.Clone();
+            if (_field.DependsOnPose || pose != _surfacePose)
+            {
+                Surface(pose, view);
+                _surfacePose = pose;
+            }
+            var img = _img;
+            Array.Copy(_surface, img, img.Length);
             Renderer.DrawString(clip, k, img, _w, _h, view, Palette.String);
             for (var p = 0; p < img.Length; p += 3)
             {
@@ -43,18 +54,15 @@ internal static class ConditionRenderer
                 (img[p], img[p + 1], img[p + 2]) = (r, g, b);
             }
             Renderer.DrawBalls(clip, k, img, _w, _h, view, light);
-            var bytes = new byte[img.Length];
             for (var i = 0; i < img.Length; i++) bytes[i] = (byte)Math.Clamp(MathF.Round(img[i]), 0, 255);
-            return bytes;
         }
 
-        private float[] Surface(CameraPose pose, View view)
+        private void Surface(CameraPose pose, View view)
         {
-            var img = new float[_w * _h * 3];
+            var img = _surface;
             _field.Draw(img, _w, _h, view.Left, view.Top, view.Sx, view.Sy, pose);
             if (clip.Scene.FloorY is { } fy) FloorRows(img, view, fy, Palette.Floor);
             if (clip.Scene.WallX is { } wx) WallColumns(img, view, wx, Palette.Wall);
-            return img;
         }
 
         // The floor (y ≤ fy) with the renderer's 4 x 4 subsample coverage, which for a half-plane is one count per row.
