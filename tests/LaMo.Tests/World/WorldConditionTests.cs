@@ -129,6 +129,29 @@ public class WorldConditionTests
         }
     }
 
+    [Fact]
+    public void Parallax_NearLayerMovesAtOneOverDepth_SkyStaysInTheImage()
+    {
+        var c = Make(Scenario.Uniform, 3, new WorldConditionOptions(Background: "parallax", Camera: "pan"));
+        var field = LaMo.World.Backgrounds.BackgroundField.For(c.Condition!, c.Render.BackgroundRgb);
+        var depth = c.Condition!.Parameters["near_depth"];
+        const double shift = 0.8;
+        CameraPose a = CameraPose.Static, b = CameraPose.Static with { X = CameraPose.Static.X + shift };
+        for (var x = 0.05; x < 10; x += 0.37)
+        {
+            // Below y = 1.5 the near hills always cover the view: a camera move of Δ shifts them by Δ(1 − 1/d) in the
+            // world, i.e. by −Δ/d in the image.
+            var (r0, g0, b0) = field.At(x, 1.0, a);
+            var (r1, g1, b1) = field.At(x + shift * (1 - 1 / depth), 1.0, b);
+            Assert.True(Math.Abs(r0 - r1) + Math.Abs(g0 - g1) + Math.Abs(b0 - b1) < 0.5, $"near layer at x={x}");
+            // Above every ridge the sky is at infinity: the same image position shows the same colour.
+            Assert.Equal(field.At(x, 9.5, a), field.At(x + shift, 9.5, b));
+        }
+        // And the near layer is not glued to the scene plane (that would be depth 1).
+        var moved = Enumerable.Range(0, 27).Count(i => field.At(0.05 + 0.37 * i, 1.0, a) != field.At(0.05 + 0.37 * i + shift, 1.0, b));
+        Assert.True(moved > 5);
+    }
+
     [Theory]
     [InlineData("dimming")]
     [InlineData("brightening")]

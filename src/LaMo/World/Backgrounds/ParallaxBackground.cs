@@ -47,10 +47,12 @@ internal sealed class ParallaxBackground(WorldCondition c) : BackgroundField
         return Mix(p[1], p[0], (y - pose.Y) / (2 * pose.HalfExtent) + 0.5);
     }
 
+    // Layer coordinates: what the v1 camera (5, 5) would see there, shifted by the camera's offset from it times
+    // (1 − 1/d), so the layers look as authored (ridges at their heights) in a static shot.
     private static (double X, double Y) Layer(double x, double y, CameraPose pose, double depth)
     {
         var k = 1 - 1 / depth;
-        return (x - pose.X * k, y - pose.Y * k);
+        return (x - (pose.X - CameraPose.Static.X) * k, y - (pose.Y - CameraPose.Static.Y) * k);
     }
 
     private static (float R, float G, float B) Shade(Rgb c, double n)
