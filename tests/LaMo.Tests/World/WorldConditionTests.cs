@@ -234,6 +234,24 @@ public class WorldConditionTests
         }
         Assert.Equal(2, seen.Count);
         Assert.Throws<ArgumentException>(() => (train with { Conditions = [new ConditionCombo("fog")] }).Validate());
+
+        // The same split from a ranges file, as `--split FILE` reads it.
+        var path = Path.Combine(Path.GetTempPath(), $"combo-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, """
+            {"name": "test-combo", "radius": [{"min": 0.7, "max": 1.4}], "speed": [{"min": 1, "max": 4}],
+             "conditions": [{"background": "gradient", "camera": "pan"}]}
+            """);
+        try
+        {
+            var loaded = SplitRanges.Load(path);
+            Assert.Equal(new ConditionCombo("gradient", "pan"), loaded.Conditions![0]);
+            var clip = Make(Scenario.Collision, 0, new WorldConditionOptions("mixed"), 32, loaded);
+            Assert.Equal(("gradient", "pan"), (clip.Condition!.Background, clip.Condition.Camera));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
