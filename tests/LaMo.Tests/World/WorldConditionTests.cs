@@ -49,6 +49,8 @@ public class WorldConditionTests
             var v1 = Make(s, 4, WorldConditionOptions.V1, 32);
             // Same world trajectory under any condition: the condition has its own random stream.
             Assert.Equal(v1.Frames.Select(f => f.Objects[0].X), a.Frames.Select(f => f.Objects[0].X));
+            var frameBytes = a.Render.Width * a.Render.Height * 3;
+            Assert.Equal(Renderer.Render(a).AsSpan(5 * frameBytes, frameBytes).ToArray(), Renderer.RenderFrame(a, 5));
             var back = WorldClip.FromJson(a.ToJson());
             Assert.Equal(a.ToJson(), back.ToJson());
             Assert.Equal(Renderer.Render(a), Renderer.Render(back));
