@@ -31,15 +31,23 @@ public static class WorldCommands
         var codec = new Option<string>("--codec") { Description = "auto (H.264 via ffmpeg, else mp4v), h264, mp4v, or none (GT JSON only)", DefaultValueFactory = _ => "auto" };
         var raw = new Option<bool>("--raw") { Description = "Also write lossless .rgb frame dumps" };
         var threads = new Option<int>("--threads") { Description = "Worker threads (0 = all cores)", DefaultValueFactory = _ => 0 };
+        var preset = new Option<string>("--preset") { Description = "World conditions: v1 (uniform background, static camera, constant light) or mixed (a per-clip mix); the options below pin one dimension", DefaultValueFactory = _ => "v1" };
+        var background = new Option<string?>("--background") { Description = "uniform, gradient, texture, pattern, parallax or images (needs --background-dir)" };
+        var backgroundDir = new Option<string?>("--background-dir") { Description = "Folder of .png/.jpg/.bmp backdrops for the images background" };
+        var camera = new Option<string?>("--camera") { Description = "static, pan, accel-pan, zoom, track (follows ball A) or shake" };
+        var lighting = new Option<string?>("--lighting") { Description = "constant, dimming, brightening, cloud or warm" };
+        var entering = new Option<bool>("--entering") { Description = "Ball A enters or leaves the frame (each clip draws which)" };
         var cmd = new Command("generate", "Generate captioned world videos with per-clip ground-truth JSON and metadata.csv")
-            { scenarios, count, size, frames, split, seed, outDir, codec, raw, threads };
+            { scenarios, count, size, frames, split, seed, outDir, codec, raw, threads, preset, background, backgroundDir, camera, lighting, entering };
         cmd.SetAction(parse =>
         {
             var s = parse.GetValue(split)!;
             var ranges = File.Exists(s) ? SplitRanges.Load(s) : SplitRanges.Standard(s);
             var options = new WorldDatasetOptions(parse.GetValue(outDir)!, ScenarioNames.ParseList(parse.GetValue(scenarios)!),
                 parse.GetValue(count), ranges, parse.GetValue(seed), parse.GetValue(size), parse.GetValue(frames),
-                ParseCodec(parse.GetValue(codec)!), parse.GetValue(raw), parse.GetValue(threads)).Validate();
+                ParseCodec(parse.GetValue(codec)!), parse.GetValue(raw), parse.GetValue(threads),
+                new WorldConditionOptions(parse.GetValue(preset)!, parse.GetValue(background), parse.GetValue(camera),
+                    parse.GetValue(lighting), parse.GetValue(entering) ? true : null, parse.GetValue(backgroundDir)).Validate()).Validate();
             var total = options.Scenarios.Count * options.CountPerScenario;
             var output = parse.InvocationConfiguration.Output;
             var watch = Stopwatch.StartNew();
@@ -54,7 +62,8 @@ public static class WorldCommands
             else WorldDatasetWriter.Write(options);
             var secs = watch.Elapsed.TotalSeconds;
             var codecText = options.Codec is null ? "no video" : options.Codec == VideoCodec.Auto ? (Ffmpeg.Available ? "h264" : "mp4v") : options.Codec.ToString()!.ToLowerInvariant();
-            output.WriteLine($"wrote {total} clips ({codecText}, {options.Size}x{options.Size}x{options.Frames}, split {ranges.Name}) to {Path.GetFullPath(options.OutDir)} in {secs:0.0} s ({total / secs:0.0} clips/s)");
+            var conditionText = options.HasConditions ? $", conditions {options.Conditions!.Preset}" : "";
+            output.WriteLine($"wrote {total} clips ({codecText}, {options.Size}x{options.Size}x{options.Frames}, split {ranges.Name}{conditionText}) to {Path.GetFullPath(options.OutDir)} in {secs:0.0} s ({total / secs:0.0} clips/s)");
             return 0;
         });
         return cmd;

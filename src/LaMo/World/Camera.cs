@@ -24,4 +24,12 @@ public sealed record Camera(
 
     /// <summary>World point of continuous pixel coordinates.</summary>
     public (double X, double Y) ToWorld(double u, double v) => (u / ScaleX, WorldHeight - v / ScaleY);
+
+    /// <summary>Continuous pixel coordinates of a world point seen from <paramref name="pose"/>; the v1 mapping when null.</summary>
+    public (double U, double V) ToPixel(double x, double y, CameraPose? pose) =>
+        pose is null ? ToPixel(x, y) : ((x - pose.Left) * ScaleX * pose.Zoom, (pose.Top - y) * ScaleY * pose.Zoom);
+
+    /// <summary>World point of continuous pixel coordinates seen from <paramref name="pose"/>; the v1 mapping when null.</summary>
+    public (double X, double Y) ToWorld(double u, double v, CameraPose? pose) =>
+        pose is null ? ToWorld(u, v) : (pose.Left + u / (ScaleX * pose.Zoom), pose.Top - v / (ScaleY * pose.Zoom));
 }

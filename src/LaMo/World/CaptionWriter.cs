@@ -11,6 +11,7 @@ public static class CaptionWriter
         var end = clip.Frames[^1].Time;
         var ev = clip.Events.Where(e => e.Time <= end).ToArray();
         var bg = Background(clip.Render.Background, rng);
+        if (clip.Condition is { Background: not "uniform" } cond) bg = ConditionCaption.Background(cond, rng);
         var text = clip.Scenario switch
         {
             Scenario.Uniform => Uniform(clip, rng, bg),
@@ -22,6 +23,8 @@ public static class CaptionWriter
             Scenario.Pendulum => Pendulum(clip, rng, bg),
             _ => throw new ArgumentOutOfRangeException(nameof(clip)),
         };
+        // World v2 words come from their own stream, so a v1 clip's caption is unchanged.
+        if (clip.Condition is not null) text += ConditionCaption.Clauses(clip, new WorldRng(WorldRng.Derive(clip.Seed, WorldRng.Hash("caption-v2"))));
         return char.ToUpperInvariant(text[0]) + text[1..].Replace("  ", " ").Replace(" ,", ",") + ".";
     }
 

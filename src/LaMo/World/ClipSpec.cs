@@ -7,7 +7,9 @@ namespace LaMo.World;
 /// <param name="Width">Frame width in pixels.</param>
 /// <param name="Height">Frame height in pixels.</param>
 /// <param name="Frames">Frame count, 1 + 4k.</param>
-public sealed record ClipSpec(Scenario Scenario, SplitRanges Ranges, ulong Seed, int Width = 64, int Height = 64, int Frames = 17)
+/// <param name="Conditions">World v2 conditions to draw from; null = v1.</param>
+public sealed record ClipSpec(Scenario Scenario, SplitRanges Ranges, ulong Seed, int Width = 64, int Height = 64, int Frames = 17,
+    WorldConditionOptions? Conditions = null)
 {
     /// <summary>Checks sizes, frame count and ranges.</summary>
     /// <exception cref="ArgumentException">A field breaks its rule.</exception>
@@ -17,6 +19,7 @@ public sealed record ClipSpec(Scenario Scenario, SplitRanges Ranges, ulong Seed,
             throw new ArgumentException($"size ({Width}x{Height}) must be between 8 and 4096 pixels per side", nameof(Width));
         WorldConstants.ValidateFrameCount(Frames);
         Ranges.Validate();
+        Conditions?.Validate();
         return this;
     }
 }

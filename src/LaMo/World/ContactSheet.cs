@@ -4,7 +4,9 @@ using LaMo.Video;
 namespace LaMo.World;
 
 /// <summary>A contact-sheet PNG of a clip: frames in a grid, each with the ground-truth trajectory of every object
-/// drawn over it (full path thin, current centre as a ring) and the frame time; the caption on top.</summary>
+/// drawn over it (full path thin, current centre as a ring) and the frame time; the caption on top. World v2 clips
+/// project the path with each frame's camera and add a world map below the frames (<see cref="WorldMap"/>): the
+/// camera path, the first and last view, and every object's world-coordinate trajectory.</summary>
 public static class ContactSheet
 {
     private const int Pad = 6;
@@ -27,7 +29,8 @@ public static class ContactSheet
         var width = Math.Max(columns * (cw + Pad) + Pad, 320);
         var captionLines = Wrap(clip?.Caption ?? Path.GetFileName(pngPath), width / 7);
         var top = Pad + captionLines.Count * LineHeight;
-        using var sheet = new Mat(top + rows * (ch + Header) + Pad, width, MatType.CV_8UC3, Scalar.White);
+        var mapHeight = clip?.Condition is null ? 0 : WorldMap.Height + Header;
+        using var sheet = new Mat(top + rows * (ch + Header) + Pad + mapHeight, width, MatType.CV_8UC3, Scalar.White);
         for (var i = 0; i < captionLines.Count; i++)
             Cv2.PutText(sheet, captionLines[i], new Point(Pad, Pad + (i + 1) * LineHeight - 3), HersheyFonts.HersheySimplex, 0.4, Scalar.Black, 1, LineTypes.AntiAlias);
         for (var k = 0; k < video.Frames; k++)
@@ -41,6 +44,14 @@ public static class ContactSheet
             var label = clip is not null && k < clip.Frames.Count ? $"#{k}  t={clip.Frames[k].Time:0.0}s" : $"#{k}";
             Cv2.PutText(sheet, label, new Point(x, y + Header - 8), HersheyFonts.HersheySimplex, 0.35, Scalar.Black, 1, LineTypes.AntiAlias);
         }
+        if (mapHeight > 0)
+        {
+            var y0 = top + rows * (ch + Header) + Pad;
+            Cv2.PutText(sheet, $"world map ({clip!.Condition!.Label}): camera path black, first/last view grey, trajectories in colour",
+                new Point(Pad, y0 + Header - 8), HersheyFonts.HersheySimplex, 0.35, Scalar.Black, 1, LineTypes.AntiAlias);
+            using var roi = new Mat(sheet, new Rect(Pad, y0 + Header - 4, Math.Min(width - 2 * Pad, WorldMap.Height * 2), WorldMap.Height));
+            WorldMap.Draw(roi, clip);
+        }
         var dir = Path.GetDirectoryName(Path.GetFullPath(pngPath));
         if (dir is not null) Directory.CreateDirectory(dir);
         if (!Cv2.ImWrite(pngPath, sheet)) throw new IOException($"{pngPath}: could not write PNG");
@@ -52,10 +63,11 @@ public static class ContactSheet
         {
             // Darker shade of the object's colour (BGR for OpenCV).
             var ink = new Scalar(spec.Rgb.B * 0.55, spec.Rgb.G * 0.55, spec.Rgb.R * 0.55);
+            var pose = clip.Frames[k].Camera;   // the whole path as seen from this frame's camera
             var pts = clip.Frames.Select(f =>
             {
                 var o = f.Objects[spec.Id];
-                var (u, v) = clip.Camera.ToPixel(o.X, o.Y);
+                var (u, v) = clip.Camera.ToPixel(o.X, o.Y, pose);
                 return new Point((int)Math.Round(u * scale), (int)Math.Round(v * scale));
             }).ToArray();
             Cv2.Polylines(img, [pts], false, ink, 1, LineTypes.AntiAlias);

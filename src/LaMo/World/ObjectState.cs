@@ -10,9 +10,11 @@ namespace LaMo.World;
 /// <param name="Vy">Velocity y.</param>
 /// <param name="Radius">Radius.</param>
 /// <param name="Colour">Colour name.</param>
-/// <param name="Visible">True when the whole disc lies inside the 10 x 10 world (a "valid frame" for metrics).</param>
+/// <param name="Visible">True when the whole disc lies inside the view (a "valid frame" for metrics): the 10 x 10
+/// world in v1, the frame's camera view in world v2.</param>
 /// <param name="Contacts">Event kinds involving this object in (t - dt, t] (<see cref="WorldEvent.Kind"/>),
 /// plus <c>on_floor</c> while it rests or slides on the floor.</param>
+/// <param name="VisibleFraction">World v2: fraction of the disc's area inside the view (0 = out of frame).</param>
 public sealed record ObjectState(
     [property: JsonPropertyName("id")] int Id,
     [property: JsonPropertyName("x")] double X,
@@ -22,4 +24,5 @@ public sealed record ObjectState(
     [property: JsonPropertyName("radius")] double Radius,
     [property: JsonPropertyName("colour")] string Colour,
     [property: JsonPropertyName("visible")] bool Visible,
-    [property: JsonPropertyName("contacts")] IReadOnlyList<string> Contacts);
+    [property: JsonPropertyName("contacts")] IReadOnlyList<string> Contacts,
+    [property: JsonPropertyName("visible_fraction"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? VisibleFraction = null);

@@ -2,7 +2,9 @@ namespace LaMo.World;
 
 /// <summary>Deterministic rasteriser: 4 x 4 supersampled area coverage per pixel, <c>pixel = (1 - a) * below + a * colour</c>,
 /// drawn in order background, floor, wall, pendulum string, balls (by id).</summary>
-/// <remarks>This is the lossless reference for evaluation: any clip re-renders bit-exactly from its GT JSON.</remarks>
+/// <remarks>This is the lossless reference for evaluation: any clip re-renders bit-exactly from its GT JSON. World v2
+/// clips (with a <see cref="WorldClip.Condition"/>) render through <see cref="ConditionRenderer"/>; v1 clips take the
+/// original path unchanged.</remarks>
 public static class Renderer
 {
     private const int S = WorldConstants.Supersample;
@@ -12,6 +14,7 @@ public static class Renderer
     /// <summary>All frames as RGB bytes, layout [F, H, W, 3].</summary>
     public static byte[] Render(WorldClip clip)
     {
+        if (clip.Condition is not null) return ConditionRenderer.Render(clip);
         int w = clip.Render.Width, h = clip.Render.Height, f = clip.Frames.Count;
         var stat = StaticLayer(clip);
         var all = new byte[f * stat.Length];
@@ -31,6 +34,7 @@ public static class Renderer
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, clip.Frames.Count);
+        if (clip.Condition is not null) return ConditionRenderer.RenderFrame(clip, index);
         var frame = StaticLayer(clip);
         DrawDynamic(clip, index, frame, clip.Render.Width, clip.Render.Height);
         return frame.Select(v => (byte)Math.Clamp(MathF.Round(v), 0, 255)).ToArray();
@@ -42,30 +46,43 @@ public static class Renderer
         var img = new float[w * h * 3];
         var bg = clip.Render.BackgroundRgb;
         for (var i = 0; i < w * h; i++) (img[3 * i], img[3 * i + 1], img[3 * i + 2]) = (bg.R, bg.G, bg.B);
+        var view = View.Static(w, h);
         if (clip.Scene.FloorY is { } fy)
-            Fill(img, w, h, Palette.Floor, 0, WorldConstants.Size, -1, fy, (x, y) => y <= fy);
+            Fill(img, w, h, view, Palette.Floor, 0, WorldConstants.Size, -1, fy, (x, y) => y <= fy);
         if (clip.Scene.WallX is { } wx)
-            Fill(img, w, h, Palette.Wall, wx, WorldConstants.Size + 1, -1, WorldConstants.Size + 1, (x, y) => x >= wx);
+            Fill(img, w, h, view, Palette.Wall, wx, WorldConstants.Size + 1, -1, WorldConstants.Size + 1, (x, y) => x >= wx);
         return img;
     }
 
     private static void DrawDynamic(WorldClip clip, int k, float[] img, int w, int h)
     {
-        var frame = clip.Frames[k];
-        if (clip.Scene is { PivotX: { } px, PivotY: { } py })
+        var view = View.Static(w, h);
+        DrawString(clip, k, img, w, h, view, Palette.String);
+        DrawBalls(clip, k, img, w, h, view, null);
+    }
+
+    /// <summary>Draws the pendulum string and pivot (if any) of frame k.</summary>
+    internal static void DrawString(WorldClip clip, int k, float[] img, int w, int h, View view, Rgb colour)
+    {
+        if (clip.Scene is not { PivotX: { } px, PivotY: { } py }) return;
+        var bob = clip.Frames[k].Objects[0];
+        double x0 = Math.Min(px, bob.X) - StringHalfWidth, x1 = Math.Max(px, bob.X) + StringHalfWidth;
+        double y0 = Math.Min(py, bob.Y) - StringHalfWidth, y1 = Math.Max(py, bob.Y) + StringHalfWidth;
+        Fill(img, w, h, view, colour, x0, x1, y0, y1, (x, y) => SegmentDistance(x, y, px, py, bob.X, bob.Y) <= StringHalfWidth);
+        Fill(img, w, h, view, colour, px - PivotRadius, px + PivotRadius, py - PivotRadius, py + PivotRadius,
+            (x, y) => (x - px) * (x - px) + (y - py) * (y - py) <= PivotRadius * PivotRadius);
+    }
+
+    /// <summary>Draws the balls of frame k, each colour times the light gain (null = 1).</summary>
+    internal static void DrawBalls(WorldClip clip, int k, float[] img, int w, int h, View view, LightGain? light)
+    {
+        foreach (var o in clip.Frames[k].Objects)
         {
-            var bob = frame.Objects[0];
-            double x0 = Math.Min(px, bob.X) - StringHalfWidth, x1 = Math.Max(px, bob.X) + StringHalfWidth;
-            double y0 = Math.Min(py, bob.Y) - StringHalfWidth, y1 = Math.Max(py, bob.Y) + StringHalfWidth;
-            Fill(img, w, h, Palette.String, x0, x1, y0, y1, (x, y) => SegmentDistance(x, y, px, py, bob.X, bob.Y) <= StringHalfWidth);
-            Fill(img, w, h, Palette.String, px - PivotRadius, px + PivotRadius, py - PivotRadius, py + PivotRadius,
-                (x, y) => (x - px) * (x - px) + (y - py) * (y - py) <= PivotRadius * PivotRadius);
-        }
-        foreach (var o in frame.Objects)
-        {
-            var spec = clip.Objects[o.Id];
+            var rgb = clip.Objects[o.Id].Rgb;
             double r2 = o.Radius * o.Radius, cx = o.X, cy = o.Y;
-            Fill(img, w, h, spec.Rgb, cx - o.Radius, cx + o.Radius, cy - o.Radius, cy + o.Radius,
+            var colour = light is null ? (rgb.R, rgb.G, rgb.B)
+                : ((float)(rgb.R * light.R), (float)(rgb.G * light.G), (float)(rgb.B * light.B));
+            Fill(img, w, h, view, colour, cx - o.Radius, cx + o.Radius, cy - o.Radius, cy + o.Radius,
                 (x, y) => (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r2);
         }
     }
@@ -81,21 +98,26 @@ public static class Renderer
 
     // Blends colour over the pixels whose box meets [x0, x1] x [y0, y1] (world units), with coverage a = inside
     // subsamples / 16; subsample (s, t) of pixel (i, j) sits at pixel coordinates (i + (s + 0.5) / 4, j + (t + 0.5) / 4).
-    private static void Fill(float[] img, int w, int h, Rgb colour, double x0, double x1, double y0, double y1,
-        Func<double, double, bool> inside)
+    // The view maps world to pixels (v1: Left = 0, Top = 10, which reproduces the original arithmetic exactly).
+    internal static void Fill(float[] img, int w, int h, View view, Rgb colour, double x0, double x1, double y0, double y1,
+        Func<double, double, bool> inside) =>
+        Fill(img, w, h, view, (colour.R, colour.G, colour.B), x0, x1, y0, y1, inside);
+
+    private static void Fill(float[] img, int w, int h, View view, (float R, float G, float B) colour, double x0, double x1,
+        double y0, double y1, Func<double, double, bool> inside)
     {
-        double sx = w / WorldConstants.Size, sy = h / WorldConstants.Size;
-        int i0 = Math.Max(0, (int)Math.Floor(x0 * sx)), i1 = Math.Min(w - 1, (int)Math.Floor(x1 * sx));
-        int j0 = Math.Max(0, (int)Math.Floor((WorldConstants.Size - y1) * sy)), j1 = Math.Min(h - 1, (int)Math.Floor((WorldConstants.Size - y0) * sy));
+        double sx = view.Sx, sy = view.Sy;
+        int i0 = Math.Max(0, (int)Math.Floor(Math.Max(-1, (x0 - view.Left) * sx))), i1 = Math.Min(w - 1, (int)Math.Floor(Math.Min(w, (x1 - view.Left) * sx)));
+        int j0 = Math.Max(0, (int)Math.Floor(Math.Max(-1, (view.Top - y1) * sy))), j1 = Math.Min(h - 1, (int)Math.Floor(Math.Min(h, (view.Top - y0) * sy)));
         for (var j = j0; j <= j1; j++)
             for (var i = i0; i <= i1; i++)
             {
                 var count = 0;
                 for (var t = 0; t < S; t++)
                 {
-                    var y = WorldConstants.Size - (j + (t + 0.5) / S) / sy;
+                    var y = view.Top - (j + (t + 0.5) / S) / sy;
                     for (var s = 0; s < S; s++)
-                        if (inside((i + (s + 0.5) / S) / sx, y)) count++;
+                        if (inside(view.Left + (i + (s + 0.5) / S) / sx, y)) count++;
                 }
                 if (count == 0) continue;
                 var a = count / (float)(S * S);
@@ -105,4 +127,15 @@ public static class Renderer
                 img[p + 2] = (1 - a) * img[p + 2] + a * colour.B;
             }
     }
+}
+
+/// <summary>World-to-pixel mapping of one frame: u = (x − Left)·Sx, v = (Top − y)·Sy.</summary>
+internal readonly record struct View(double Left, double Top, double Sx, double Sy)
+{
+    /// <summary>The v1 view of the whole 10 x 10 world.</summary>
+    public static View Static(int w, int h) => new(0, WorldConstants.Size, w / WorldConstants.Size, h / WorldConstants.Size);
+
+    /// <summary>The view of a camera pose.</summary>
+    public static View Of(CameraPose pose, int w, int h) =>
+        new(pose.Left, pose.Top, w / WorldConstants.Size * pose.Zoom, h / WorldConstants.Size * pose.Zoom);
 }

@@ -8,12 +8,15 @@ namespace LaMo.World;
 /// <c>train</c> and <c>test-id</c> draw fresh samples from the same ranges.</summary>
 /// <remarks>What "speed" means per scenario: S1/S4 the velocity, S2/S5 each ball's speed, S3 the launch speed,
 /// drop_bounce the impact speed sqrt(2 g h), friction_slide the initial speed. The pendulum ignores speed ranges
-/// (its amplitude range is fixed) and varies only the radius.</remarks>
+/// (its amplitude range is fixed) and varies only the radius. World v2: <c>conditions</c>, when given, lists the
+/// background/camera/lighting combinations the split may draw (each clip picks one), so a split can hold out a
+/// combination, e.g. train on pan+texture and static+gradient, test on pan+gradient.</remarks>
 public sealed record SplitRanges(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("radius")] IReadOnlyList<Interval> Radius,
     [property: JsonPropertyName("speed")] IReadOnlyList<Interval> Speed,
-    [property: JsonPropertyName("colour_speed")] IReadOnlyDictionary<string, IReadOnlyList<Interval>>? ColourSpeed = null)
+    [property: JsonPropertyName("colour_speed")] IReadOnlyDictionary<string, IReadOnlyList<Interval>>? ColourSpeed = null,
+    [property: JsonPropertyName("conditions"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ConditionCombo>? Conditions = null)
 {
     /// <summary>In-distribution radius range [0.7, 1.4].</summary>
     public static IReadOnlyList<Interval> IdRadius { get; } = [new(0.7, 1.4)];
@@ -61,6 +64,11 @@ public sealed record SplitRanges(
                     throw new ArgumentException($"colour_speed key '{colour}' is not a ball colour ({string.Join(", ", Palette.BallColours)})");
                 Check(parts, $"colour_speed.{colour}", positive: false);
             }
+        if (Conditions is not null)
+        {
+            if (Conditions.Count == 0) throw new ArgumentException("conditions, when given, needs at least one combination", nameof(Conditions));
+            foreach (var c in Conditions) c.Validate();
+        }
         return this;
     }
 

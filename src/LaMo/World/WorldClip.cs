@@ -11,6 +11,9 @@ namespace LaMo.World;
 /// (<see cref="SceneGeometry"/>)<c>, objects</c> (<see cref="ObjectSpec"/>)<c>, frames</c> (<see cref="FrameState"/>, one
 /// per rendered frame, each with every object's <see cref="ObjectState"/>)<c>, events</c> (<see cref="WorldEvent"/>, exact times).
 /// Units: world units (10 x 10, y up), seconds, units/s. Frames re-render losslessly with <see cref="Renderer.Render"/>.
+/// World v2 adds optional keys (absent in v1 clips, which stay byte-identical): <c>condition</c>
+/// (<see cref="WorldCondition"/>), and per frame <c>camera</c> (<see cref="CameraPose"/>) and <c>light</c>
+/// (<see cref="LightGain"/>), and per object <c>visible_fraction</c>. See docs/world.md.
 /// </remarks>
 public sealed record WorldClip(
     [property: JsonPropertyName("schema_version")] int SchemaVersion,
@@ -24,8 +27,15 @@ public sealed record WorldClip(
     [property: JsonPropertyName("scene")] SceneGeometry Scene,
     [property: JsonPropertyName("objects")] IReadOnlyList<ObjectSpec> Objects,
     [property: JsonPropertyName("frames")] IReadOnlyList<FrameState> Frames,
-    [property: JsonPropertyName("events")] IReadOnlyList<WorldEvent> Events)
+    [property: JsonPropertyName("events")] IReadOnlyList<WorldEvent> Events,
+    [property: JsonPropertyName("condition"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WorldCondition? Condition = null)
 {
+    /// <summary>The camera pose of frame <paramref name="k"/>, or null for the v1 static camera.</summary>
+    public CameraPose? PoseAt(int k) => Frames[k].Camera;
+
+    /// <summary>True when the camera never moves (v1 clips and world v2's <c>static</c> camera).</summary>
+    [JsonIgnore] public bool StaticCamera => Condition is null || Condition.StaticCamera;
+
     /// <summary>The schema version this code writes and reads.</summary>
     public const int CurrentSchemaVersion = 1;
 

@@ -23,6 +23,9 @@ public static class WorldGenerator
             new RenderInfo(spec.Width, spec.Height, spec.Frames, 1 / WorldConstants.FrameInterval,
                 WorldConstants.Supersample, bg, Palette.Of(bg)),
             setup.Scene, setup.Objects, frames, events);
+        // World v2 draws from its own stream too: a seed's physics is the same under every condition.
+        var conditions = spec.Conditions ?? (spec.Ranges.Conditions is null ? null : WorldConditionOptions.V1);
+        if (conditions is not null) clip = ConditionApplier.Apply(clip, conditions, spec.Ranges, spec.Seed);
         // The caption draws from its own stream so wording changes never move the physics.
         var captionRng = new WorldRng(WorldRng.Derive(spec.Seed, WorldRng.Hash("caption")));
         return clip with { Caption = CaptionWriter.Write(clip, captionRng) };

@@ -5,7 +5,10 @@ namespace LaMo.Evaluation.Physics;
 /// <summary>Computes <see cref="ClipPhysicsResult"/> for one generated video against its ground-truth clip.</summary>
 /// <remarks>Kinematic metrics (M1–M5, M7, M9) come from the parser tracks (<see cref="ObjectTrack"/>); pixel metrics
 /// (M6 blobs, M8) from <see cref="MaskMetrics"/>. Only valid frames count: true disc fully inside and, in continuation
-/// mode, after <see cref="PhysicsOptions.GivenFrames"/>.</remarks>
+/// mode, after <see cref="PhysicsOptions.GivenFrames"/>. World v2 moving cameras: every track is in world coordinates
+/// (converted with the ground-truth camera). Law-only metrics (M7, M9) need the camera of the judged video; in
+/// continuation mode the given frames fix it, so they use world coordinates (in v1 pixels of the 10 x 10 world); in
+/// text-to-video mode the generated camera is unknown, so they are computed only on static-camera clips (null otherwise).</remarks>
 public static class ClipEvaluator
 {
     private const double Dt = WorldConstants.FrameInterval;
@@ -39,6 +42,8 @@ public static class ClipEvaluator
         var m1 = VelocityError(tracks, firstCollision, staticBaseline: false);
         var m1Static = VelocityError(tracks, firstCollision, staticBaseline: true);
         var (mom, energy) = failure ? (null, null) : Conservation(clip, tracks);
+        var lawMetrics = clip.StaticCamera || options.GivenFrames > 0;
+        var px = tracks.Select(tr => LawPixels(clip, tr)).ToArray();
         return new ClipPhysicsResult(
             clipId, ScenarioNames.Name(clip.Scenario), clip.Split, video.Count - options.GivenFrames, failure,
             failure ? null : m1, failure ? m1Static : m1,
@@ -50,9 +55,18 @@ public static class ClipEvaluator
             mom, energy,
             Mean(tracks.Select(SizeDrift).OfType<double>()),
             masks.Permanence, masks.SpuriousRate,
-            LawResidual(clip, tracks), FittedAcceleration(clip, tracks),
+            lawMetrics ? LawResidual(clip, tracks, px) : null, lawMetrics ? FittedAcceleration(clip, tracks) : null,
             masks.SpatioTemporalIoU, masks.SpatialIoU, masks.WeightedSpatialIoU, masks.PixelMse,
-            FrozenRate(tracks, options.FrozenPixels), RmsJerk(tracks));
+            lawMetrics ? FrozenRate(tracks, px, options.FrozenPixels) : null, lawMetrics ? RmsJerk(tracks) : null);
+    }
+
+    // Positions for the pixel-unit law metrics: the image's own under a static camera; under a moving one the world
+    // position in pixels of the v1 view (so a panning camera adds no motion of its own).
+    private static (double[] U, double[] V) LawPixels(WorldClip clip, ObjectTrack tr)
+    {
+        if (clip.StaticCamera) return (tr.U, tr.V);
+        var cam = clip.Camera;
+        return (tr.X.Select(x => x * cam.ScaleX).ToArray(), tr.Y.Select(y => (cam.WorldHeight - y) * cam.ScaleY).ToArray());
     }
 
     private static void CheckCompatible(string clipId, WorldClip clip, FrameStack video, PhysicsOptions options)
@@ -172,7 +186,7 @@ public static class ClipEvaluator
         return r.Length >= 2 ? (r.Max() - r.Min()) / tr.Radius : null;
     }
 
-    private static double? LawResidual(WorldClip clip, ObjectTrack[] tracks)
+    private static double? LawResidual(WorldClip clip, ObjectTrack[] tracks, (double[] U, double[] V)[] px)
     {
         bool lines = clip.Scenario is Scenario.Uniform or Scenario.Collision or Scenario.WallBounce or Scenario.WallCollision;
         if (!lines && clip.Scenario != Scenario.Parabola) return null;
@@ -181,7 +195,8 @@ public static class ClipEvaluator
             foreach (var seg in Segments(clip, tr).Where(s => s.Length >= MinFitFrames))
             {
                 var ts = seg.Select(t => tr.Time[t]).ToArray();
-                double[] u = seg.Select(t => tr.U[t]).ToArray(), v = seg.Select(t => tr.V[t]).ToArray();
+                var (pu, pv) = px[tr.Id];
+                double[] u = seg.Select(t => pu[t]).ToArray(), v = seg.Select(t => pv[t]).ToArray();
                 res.AddRange(LeastSquares.Residuals(ts, u, LeastSquares.Fit(ts, u, 1).Coefficients));
                 var dv = lines ? 1 : 2;
                 res.AddRange(LeastSquares.Residuals(ts, v, LeastSquares.Fit(ts, v, dv).Coefficients));
@@ -205,7 +220,7 @@ public static class ClipEvaluator
         return Mean(acc);
     }
 
-    private static double? FrozenRate(ObjectTrack[] tracks, double frozenPx)
+    private static double? FrozenRate(ObjectTrack[] tracks, (double[] U, double[] V)[] px, double frozenPx)
     {
         int pairs = 0, frozen = 0;
         foreach (var tr in tracks)
@@ -213,7 +228,8 @@ public static class ClipEvaluator
                 if (tr.Usable(t) && tr.Usable(t + 1))
                 {
                     pairs++;
-                    if (Math.Sqrt(Sq(tr.U[t + 1] - tr.U[t]) + Sq(tr.V[t + 1] - tr.V[t])) < frozenPx) frozen++;
+                    var (u, v) = px[tr.Id];
+                    if (Math.Sqrt(Sq(u[t + 1] - u[t]) + Sq(v[t + 1] - v[t])) < frozenPx) frozen++;
                 }
         return pairs == 0 ? null : frozen / (double)pairs;
     }

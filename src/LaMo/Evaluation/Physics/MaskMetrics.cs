@@ -36,13 +36,14 @@ public sealed record MaskMetrics(double? Permanence, double? SpuriousRate, doubl
             for (var i = 0; i < f.Length; i++) { var d = (f[i] - g[i]) / 255.0; sse += d * d; }
             for (var ch = 0; ch < 3; ch++)
             {
-                var mask = ColourParser.Mask(f, w, h, ch, options.MaskThreshold);
+                var gain = clip.Frames[t].Light?.Channel(ch) ?? 1;
+                var mask = ColourParser.Mask(f, w, h, ch, options.MaskThreshold, gain);
                 var owners = clip.Objects.Where(o => ColourParser.ChannelOf(o.Colour) == ch).ToArray();
                 // Each ball of this colour may account for one blob (also a partly visible one that is not "detected").
                 spurious += Math.Max(0, ColourParser.CountBlobs(mask, w, h, minBlob) - owners.Length);
                 foreach (var o in owners)
                 {
-                    var gm = ColourParser.Mask(g, w, h, ch, options.MaskThreshold);
+                    var gm = ColourParser.Mask(g, w, h, ch, options.MaskThreshold, gain);
                     var (cg, ct) = counts[o.Id];
                     for (var p = 0; p < hw; p++)
                     {
