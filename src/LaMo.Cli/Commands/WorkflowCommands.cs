@@ -74,7 +74,7 @@ public static class WorkflowCommands
                 return res;
             }, plainLines: mpi.Sync is not null), p.InvocationConfiguration.Error);
             o.WriteLine($"vae: {r.FinalStep} steps{(r.Interrupted ? " (interrupted; --resume continues)" : "")}, scaling_factor {scaling:G5}, saved {Path.Combine(p.GetValue(output)!, "vae")}");
-            return 0;
+            return r.Interrupted ? cts.ExitCode : 0;
         });
         return new Command("vae", "VAE commands") { train };
     }
@@ -149,7 +149,7 @@ public static class WorkflowCommands
             var r = mpi.Run(() => CliSupport.RunWithProgress("train", o.Steps, w,
                 prog => BackboneWorkflow.Run(o, prog, cts.Token, mpi.Sync), plainLines: mpi.Sync is not null), p.InvocationConfiguration.Error);
             w.WriteLine($"train: {r.FinalStep} steps{(r.Interrupted ? " (interrupted; --resume continues)" : "")}, {r.SkippedSteps} skipped, outputs in {o.Out}");
-            return 0;
+            return r.Interrupted ? cts.ExitCode : 0;
         });
         return cmd;
     }
@@ -175,8 +175,8 @@ public static class WorkflowCommands
             using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
             var r = mpi.Run(() => CliSupport.RunWithProgress("prior", o.Steps, w,
                 prog => PriorWorkflow.Run(o, prog, cts.Token, mpi.Sync), plainLines: mpi.Sync is not null), p.InvocationConfiguration.Error);
-            w.WriteLine($"prior: {r.FinalStep} steps, predictor in {Path.Combine(o.Out, "predictor")}");
-            return 0;
+            w.WriteLine($"prior: {r.FinalStep} steps{(r.Interrupted ? " (interrupted; --resume continues)" : "")}, predictor in {Path.Combine(o.Out, "predictor")}");
+            return r.Interrupted ? cts.ExitCode : 0;
         });
         return new Command("prior", "Motion-field predictor commands") { train };
     }

@@ -9,6 +9,7 @@ public sealed class SignalStop : IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
     private readonly List<PosixSignalRegistration> _registrations = [];
+    private volatile int _received;
 
     /// <summary>Registers SIGINT and SIGTERM; <paramref name="log"/> gets one line when the first signal arrives.</summary>
     public SignalStop(TextWriter log)
@@ -17,13 +18,21 @@ public sealed class SignalStop : IDisposable
             _registrations.Add(PosixSignalRegistration.Create(signal, ctx =>
             {
                 ctx.Cancel = true;
-                if (!_cts.IsCancellationRequested) log.WriteLine($"lamo: {signal} received; finishing the step and writing a checkpoint");
+                if (!_cts.IsCancellationRequested)
+                {
+                    _received = signal == PosixSignal.SIGINT ? 2 : 15;
+                    log.WriteLine($"lamo: {signal} received; finishing the step and writing a checkpoint");
+                }
                 _cts.Cancel();
             }));
     }
 
     /// <summary>Cancelled by the first SIGINT/SIGTERM.</summary>
     public CancellationToken Token => _cts.Token;
+
+    /// <summary>The shell's exit code for a run stopped by the signal: 128 + its number (130 for SIGINT, 143 for
+    /// SIGTERM), so scripts can tell a stopped run from a finished one; 0 when no signal arrived.</summary>
+    public int ExitCode => _received == 0 ? 0 : 128 + _received;
 
     /// <summary>Unregisters the handlers (the default actions return).</summary>
     public void Dispose()
