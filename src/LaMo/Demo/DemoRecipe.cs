@@ -56,14 +56,14 @@ public sealed record DemoRecipe
             var scenarios = Enum.GetValues<Scenario>();
             WorldDatasetWriter.Write(new WorldDatasetOptions(world, scenarios, ClipsPerScenario, SplitRanges.Standard("train"), WorldSeed, Size, Frames).Validate());
             return new JsonObject { ["clips"] = scenarios.Length * ClipsPerScenario };
-        }, modelsFolder, "world", $"lamo world generate --scenarios all --count {ClipsPerScenario} --size {Size} --frames {Frames} --split train --seed {WorldSeed}");
+        }, (modelsFolder, workFolder), "world", $"lamo world generate --scenarios all --count {ClipsPerScenario} --size {Size} --frames {Frames} --split train --seed {WorldSeed}");
 
         Stage(log, "vae", () =>
         {
             var o = new VaeTrainingOptions(VaeSteps, BatchSize: 4, LearningRate: 1e-3, WarmupSteps: 30, Seed: 0, CropFrames: 9);
             var (r, s) = VaeWorkflow.Train(world, Path.Combine(runs, "vae"), AutoencoderKLCogVideoXConfig.Tiny, o, new ClipReadOptions(Frames, Size, Size), resume: true, ct: ct);
             return Card(r, new JsonObject { ["scaling_factor"] = s });
-        }, modelsFolder, "vae", $"lamo vae train --data WORLD --steps {VaeSteps} --batch-size 4 (crop 9 frames)");
+        }, (modelsFolder, workFolder), "vae", $"lamo vae train --data WORLD --steps {VaeSteps} --batch-size 4 (crop 9 frames)");
 
         Stage(log, "encode", () =>
         {
@@ -72,7 +72,7 @@ public sealed record DemoRecipe
                 CogVideoXTransformerConfig.Load(Path.Combine(RepoConfigs(), "demo", "transformer", "config.json")), seed: 0);
             var r = EncodeWorkflow.Run(world, init, cache, new ClipReadOptions(Frames, Size, Size), ct: ct);
             return new JsonObject { ["encoded"] = r.Encoded, ["skipped"] = r.Skipped.Count };
-        }, modelsFolder, "encode", "lamo pipeline init --vae RUNS/vae/vae && lamo encode --data WORLD --pipeline BASE0");
+        }, (modelsFolder, workFolder), "encode", "lamo pipeline init --vae RUNS/vae/vae && lamo encode --data WORLD --pipeline BASE0");
 
         Stage(log, "base", () =>
         {
@@ -83,7 +83,7 @@ public sealed record DemoRecipe
             var r = BackboneWorkflow.Run(o, ct: ct);
             CopyFolder(Path.Combine(runs, "base", "pipeline"), Path.Combine(modelsFolder, "base"));
             return Card(r, new JsonObject { ["options"] = JsonSerializer.SerializeToNode(o) });
-        }, modelsFolder, "base", $"lamo train --init BASE0 --set mode=full --set steps={BaseSteps} --set learning_rate=5e-4");
+        }, (modelsFolder, workFolder), "base", $"lamo train --init BASE0 --set mode=full --set steps={BaseSteps} --set learning_rate=5e-4");
 
         foreach (int seed in Seeds)
             foreach (bool lamo in new[] { false, true })
@@ -100,7 +100,7 @@ public sealed record DemoRecipe
                     CopyFolder(Path.Combine(runs, name, "lora"), Path.Combine(modelsFolder, name));
                     if (lamo) CopyFolder(Path.Combine(runs, name, "predictor"), Path.Combine(modelsFolder, name, "predictor"));
                     return Card(r, new JsonObject { ["options"] = JsonSerializer.SerializeToNode(o) });
-                }, modelsFolder, name, $"lamo train --init models/demo/base --set mode=lora --set steps={FineTuneSteps} --set seed={seed}{(lamo ? " --drift-loss --predictor" : "")}");
+                }, (modelsFolder, workFolder), name, $"lamo train --init models/demo/base --set mode=lora --set steps={FineTuneSteps} --set seed={seed}{(lamo ? " --drift-loss --predictor" : "")}");
             }
         log.WriteLine($"demo recipe: done in {total.Elapsed.TotalMinutes:F1} min");
     }
@@ -127,8 +127,9 @@ public sealed record DemoRecipe
 
     // A stage whose card exists is complete (cards are written last, atomically): an interrupted recipe re-run with
     // the same folders continues at the first unfinished stage, and training stages resume from their checkpoints.
-    private static void Stage(TextWriter log, string name, Func<JsonObject> run, string modelsFolder, string cardName, string command)
+    private static void Stage(TextWriter log, string name, Func<JsonObject> run, (string Models, string Work) folders, string cardName, string command)
     {
+        string modelsFolder = folders.Models;
         if (File.Exists(Path.Combine(modelsFolder, "cards", cardName + ".json")))
         {
             log.WriteLine($"demo recipe: {name} already done (card exists)");
@@ -137,12 +138,28 @@ public sealed record DemoRecipe
         log.WriteLine($"demo recipe: {name} ...");
         var sw = Stopwatch.StartNew();
         var card = run();
+        if (card["options"] is JsonObject options) WithPlaceholders(options, folders);
         card["command"] = command;
         card["seconds"] = Math.Round(sw.Elapsed.TotalSeconds, 1);
         card["machine"] = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
         Directory.CreateDirectory(Path.Combine(modelsFolder, "cards"));
         AtomicFile.WriteAllText(Path.Combine(modelsFolder, "cards", cardName + ".json"), card.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         log.WriteLine($"demo recipe: {name} done in {sw.Elapsed.TotalSeconds:F0} s");
+    }
+
+    // Cards are committed with the models: the folders of the machine that made them become MODELS/ and WORK/, as in the
+    // cards' commands.
+    private static void WithPlaceholders(JsonObject options, (string Models, string Work) folders)
+    {
+        foreach (var (key, value) in options.ToList())
+            if (value is JsonValue v && v.TryGetValue(out string? path) && Path.IsPathRooted(path))
+                options[key] = Placeholder(path, folders.Models, "MODELS") ?? Placeholder(path, folders.Work, "WORK") ?? Path.GetFileName(path);
+    }
+
+    private static string? Placeholder(string path, string folder, string name)
+    {
+        string rel = Path.GetRelativePath(Path.GetFullPath(folder), Path.GetFullPath(path));
+        return rel.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(rel) ? null : rel == "." ? name : $"{name}/{rel}";
     }
 
     /// <summary>The repository's configs/ folder (walking up from the binary).</summary>
