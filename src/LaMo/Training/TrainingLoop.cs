@@ -26,10 +26,18 @@ public sealed class TrainingLoop
 
     private bool IsRoot => _sync?.IsRoot ?? true;
 
+    /// <summary>True when <paramref name="folder"/> has a run's run.json or checkpoints.</summary>
+    public static bool HoldsARun(string folder) =>
+        File.Exists(Path.Combine(folder, "run.json")) || Directory.Exists(Path.Combine(folder, "checkpoints"));
+
     /// <summary>Runs to <see cref="TrainingLoopOptions.TotalSteps"/> or until <paramref name="ct"/> is cancelled.</summary>
     /// <exception cref="InvalidOperationException">NaN/Inf with <see cref="NanPolicy.Stop"/>, or too many skipped steps.</exception>
     public TrainingResult Run(IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
     {
+        // A new run never mixes into an earlier one. Rank 0 checks, before it writes anything; under MPI a failing rank
+        // aborts the whole job, so the others do not wait for it.
+        if (IsRoot && !_options.Resume && HoldsARun(_options.RunFolder))
+            throw new IOException($"{_options.RunFolder} already holds a training run (run.json or checkpoints/): pass --resume to continue it, or choose another output folder");
         // Only rank 0 writes in the run folder (run.json, metrics, TensorBoard, checkpoints, plot); the others only read.
         if (IsRoot) Directory.CreateDirectory(_options.RunFolder);
         var store = new CheckpointStore(_options.RunFolder, _options.KeepCheckpoints);
