@@ -84,7 +84,8 @@ public sealed record StudyModels(string Base, IReadOnlyList<FineTunePair> Pairs,
                 var sw = Stopwatch.StartNew();
                 var o = new BackboneTrainingOptions
                 {
-                    Cache = cache, Out = run, Init = baseFolder, BatchSize = settings.BatchSize, LogEvery = 10, CheckpointEvery = Math.Max(steps, 100),
+                    // Resume: a re-run of the study continues (or finds finished) its fine-tunes instead of mixing new runs in.
+                    Cache = cache, Out = run, Init = baseFolder, BatchSize = settings.BatchSize, LogEvery = 10, CheckpointEvery = Math.Max(steps, 100), Resume = true,
                     Mode = "lora", Steps = steps, LearningRate = settings.LearningRate, WarmupSteps = Math.Min(20, Math.Max(0, steps / 2)), Seed = seed,
                     DriftLoss = lamo, Predictor = lamo, PredictorConfig = settings.PredictorConfig, PredictorWarmupSteps = Math.Min(20, Math.Max(0, steps / 2)),
                 };
