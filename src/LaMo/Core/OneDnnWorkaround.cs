@@ -54,7 +54,7 @@ public static class OneDnnWorkaround
         lock (Gate)
         {
             if (_applied is not null) return _applied;
-            var mode = ParseMode(Environment.GetEnvironmentVariable(Variable));
+            var mode = ModeFromEnvironment(out string? problem);
             // The caller's OpenMP policy must be in place before LibTorch (and libgomp with it) loads.
             OpenMpWaitPolicy.ApplyPassiveUnlessSet();
             _applied = mode switch
@@ -65,8 +65,18 @@ public static class OneDnnWorkaround
                 _ => $"pad-channels (output channels padded to a multiple of {SafeConv.ChannelBlock} where the input gradient is needed)",
             };
             QuietNnpack();
+            if (problem is not null) _applied += $" ({problem})";
             return _applied;
         }
+    }
+
+    /// <summary>The mode <see cref="Variable"/> selects; an unknown value selects <see cref="DefaultMode"/> and says so in
+    /// <paramref name="problem"/> (this runs when the assembly loads, where an exception would be unreadable).</summary>
+    public static Mode ModeFromEnvironment(out string? problem)
+    {
+        problem = null;
+        try { return ParseMode(Environment.GetEnvironmentVariable(Variable)); }
+        catch (ArgumentException e) { problem = e.Message + "; using " + DefaultMode; return DefaultMode; }
     }
 
     /// <summary>Parses a <see cref="Variable"/> value; null or empty gives <see cref="DefaultMode"/>.</summary>

@@ -19,7 +19,7 @@ public static class SafeConv
 
     /// <summary>When false, every call is the plain convolution (for measuring and demonstrating the fault).</summary>
     public static bool Enabled { get; set; } =
-        OneDnnWorkaround.ParseMode(Environment.GetEnvironmentVariable(OneDnnWorkaround.Variable)) == OneDnnWorkaround.Mode.PadChannels;
+        OneDnnWorkaround.ModeFromEnvironment(out _) == OneDnnWorkaround.Mode.PadChannels;
 
     /// <summary>The module's convolution (Conv2d or Conv3d, zero padding), safe for the input gradient.</summary>
     public static Tensor Forward(Convolution conv, Tensor input)
