@@ -1,4 +1,5 @@
 using LaMo.Motion;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Experiment;
@@ -19,6 +20,9 @@ public sealed record DriftSignal
     public long SamplePairs { get; init; }
     /// <summary>Σ over samples and pairs of ‖μ(sample) − μ*(mean)‖².</summary>
     public double PosteriorNoiseSum { get; init; }
+    /// <summary>Pairs whose ‖μ*‖² is below their own posterior noise (mean over samples): there the drift loss, which
+    /// divides by ‖μ*‖², mostly scales noise.</summary>
+    public long NoisyPairs { get; init; }
 
     /// <summary>Mean ‖μ*‖² per pair.</summary>
     public double MuEnergy => Pairs > 0 ? MuEnergySum / Pairs : 0;
@@ -30,12 +34,15 @@ public sealed record DriftSignal
     public double Ratio => LocationEnergy > 0 ? MuEnergy / LocationEnergy : 0;
     /// <summary>‖μ*‖² / posterior noise on μ; +∞ when the samples carry no noise on μ, NaN without samples.</summary>
     public double PosteriorSnr => SamplePairs == 0 ? double.NaN : PosteriorNoise > 0 ? MuEnergy / PosteriorNoise : double.PositiveInfinity;
+    /// <summary>Fraction of pairs with a per-pair SNR below 1 (0 without samples).</summary>
+    public double NoisyPairFraction => SamplePairs > 0 && Pairs > 0 ? (double)NoisyPairs / Pairs : 0;
 
     /// <summary>The sums of both.</summary>
     public DriftSignal Add(DriftSignal other) => new()
     {
         Pairs = Pairs + other.Pairs, MuEnergySum = MuEnergySum + other.MuEnergySum, LocationEnergySum = LocationEnergySum + other.LocationEnergySum,
         SamplePairs = SamplePairs + other.SamplePairs, PosteriorNoiseSum = PosteriorNoiseSum + other.PosteriorNoiseSum,
+        NoisyPairs = NoisyPairs + other.NoisyPairs,
     };
 
     /// <summary>The sums of one clip (or a batch of clips).</summary>
@@ -53,17 +60,18 @@ public sealed record DriftSignal
         long pairs = mu.shape[0] * mu.shape[1];
         double muSum = mu.square().sum().item<double>();
         double locSum = delta.square().sum(2).mean([-2L, -1L]).sum().item<double>();         // Σ_pairs mean_{h,w} ‖Δz‖²
-        double noiseSum = 0;
+        var pairNoise = zeros_like(mu).sum(-1);                                              // Σ_samples ‖μ(s) − μ*‖² per pair: [B, P]
         foreach (var s in samples)
         {
             if (!s.shape.SequenceEqual(mean.shape))
                 throw new ArgumentException($"sample [{string.Join(", ", s.shape)}] is not shaped like the mean [{string.Join(", ", mean.shape)}]", nameof(samples));
-            noiseSum += (MotionDriftLoss.BulkMotion(s.to_type(ScalarType.Float64), tau) - mu).square().sum().item<double>();
+            pairNoise += (MotionDriftLoss.BulkMotion(s.to_type(ScalarType.Float64), tau) - mu).square().sum(-1);
         }
+        long noisy = samples.Count == 0 ? 0 : mu.square().sum(-1).lt(pairNoise / Sc((double)samples.Count)).sum().item<long>();
         return new DriftSignal
         {
             Pairs = pairs, MuEnergySum = muSum, LocationEnergySum = locSum,
-            SamplePairs = pairs * samples.Count, PosteriorNoiseSum = noiseSum,
+            SamplePairs = pairs * samples.Count, PosteriorNoiseSum = pairNoise.sum().item<double>(), NoisyPairs = noisy,
         };
     }
 }

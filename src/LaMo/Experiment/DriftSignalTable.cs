@@ -10,12 +10,12 @@ public static class DriftSignalTable
     public static string Signal(IReadOnlyList<DriftSignalRow> rows)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| condition | px | clips | ‖μ*‖² | mean per-location ‖Δz‖² | ratio | posterior noise on μ | SNR (‖μ*‖² / noise) |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|");
+        sb.AppendLine("| condition | px | clips | ‖μ*‖² | mean per-location ‖Δz‖² | ratio | posterior noise on μ | SNR (‖μ*‖² / noise) | pairs with SNR < 1 |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var r in rows)
         {
             var s = r.Signal;
-            sb.AppendLine($"| {r.Condition} | {r.Size} | {r.Clips} | {E(s.MuEnergy)} | {E(s.LocationEnergy)} | {Percent(s.Ratio)} | {E(s.PosteriorNoise)} | {Snr(s.PosteriorSnr)} |");
+            sb.AppendLine($"| {r.Condition} | {r.Size} | {r.Clips} | {E(s.MuEnergy)} | {E(s.LocationEnergy)} | {Percent(s.Ratio)} | {E(s.PosteriorNoise)} | {Snr(s.PosteriorSnr)} | {Percent(s.NoisyPairFraction)} |");
         }
         return sb.ToString();
     }

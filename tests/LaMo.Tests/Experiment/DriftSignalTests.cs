@@ -81,6 +81,20 @@ public class DriftSignalTests
         Assert.Equal(0.5 / 6, s.PosteriorNoise, 12);
         Assert.Equal(s.MuEnergy / (0.5 / 6), s.PosteriorSnr, 9);
         Assert.Equal(4.0, s.MuEnergy, 12);
+        Assert.Equal(0, s.NoisyPairs);                              // per-pair noise ≤ 0.125 ≪ ‖μ*‖² = 4
+    }
+
+    [Fact]
+    public void NoisyPairs_CountsPairsWhoseBulkMotionIsBelowTheirPosteriorNoise()
+    {
+        using var scope = NewDisposeScope();
+        var z = BulkShift(tensor(new[] { 0.1, 0.0 }), frames: 5, h: 2, w: 2);   // ‖μ*‖² = 0.04 per pair
+        var sample = z.clone();
+        sample[.., 4] += tensor(new[] { 0.0, 0.5 }).reshape(2, 1, 1);            // only pair (2,4): noise 0.25 > 0.04
+        var s = DriftSignal.Measure(z, [sample], Tau);
+        Assert.Equal(1, s.NoisyPairs);
+        Assert.Equal(1.0 / 3, s.NoisyPairFraction, 12);
+        Assert.Equal(0, DriftSignal.Measure(z, [], Tau).NoisyPairs);
     }
 
     [Fact]
