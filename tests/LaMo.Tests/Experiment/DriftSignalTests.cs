@@ -146,6 +146,37 @@ public class DriftSignalTests
     }
 
     [Fact]
+    public void Cli_DriftSignal_WritesOneRowPerCondition_AndBothTables()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "lamo-drift-cli-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var vaeDir = Path.Combine(dir, "vae");
+            using (var scope = NewDisposeScope())
+            {
+                manual_seed(1);
+                using var vae = new AutoencoderKLCogVideoX(AutoencoderKLCogVideoXConfig.Load(RelyKit.Repo("configs/tiny/vae/config.json")));
+                vae.SavePretrained(vaeDir);
+            }
+            var json = Path.Combine(dir, "out", "drift.json");
+            var (code, output) = CliTestRunner.Invoke(LaMo.Cli.Commands.WorldCommands.Create(), "world", "drift-signal", "--vae", vaeDir,
+                "--size", "32", "--clips", "1", "--samples", "1", "--conditions", "uniform/static/constant,mixed preset", "--out", json);
+            Assert.Equal(0, code);
+            Assert.Contains("| mixed preset | 32 | 1 |", output);
+            Assert.Contains("M1c VAE", output);
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+            var rows = doc.RootElement.GetProperty("rows");
+            Assert.Equal(2, rows.GetArrayLength());
+            Assert.Equal("uniform/static/constant", rows[0].GetProperty("condition").GetString());
+            Assert.Equal(3, rows[0].GetProperty("signal").GetProperty("pairs").GetInt64());
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public void Conditions_SelectByLabel_UnknownNamed()
     {
         Assert.Equal(DriftSignalCondition.Standard.Count, DriftSignalCondition.Select(null).Count);
