@@ -53,12 +53,15 @@ public static class WorkflowCommands
         var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 17 };
         var size = FrameSize();
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
+        var warmup = new Option<int>("--warmup-steps") { DefaultValueFactory = _ => 50 };
+        var crop = new Option<int>("--crop-frames") { Description = "Train on random windows of this many frames (1 + 8k; 0 = whole clips); the demo's VAE used 9", DefaultValueFactory = _ => 0 };
         var resume = new Option<bool>("--resume");
         var strict = new Option<bool>("--strict") { Description = "Stop at the first bad file" };
-        var train = new Command("train", "Train a small CogVideoX-architecture VAE on videos (data parallel under mpirun)") { data, output, config, steps, batch, lr, frames, size.Size, size.Height, size.Width, seed, resume, strict };
+        var train = new Command("train", "Train a small CogVideoX-architecture VAE on videos (data parallel under mpirun)") { data, output, config, steps, batch, lr, frames, size.Size, size.Height, size.Width, seed, warmup, crop, resume, strict };
         train.SetAction(p =>
         {
-            var opts = new VaeTrainingOptions(p.GetValue(steps), p.GetValue(batch), p.GetValue(lr), Seed: p.GetValue(seed)).Validate();
+            var opts = new VaeTrainingOptions(p.GetValue(steps), p.GetValue(batch), p.GetValue(lr), WarmupSteps: p.GetValue(warmup),
+                Seed: p.GetValue(seed), CropFrames: p.GetValue(crop)).Validate();
             // Data parallel under mpirun/srun, like lamo train.
             using var mpi = MpiSession.Start(p.InvocationConfiguration.Output);
             mpi.CheckGlobalBatch(opts.BatchSize);

@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace LaMo.Cli.Commands;
 
-/// <summary><c>lamo world generate|show</c>: the synthetic physics world (captioned videos with exact ground truth).</summary>
+/// <summary><c>lamo world generate|show|drift-signal</c>: the synthetic physics world (captioned videos with exact ground truth).</summary>
 public static class WorldCommands
 {
     /// <summary>Creates the <c>world</c> command with its subcommands.</summary>
@@ -16,6 +16,7 @@ public static class WorldCommands
         var world = new Command("world", "Synthetic 2-D physics world: generate captioned videos with ground truth, show clips");
         world.Subcommands.Add(Generate());
         world.Subcommands.Add(Show());
+        world.Subcommands.Add(DriftSignalCommand.Create());
         return world;
     }
 
