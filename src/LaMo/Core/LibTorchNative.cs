@@ -9,21 +9,24 @@ public static unsafe class LibTorchNative
 {
     private static readonly IntPtr Library = LoadLibTorchCpu();
 
-    private static IntPtr Context() => ((delegate* unmanaged<IntPtr>)NativeLibrary.GetExport(Library, "_ZN2at13globalContextEv"))();
+    // Resolved once, when the class is first used.
+    private static readonly delegate* unmanaged<IntPtr> GlobalContext = (delegate* unmanaged<IntPtr>)Export("_ZN2at13globalContextEv");
+    private static readonly delegate* unmanaged<IntPtr, byte, void> SetMkldnn = (delegate* unmanaged<IntPtr, byte, void>)Export("_ZN2at7Context20setUserEnabledMkldnnEb");
+    private static readonly delegate* unmanaged<IntPtr, byte> GetMkldnn = (delegate* unmanaged<IntPtr, byte>)Export("_ZNK2at7Context17userEnabledMkldnnEv");
+    private static readonly delegate* unmanaged<IntPtr, byte, void> SetNnpack = (delegate* unmanaged<IntPtr, byte, void>)Export("_ZN2at7Context20setUserEnabledNNPACKEb");
 
-    private static bool Probe(string symbol) => ((delegate* unmanaged<byte>)NativeLibrary.GetExport(Library, symbol))() != 0;
+    private static IntPtr Export(string symbol) => NativeLibrary.GetExport(Library, symbol);
+
+    private static bool Probe(string symbol) => ((delegate* unmanaged<byte>)Export(symbol))() != 0;
 
     /// <summary><c>at::globalContext().setUserEnabledMkldnn(on)</c> (<c>torch.backends.mkldnn.enabled</c>).</summary>
-    public static void SetUserEnabledMkldnn(bool on) =>
-        ((delegate* unmanaged<IntPtr, byte, void>)NativeLibrary.GetExport(Library, "_ZN2at7Context20setUserEnabledMkldnnEb"))(Context(), on ? (byte)1 : (byte)0);
+    public static void SetUserEnabledMkldnn(bool on) => SetMkldnn(GlobalContext(), on ? (byte)1 : (byte)0);
 
     /// <summary><c>at::globalContext().userEnabledMkldnn()</c>.</summary>
-    public static bool UserEnabledMkldnn() =>
-        ((delegate* unmanaged<IntPtr, byte>)NativeLibrary.GetExport(Library, "_ZNK2at7Context17userEnabledMkldnnEv"))(Context()) != 0;
+    public static bool UserEnabledMkldnn() => GetMkldnn(GlobalContext()) != 0;
 
     /// <summary><c>at::globalContext().setUserEnabledNNPACK(on)</c>.</summary>
-    public static void SetUserEnabledNNPACK(bool on) =>
-        ((delegate* unmanaged<IntPtr, byte, void>)NativeLibrary.GetExport(Library, "_ZN2at7Context20setUserEnabledNNPACKEb"))(Context(), on ? (byte)1 : (byte)0);
+    public static void SetUserEnabledNNPACK(bool on) => SetNnpack(GlobalContext(), on ? (byte)1 : (byte)0);
 
     /// <summary>The CPU features LibTorch detected (<c>at::cpu::is_*_supported</c>), e.g. <c>avx2 avx512 avx512_vnni</c>.</summary>
     public static string CpuFeatures()
