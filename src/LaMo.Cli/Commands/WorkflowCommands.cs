@@ -55,13 +55,14 @@ public static class WorkflowCommands
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
         var warmup = new Option<int>("--warmup-steps") { DefaultValueFactory = _ => 50 };
         var crop = new Option<int>("--crop-frames") { Description = "Train on random windows of this many frames (1 + 8k; 0 = whole clips); the demo's VAE used 9", DefaultValueFactory = _ => 0 };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { DefaultValueFactory = _ => LaMo.Training.TrainingLoopOptions.DefaultCheckpointEvery };
         var resume = new Option<bool>("--resume");
         var strict = new Option<bool>("--strict") { Description = "Stop at the first bad file" };
-        var train = new Command("train", "Train a small CogVideoX-architecture VAE on videos (data parallel under mpirun)") { data, output, config, steps, batch, lr, frames, size.Size, size.Height, size.Width, seed, warmup, crop, resume, strict };
+        var train = new Command("train", "Train a small CogVideoX-architecture VAE on videos (data parallel under mpirun)") { data, output, config, steps, batch, lr, frames, size.Size, size.Height, size.Width, seed, warmup, crop, checkpointEvery, resume, strict };
         train.SetAction(p =>
         {
             var opts = new VaeTrainingOptions(p.GetValue(steps), p.GetValue(batch), p.GetValue(lr), WarmupSteps: p.GetValue(warmup),
-                Seed: p.GetValue(seed), CropFrames: p.GetValue(crop)).Validate();
+                Seed: p.GetValue(seed), CropFrames: p.GetValue(crop), CheckpointEvery: p.GetValue(checkpointEvery)).Validate();
             // Data parallel under mpirun/srun, like lamo train.
             using var mpi = MpiSession.Start(p.InvocationConfiguration.Output);
             mpi.CheckGlobalBatch(opts.BatchSize);
@@ -135,23 +136,25 @@ public static class WorkflowCommands
                 ["drift_loss"] = p.GetValue(drift) ? true : null, ["predictor"] = p.GetValue(predictor) ? true : null,
                 ["resume"] = p.GetValue(resume) ? true : null,
             };
-            var o = CliSupport.BuildOptions<BackboneTrainingOptions>(p.GetValue(config), explicitValues, p.GetValue(set) ?? []).Validate();
+            // Resolved once: every later step takes the plan, never the raw options.
+            var plan = BackboneTrainingPlan.Resolve(CliSupport.BuildOptions<BackboneTrainingOptions>(p.GetValue(config), explicitValues, p.GetValue(set) ?? []));
             if (p.GetValue(dryRun))
             {
-                var plan = BackboneWorkflow.Plan(o);
-                p.InvocationConfiguration.Output.WriteLine($"train: {plan.Summary()}");
-                p.InvocationConfiguration.Output.WriteLine($"train: {(plan.Fits(BackboneWorkflow.MemoryBudget(o)) ? "fits" : "does NOT fit")}; dry run, nothing was built");
+                var estimate = BackboneWorkflow.Estimate(plan);
+                p.InvocationConfiguration.Output.WriteLine($"train: plan {plan.ToJson().ToJsonString()}");
+                p.InvocationConfiguration.Output.WriteLine($"train: {estimate.Summary()}");
+                p.InvocationConfiguration.Output.WriteLine($"train: {(estimate.Fits(plan.MaxMemoryBytes) ? "fits" : "does NOT fit")}; dry run, nothing was built");
                 return 0;
             }
             // Under mpirun/srun every rank trains its shard of each global batch; rank 0 prints and writes outputs.
             using var mpi = MpiSession.Start(p.InvocationConfiguration.Output);
-            mpi.CheckGlobalBatch(o.BatchSize);
+            mpi.CheckGlobalBatch(plan.Batch.BatchSize);
             var w = mpi.Output;
-            w.WriteLine($"train: {System.Text.Json.JsonSerializer.Serialize(o)}");
+            w.WriteLine($"train: plan {plan.ToJson().ToJsonString()}");
             using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
-            var r = mpi.Run(() => CliSupport.RunWithProgress("train", o.Steps, w,
-                prog => BackboneWorkflow.Run(o, prog, cts.Token, mpi.Sync), plainLines: mpi.Sync is not null), p.InvocationConfiguration.Error);
-            w.WriteLine($"train: {r.FinalStep} steps{(r.Interrupted ? " (interrupted; --resume continues)" : "")}, {r.SkippedSteps} skipped, outputs in {o.Out}");
+            var r = mpi.Run(() => CliSupport.RunWithProgress("train", plan.Loop.TotalSteps, w,
+                prog => BackboneWorkflow.Run(plan, prog, cts.Token, mpi.Sync), plainLines: mpi.Sync is not null), p.InvocationConfiguration.Error);
+            w.WriteLine($"train: {r.FinalStep} steps{(r.Interrupted ? " (interrupted; --resume continues)" : "")}, {r.SkippedSteps} skipped, outputs in {plan.Out}");
             return r.Interrupted ? cts.ExitCode : 0;
         });
         return cmd;
@@ -170,15 +173,16 @@ public static class WorkflowCommands
             {
                 ["cache"] = p.GetValue(cache), ["out"] = p.GetValue(output), ["resume"] = p.GetValue(resume) ? true : null,
             };
-            var o = CliSupport.BuildOptions<PredictorTrainingOptions>(p.GetValue(config), explicitValues, p.GetValue(set) ?? []).Validate();
+            var plan = PredictorTrainingPlan.Resolve(CliSupport.BuildOptions<PredictorTrainingOptions>(p.GetValue(config), explicitValues, p.GetValue(set) ?? []));
             // Data parallel under mpirun/srun, like lamo train.
             using var mpi = MpiSession.Start(p.InvocationConfiguration.Output);
-            mpi.CheckGlobalBatch(o.BatchSize);
+            mpi.CheckGlobalBatch(plan.Batch.BatchSize);
             var w = mpi.Output;
+            w.WriteLine($"prior: plan {plan.ToJson().ToJsonString()}");
             using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
-            var r = mpi.Run(() => CliSupport.RunWithProgress("prior", o.Steps, w,
-                prog => PriorWorkflow.Run(o, prog, cts.Token, mpi.Sync), plainLines: mpi.Sync is not null), p.InvocationConfiguration.Error);
-            w.WriteLine($"prior: {r.FinalStep} steps{(r.Interrupted ? " (interrupted; --resume continues)" : "")}, predictor in {Path.Combine(o.Out, "predictor")}");
+            var r = mpi.Run(() => CliSupport.RunWithProgress("prior", plan.Loop.TotalSteps, w,
+                prog => PriorWorkflow.Run(plan, prog, cts.Token, mpi.Sync), plainLines: mpi.Sync is not null), p.InvocationConfiguration.Error);
+            w.WriteLine($"prior: {r.FinalStep} steps{(r.Interrupted ? " (interrupted; --resume continues)" : "")}, predictor in {Path.Combine(plan.Out, "predictor")}");
             return r.Interrupted ? cts.ExitCode : 0;
         });
         return new Command("prior", "Motion-field predictor commands") { train };

@@ -60,7 +60,7 @@ public sealed record DemoRecipe
 
         Stage(log, "vae", () =>
         {
-            var o = new VaeTrainingOptions(VaeSteps, BatchSize: 4, LearningRate: 1e-3, WarmupSteps: 30, Seed: 0, CropFrames: 9);
+            var o = new VaeTrainingOptions(VaeSteps, BatchSize: 4, LearningRate: 1e-3, WarmupSteps: 30, Seed: 0, CropFrames: 9, CheckpointEvery: 50);
             var (r, s) = VaeWorkflow.Train(world, Path.Combine(runs, "vae"), AutoencoderKLCogVideoXConfig.Tiny, o, new ClipReadOptions(Frames, Size, Size), resume: true, ct: ct);
             return Card(r, new JsonObject { ["scaling_factor"] = s });
         }, (modelsFolder, workFolder), "vae", $"lamo vae train --data WORLD --steps {VaeSteps} --batch-size 4 (crop 9 frames)");
@@ -94,7 +94,7 @@ public sealed record DemoRecipe
                     var o = Options(Path.Combine(modelsFolder, "base"), Path.Combine(runs, name), cache) with
                     {
                         Mode = "lora", Steps = FineTuneSteps, LearningRate = 1e-3, WarmupSteps = 20, Seed = seed,
-                        DriftLoss = lamo, Predictor = lamo, PredictorConfig = "small", PredictorWarmupSteps = 20,
+                        DriftLoss = lamo, Predictor = lamo, PredictorConfig = lamo ? "small" : null, PredictorWarmupSteps = lamo ? 20 : null,
                     };
                     var r = BackboneWorkflow.Run(o, ct: ct);
                     CopyFolder(Path.Combine(runs, name, "lora"), Path.Combine(modelsFolder, name));

@@ -87,9 +87,10 @@ public sealed record StudyModels(string Base, IReadOnlyList<FineTunePair> Pairs,
                     // Resume: a re-run of the study continues (or finds finished) its fine-tunes instead of mixing new runs in.
                     Cache = cache, Out = run, Init = baseFolder, BatchSize = settings.BatchSize, LogEvery = 10, CheckpointEvery = Math.Max(steps, 100), Resume = true,
                     Mode = "lora", Steps = steps, LearningRate = settings.LearningRate, WarmupSteps = Math.Min(20, Math.Max(0, steps / 2)), Seed = seed,
-                    DriftLoss = lamo, Predictor = lamo, PredictorConfig = settings.PredictorConfig, PredictorWarmupSteps = Math.Min(20, Math.Max(0, steps / 2)),
+                    DriftLoss = lamo, Predictor = lamo,
                 };
-                if (settings.DriftLambda is { } driftLambda) o = o with { DriftLambda = driftLambda };
+                // The LaMo run's own settings; the baseline leaves them out (they would be refused while off).
+                if (lamo) o = o with { PredictorConfig = settings.PredictorConfig, PredictorWarmupSteps = Math.Min(20, Math.Max(0, steps / 2)), DriftLambda = settings.DriftLambda };
                 BackboneWorkflow.Run(o, ct: ct);
                 string dest = Path.Combine(work, name);
                 Directory.CreateDirectory(dest);

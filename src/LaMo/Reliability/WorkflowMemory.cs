@@ -11,18 +11,20 @@ public static class TrainingMemory
 {
     /// <summary>Tokens per sample = text tokens + latent frames × (h/p) × (w/p) of the cache's first clip; LoRA trains
     /// rank·(in+out) per adapted projection (to_q/k/v/out of every block).</summary>
-    public static MemoryEstimate Estimate(BackboneTrainingOptions o, CogVideoXTransformerConfig config, LatentCache cache)
+    public static MemoryEstimate Estimate(BackboneTrainingPlan plan, LatentCache cache)
     {
+        var config = plan.Transformer;
         long tokens = config.MaxTextSeqLength;
         if (cache.Count > 0)
         {
             long[] s = cache.LatentShape;                     // [F', C, h, w]
             tokens = cache.EmbedShape[0] + s[0] * Math.Max(1, s[2] / config.PatchSize) * Math.Max(1, s[3] / config.PatchSize);
         }
-        long? trainable = o.Mode == "lora" ? 4L * config.NumLayers * o.LoraRank * 2L * config.InnerDim : null;
+        long? trainable = plan.Lora is { } lora ? 4L * config.NumLayers * lora.Rank * 2L * config.InnerDim : null;
         // Activations are held for one pass: the micro batch when accumulating gradients.
-        return MemoryEstimate.ForTraining(config, tokens, o.MicroBatchSize > 0 ? o.MicroBatchSize : o.BatchSize, Models.WeightDtype.Bytes(Models.WeightDtype.Parse(o.WeightDtype, "weight_dtype")),
-            trainable, 0, o.Mode, o.GradientCheckpointing);
+        var batch = plan.Batch;
+        return MemoryEstimate.ForTraining(config, tokens, batch.MicroBatchSize > 0 ? batch.MicroBatchSize : batch.BatchSize,
+            Models.WeightDtype.Bytes(plan.BaseWeightDtype), trainable, 0, plan.Mode == TrainingMode.Lora ? "lora" : "full", plan.GradientCheckpointing);
     }
 }
 

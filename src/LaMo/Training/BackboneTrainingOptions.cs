@@ -6,6 +6,9 @@ namespace LaMo.Training;
 /// record that is printed at start-up and saved in run.json and every checkpoint. JSON names are the CLI's
 /// <c>--set key=value</c> names. Without <see cref="DriftLoss"/> and <see cref="Predictor"/> this is the plain baseline
 /// with otherwise identical settings.</summary>
+/// <remarks>This is what the user gives, as given: a feature's own settings (<c>lora_*</c>, <c>weight_dtype</c>,
+/// <c>drift_*</c>, <c>predictor_*</c>) are null unless set; <see cref="Validate"/> refuses them while their feature is
+/// off, and <see cref="BackboneTrainingPlan.Resolve"/> fills their defaults and turns everything into typed values.</remarks>
 public sealed record BackboneTrainingOptions
 {
     /// <summary>Latent cache folder (from <c>lamo encode</c>).</summary>
@@ -17,17 +20,17 @@ public sealed record BackboneTrainingOptions
     /// <summary>Pipeline folder to start from (fine-tuning); null trains from scratch with <see cref="TransformerConfig"/>.</summary>
     [JsonPropertyName("init")] public string? Init { get; init; }
 
-    /// <summary>Transformer config.json path for training from scratch.</summary>
+    /// <summary>Transformer config.json path for training from scratch (refused with <see cref="Init"/>, whose own config is used).</summary>
     [JsonPropertyName("transformer_config")] public string? TransformerConfig { get; init; }
 
     /// <summary><c>full</c> (all transformer weights) or <c>lora</c> (adapters on attn1.to_q/k/v/to_out.0 only).</summary>
     [JsonPropertyName("mode")] public string Mode { get; init; } = "full";
 
-    /// <summary>LoRA rank (paper: 128 at 2B/5B scale).</summary>
-    [JsonPropertyName("lora_rank")] public int LoraRank { get; init; } = 16;
+    /// <summary>LoRA rank, LoRA mode only (default 16; paper: 128 at 2B/5B scale).</summary>
+    [JsonPropertyName("lora_rank")] public int? LoraRank { get; init; }
 
-    /// <summary>LoRA alpha (paper: 64).</summary>
-    [JsonPropertyName("lora_alpha")] public double LoraAlpha { get; init; } = 16;
+    /// <summary>LoRA alpha, LoRA mode only (default 16; paper: 64).</summary>
+    [JsonPropertyName("lora_alpha")] public double? LoraAlpha { get; init; }
 
     /// <summary>Optimiser steps.</summary>
     [JsonPropertyName("steps")] public int Steps { get; init; } = 2000;
@@ -56,29 +59,42 @@ public sealed record BackboneTrainingOptions
     /// <summary>Add λ·w·L_drift (method.md §2).</summary>
     [JsonPropertyName("drift_loss")] public bool DriftLoss { get; init; }
 
-    /// <summary>λ_drift.</summary>
-    [JsonPropertyName("drift_lambda")] public double DriftLambda { get; init; } = 0.4;
+    /// <summary>λ_drift, with <see cref="DriftLoss"/> only (default 0.4).</summary>
+    [JsonPropertyName("drift_lambda")] public double? DriftLambda { get; init; }
 
-    /// <summary>τ of the drift loss.</summary>
-    [JsonPropertyName("drift_tau")] public int DriftTau { get; init; } = 2;
+    /// <summary>τ of the drift loss, with <see cref="DriftLoss"/> only (default 2).</summary>
+    [JsonPropertyName("drift_tau")] public int? DriftTau { get; init; }
 
     /// <summary>Train the motion-field predictor jointly on the same batches (own optimiser group).</summary>
     [JsonPropertyName("predictor")] public bool Predictor { get; init; }
 
-    /// <summary>Predictor preset (<c>paper</c>, <c>small</c>, <c>tiny</c>) or a config JSON path.</summary>
-    [JsonPropertyName("predictor_config")] public string PredictorConfig { get; init; } = "small";
+    /// <summary>Predictor preset (<c>paper</c>, <c>small</c>, <c>tiny</c>) or a config JSON path, with <see cref="Predictor"/>
+    /// only (default <c>small</c>).</summary>
+    [JsonPropertyName("predictor_config")] public string? PredictorConfig { get; init; }
 
-    /// <summary>Predictor learning rate (cosine schedule).</summary>
-    [JsonPropertyName("predictor_learning_rate")] public double PredictorLearningRate { get; init; } = 5e-4;
+    /// <summary>Predictor learning rate (cosine schedule), with <see cref="Predictor"/> only (default 5e-4).</summary>
+    [JsonPropertyName("predictor_learning_rate")] public double? PredictorLearningRate { get; init; }
 
-    /// <summary>Predictor warm-up steps.</summary>
-    [JsonPropertyName("predictor_warmup_steps")] public int PredictorWarmupSteps { get; init; } = 200;
+    /// <summary>Predictor warm-up steps, with <see cref="Predictor"/> only (default 200).</summary>
+    [JsonPropertyName("predictor_warmup_steps")] public int? PredictorWarmupSteps { get; init; }
+
+    /// <summary>α of the predictor's L_φ = MSE + α(1 − cos), with <see cref="Predictor"/> only (default 0.3).</summary>
+    [JsonPropertyName("predictor_cosine_weight")] public double? PredictorCosineWeight { get; init; }
+
+    /// <summary>The predictor's noise-augmentation probability, with <see cref="Predictor"/> only (default 0.5).</summary>
+    [JsonPropertyName("predictor_noise_aug_prob")] public double? PredictorNoiseAugProb { get; init; }
+
+    /// <summary>The predictor's noise-augmentation scale, with <see cref="Predictor"/> only (default 0.3).</summary>
+    [JsonPropertyName("predictor_noise_aug_scale")] public double? PredictorNoiseAugScale { get; init; }
+
+    /// <summary>The predictor's prompt-dropout probability, with <see cref="Predictor"/> only (default 0.1).</summary>
+    [JsonPropertyName("predictor_prompt_dropout")] public double? PredictorPromptDropout { get; init; }
 
     /// <summary>Metrics interval.</summary>
-    [JsonPropertyName("log_every")] public int LogEvery { get; init; } = 10;
+    [JsonPropertyName("log_every")] public int LogEvery { get; init; } = TrainingLoopOptions.DefaultLogEvery;
 
     /// <summary>Checkpoint interval.</summary>
-    [JsonPropertyName("checkpoint_every")] public int CheckpointEvery { get; init; } = 200;
+    [JsonPropertyName("checkpoint_every")] public int CheckpointEvery { get; init; } = TrainingLoopOptions.DefaultCheckpointEvery;
 
     /// <summary>Continue from the run folder's last checkpoint.</summary>
     [JsonPropertyName("resume")] public bool Resume { get; init; }
@@ -99,31 +115,51 @@ public sealed record BackboneTrainingOptions
     /// activation memory of about one block instead of all, for ~1.3× step time; gradients are unchanged.</summary>
     [JsonPropertyName("gradient_checkpointing")] public bool GradientCheckpointing { get; init; }
 
-    /// <summary>Type of the transformer's frozen base weights in LoRA mode: <c>fp32</c>, or <c>bf16</c>/<c>fp16</c> for
-    /// mixed precision (the published recipe trains in bf16): the base runs in half precision, the adapters, their
+    /// <summary>Type of the transformer's frozen base weights, LoRA mode only: <c>fp32</c> (default), or <c>bf16</c>/<c>fp16</c>
+    /// for mixed precision (the published recipe trains in bf16): the base runs in half precision, the adapters, their
     /// optimiser and the losses stay fp32.</summary>
-    [JsonPropertyName("weight_dtype")] public string WeightDtype { get; init; } = "fp32";
+    [JsonPropertyName("weight_dtype")] public string? WeightDtype { get; init; }
 
-    /// <summary>Checks every field; names the bad one.</summary>
+    /// <summary>Checks every field's range and that no feature's settings are given while it is off; names the bad one.
+    /// Files and configs are checked by <see cref="BackboneTrainingPlan.Resolve"/>.</summary>
     public BackboneTrainingOptions Validate()
     {
         if (Mode is not ("full" or "lora")) throw new ArgumentException($"mode ('{Mode}') must be 'full' or 'lora'", "mode");
         if (Init is null && TransformerConfig is null) throw new ArgumentException("give init (a pipeline folder to fine-tune) or transformer_config (to train from scratch)", "init");
+        if (Init is not null && TransformerConfig is not null)
+            throw new ArgumentException("transformer_config is for training from scratch; with init the pipeline's own transformer config is used: leave one out", "transformer_config");
         if (Mode == "lora" && Init is null) throw new ArgumentException("mode 'lora' needs init (a pretrained pipeline folder)", "mode");
-        Positive(Steps, "steps"); Positive(BatchSize, "batch_size"); Positive(LoraRank, "lora_rank");
+        OnlyWith(Mode == "lora", "mode 'lora'", ("lora_rank", LoraRank), ("lora_alpha", LoraAlpha), ("weight_dtype", WeightDtype));
+        OnlyWith(DriftLoss, "drift_loss", ("drift_lambda", DriftLambda), ("drift_tau", DriftTau));
+        OnlyWith(Predictor, "predictor", ("predictor_config", PredictorConfig), ("predictor_learning_rate", PredictorLearningRate),
+            ("predictor_warmup_steps", PredictorWarmupSteps), ("predictor_cosine_weight", PredictorCosineWeight),
+            ("predictor_noise_aug_prob", PredictorNoiseAugProb), ("predictor_noise_aug_scale", PredictorNoiseAugScale),
+            ("predictor_prompt_dropout", PredictorPromptDropout));
+        Positive(Steps, "steps"); Positive(BatchSize, "batch_size");
+        if (LoraRank is { } rank) Positive(rank, "lora_rank");
         Positive(LogEvery, "log_every"); Positive(CheckpointEvery, "checkpoint_every");
         if (!(LearningRate > 0)) throw new ArgumentException($"learning_rate ({LearningRate}) must be > 0", "learning_rate");
-        if (!(PredictorLearningRate > 0)) throw new ArgumentException($"predictor_learning_rate ({PredictorLearningRate}) must be > 0", "predictor_learning_rate");
+        if (PredictorLearningRate is { } plr && !(plr > 0)) throw new ArgumentException($"predictor_learning_rate ({plr}) must be > 0", "predictor_learning_rate");
         if (WarmupSteps < 0) throw new ArgumentException($"warmup_steps ({WarmupSteps}) must be >= 0", "warmup_steps");
+        if (PredictorWarmupSteps is < 0) throw new ArgumentException($"predictor_warmup_steps ({PredictorWarmupSteps}) must be >= 0", "predictor_warmup_steps");
         if (!(TextDropout is >= 0 and <= 1)) throw new ArgumentException($"text_dropout ({TextDropout}) must be in [0, 1]", "text_dropout");
-        if (DriftTau < 1) throw new ArgumentException($"drift_tau ({DriftTau}) must be >= 1", "drift_tau");
+        if (DriftTau is < 1) throw new ArgumentException($"drift_tau ({DriftTau}) must be >= 1", "drift_tau");
+        if (DriftLambda is { } dl && !(dl >= 0)) throw new ArgumentException($"drift_lambda ({dl}) must be >= 0", "drift_lambda");
         if (MicroBatchSize < 0 || (MicroBatchSize > 0 && BatchSize % MicroBatchSize != 0))
             throw new ArgumentException($"micro_batch_size ({MicroBatchSize}) must be 0 or divide batch_size ({BatchSize})", "micro_batch_size");
         if (MaxMemoryGb is { } mem && !(mem > 0)) throw new ArgumentException($"max_memory_gb ({mem}) must be > 0", "max_memory_gb");
-        if (NanPolicy is not ("skip" or "stop")) throw new ArgumentException($"nan_policy ('{NanPolicy}') must be 'skip' or 'stop'", "nan_policy");
-        if (Models.WeightDtype.Parse(WeightDtype, "weight_dtype") != TorchSharp.torch.ScalarType.Float32 && Mode != "lora")
-            throw new ArgumentException($"weight_dtype '{WeightDtype}' needs mode 'lora' (half-precision full training would update the weights without fp32 master copies)", "weight_dtype");
+        TrainingLoopOptions.ParseNanPolicy(NanPolicy);
+        if (WeightDtype is not null) Models.WeightDtype.Parse(WeightDtype, "weight_dtype");
         return this;
+    }
+
+    // A feature's settings given while the feature is off would be accepted and ignored: refuse them.
+    private static void OnlyWith(bool on, string feature, params (string Key, object? Value)[] settings)
+    {
+        if (on) return;
+        var given = settings.Where(s => s.Value is not null).Select(s => s.Key).ToList();
+        if (given.Count > 0)
+            throw new ArgumentException($"{string.Join(", ", given)} {(given.Count == 1 ? "is a setting" : "are settings")} of {feature}, which is off: turn it on, or leave {(given.Count == 1 ? "it" : "them")} out", given[0]);
     }
 
     private static void Positive(int v, string name)

@@ -17,7 +17,7 @@ namespace LaMo.Training;
 /// a plain mean over equal shards, so the ranks' means are the global batch's values.</remarks>
 public sealed class BackboneTrainingTask : ITrainingTask
 {
-    private readonly BackboneTrainingOptions _o;
+    private readonly BackboneTrainingPlan _plan;
     private readonly LatentCache _cache;
     private readonly CogVideoXTransformer3DModel _transformer;
     private readonly IScheduler _scheduler;
@@ -30,13 +30,16 @@ public sealed class BackboneTrainingTask : ITrainingTask
     private readonly RotaryTables? _rope;
     private readonly DataShard _shard;
 
-    /// <summary>Creates the task. <paramref name="lora"/> is the adapter set when training in LoRA mode.</summary>
-    public BackboneTrainingTask(BackboneTrainingOptions options, LatentCache cache, Tensor emptyPromptEmbeds,
+    /// <summary>Creates the task. <paramref name="lora"/> is the adapter set when training in LoRA mode, and
+    /// <paramref name="prior"/> the predictor when the plan trains one jointly.</summary>
+    public BackboneTrainingTask(BackboneTrainingPlan plan, LatentCache cache, Tensor emptyPromptEmbeds,
         CogVideoXTransformer3DModel transformer, IScheduler scheduler, LoraAdapterSet? lora, MotionPrior? prior, DataShard? shard = null)
     {
+        if ((plan.Predictor is null) != (prior is null)) throw new ArgumentException("a predictor module is needed exactly when the plan trains one", nameof(prior));
+        if ((plan.Lora is null) != (lora is null)) throw new ArgumentException("LoRA adapters are needed exactly in LoRA mode", nameof(lora));
         _shard = shard ?? DataShard.Single;
-        _shard.MicroShards(options.BatchSize, options.MicroBatchSize);   // validates that ranks and micro batches divide the batch
-        _o = options.Validate();
+        _shard.MicroShards(plan.Batch.BatchSize, plan.Batch.MicroBatchSize);   // validates that ranks and micro batches divide the batch
+        _plan = plan;
         _cache = cache; _transformer = transformer; _scheduler = scheduler; _lora = lora; _prior = prior;
         _emptyPrompt = emptyPromptEmbeds.to_type(ScalarType.Float32).DetachFromDisposeScope();
         var tc = transformer.Config;
@@ -45,8 +48,8 @@ public sealed class BackboneTrainingTask : ITrainingTask
         if (cache.EmbedShape[0] != tc.MaxTextSeqLength || cache.EmbedShape[1] != tc.TextEmbedDim)
             throw new ArgumentException($"cache prompt embeddings are [{cache.EmbedShape[0]}, {cache.EmbedShape[1]}] but the transformer expects [{tc.MaxTextSeqLength}, {tc.TextEmbedDim}]", nameof(cache));
         _alphasCumprod = tensor(scheduler.Schedule.AlphasCumprod.ToArray()).to_type(ScalarType.Float32).DetachFromDisposeScope();
-        _drift = options.DriftLoss ? new MotionDriftLoss(new MotionDriftLossOptions(options.DriftLambda, options.DriftTau)) : null;
-        _lossOptions = MotionPriorLossOptions.Default;
+        _drift = plan.Drift is { } drift ? new MotionDriftLoss(drift.Loss) : null;
+        _lossOptions = plan.Predictor?.Loss ?? MotionPriorLossOptions.Default;
         if (tc.UseRotaryPositionalEmbeddings)
             _rope = CogVideoXRotaryEmbedding.ForLatentGrid(tc, (int)cache.LatentShape[2], (int)cache.LatentShape[3], (int)cache.LatentShape[0]);
 
@@ -56,17 +59,18 @@ public sealed class BackboneTrainingTask : ITrainingTask
         var backboneParams = lora is not null
             ? lora.Parameters().Select((p, i) => (p, i)).ToDictionary(x => $"lora.{x.i}", x => x.p)
             : ParamGroups.Trainable(transformer);
-        groups.Add(new ScheduledGroup(new OptimizerGroup("backbone", backboneParams, options.WeightDecay, options.MaxGradNorm),
-            options.LearningRate, options.WarmupSteps, LrScheduleKind.Constant));
+        groups.Add(Scheduled("backbone", backboneParams, plan.Backbone));
         if (prior is not null)
         {
             modules["predictor"] = prior;
-            groups.Add(new ScheduledGroup(new OptimizerGroup("predictor", ParamGroups.Trainable(prior), 0.0, 1.0),
-                options.PredictorLearningRate, options.PredictorWarmupSteps, LrScheduleKind.Cosine));
+            groups.Add(Scheduled("predictor", ParamGroups.Trainable(prior), plan.Predictor!.Optimizer));
         }
         SavedModules = modules;
         Groups = groups;
     }
+
+    private static ScheduledGroup Scheduled(string name, IReadOnlyDictionary<string, TorchSharp.Modules.Parameter> parameters, OptimizerPlan o) =>
+        new(new OptimizerGroup(name, parameters, o.WeightDecay, o.MaxGradNorm), o.LearningRate, o.WarmupSteps, o.Schedule);
 
     /// <inheritdoc />
     public IReadOnlyDictionary<string, nn.Module> SavedModules { get; }
@@ -76,18 +80,18 @@ public sealed class BackboneTrainingTask : ITrainingTask
 
     /// <inheritdoc />
     public IReadOnlyDictionary<string, double> ForwardBackward(int step) =>
-        MicroBatching.Accumulate(_shard.MicroShards(_o.BatchSize, _o.MicroBatchSize), (shard, scale) => ForwardBackward(step, shard, scale));
+        MicroBatching.Accumulate(_shard.MicroShards(_plan.Batch.BatchSize, _plan.Batch.MicroBatchSize), (shard, scale) => ForwardBackward(step, shard, scale));
 
     // One pass over the items of `shard`; its loss is scaled by `scale` before backward (1 / passes), logged unscaled.
     private Dictionary<string, double> ForwardBackward(int step, DataShard shard, double scale)
     {
         _transformer.train();
-        using var g = StepRandom.For(_o.Seed, step);
+        using var g = StepRandom.For(_plan.Batch.Seed, step);
         // Every draw is made for the whole global batch, then this rank keeps its shard: the run is the same for any rank
         // count. Only this rank's clips are read (a streamed cache reads them from disk).
-        long bAll = _o.BatchSize;
-        var (z0, embeds, _) = _cache.DrawShardBatch(g, _o.BatchSize, shard);        // z0 [b, F', C, h, w]; embeds [b, L, D]
-        var dropAll = rand([bAll], generator: g).lt(Sc(_o.TextDropout)).reshape(bAll, 1, 1);
+        long bAll = _plan.Batch.BatchSize;
+        var (z0, embeds, _) = _cache.DrawShardBatch(g, _plan.Batch.BatchSize, shard);        // z0 [b, F', C, h, w]; embeds [b, L, D]
+        var dropAll = rand([bAll], generator: g).lt(Sc(_plan.TextDropout)).reshape(bAll, 1, 1);
         var tAll = randint(0L, (long)_scheduler.Config.NumTrainTimesteps, new long[] { bAll }, generator: g);  // t ~ U{0..999}
         var noiseAll = randn([bAll, .. _cache.LatentShape], generator: g);
         var (drop, t, noise) = (shard.Take(dropAll), shard.Take(tAll), shard.Take(noiseAll));
@@ -116,7 +120,7 @@ public sealed class BackboneTrainingTask : ITrainingTask
             var pooled = MotionPrior.PoolPrompt(embeds);                              // plain mean over all tokens
             // Per step (exact resume); drawn for the global batch and sliced, so any number of ranks draws the same.
             // (step × 64 is the former per-rank formula at rank 0: single-process runs draw what they always drew.)
-            using var seeded = new SeededMotionPriorDraws(StepRandom.PredictorDrawSeed(_o.Seed, step, StepRandom.JointPredictorStride));
+            using var seeded = new SeededMotionPriorDraws(StepRandom.PredictorDrawSeed(_plan.Batch.Seed, step, StepRandom.JointPredictorStride));
             var draws = new ShardedMotionPriorDraws(seeded, shard, Math.Max(1, z0.shape[1] - 1));
             var p = new MotionPriorLoss(_lossOptions, draws).Compute(_prior, z0, pooled, _alphasCumprod);
             total = total + p.Loss;

@@ -16,6 +16,11 @@ public sealed record PredictorTrainingOptions
     /// are taken from the cache.</summary>
     [JsonPropertyName("predictor_config")] public string PredictorConfig { get; init; } = "small";
 
+    /// <summary>Where the ᾱ table of the noise augmentation comes from: a pipeline folder or a scheduler_config.json. Null:
+    /// the scheduler of the pipeline whose VAE encoded the cache (its cache.json), or CogVideoX-2B's when that folder has
+    /// none.</summary>
+    [JsonPropertyName("scheduler")] public string? Scheduler { get; init; }
+
     /// <summary>Steps.</summary>
     [JsonPropertyName("steps")] public int Steps { get; init; } = 2000;
 
@@ -47,10 +52,10 @@ public sealed record PredictorTrainingOptions
     [JsonPropertyName("seed")] public int Seed { get; init; }
 
     /// <summary>Metrics interval.</summary>
-    [JsonPropertyName("log_every")] public int LogEvery { get; init; } = 10;
+    [JsonPropertyName("log_every")] public int LogEvery { get; init; } = TrainingLoopOptions.DefaultLogEvery;
 
     /// <summary>Checkpoint interval.</summary>
-    [JsonPropertyName("checkpoint_every")] public int CheckpointEvery { get; init; } = 200;
+    [JsonPropertyName("checkpoint_every")] public int CheckpointEvery { get; init; } = TrainingLoopOptions.DefaultCheckpointEvery;
 
     /// <summary>Clips per forward/backward pass (gradient accumulation); 0 = the whole per-rank batch at once.</summary>
     [JsonPropertyName("micro_batch_size")] public int MicroBatchSize { get; init; }
@@ -64,6 +69,9 @@ public sealed record PredictorTrainingOptions
         if (Steps <= 0) throw new ArgumentException($"steps ({Steps}) must be > 0", "steps");
         if (BatchSize <= 0) throw new ArgumentException($"batch_size ({BatchSize}) must be > 0", "batch_size");
         if (!(LearningRate > 0)) throw new ArgumentException($"learning_rate ({LearningRate}) must be > 0", "learning_rate");
+        if (WarmupSteps < 0) throw new ArgumentException($"warmup_steps ({WarmupSteps}) must be >= 0", "warmup_steps");
+        if (LogEvery <= 0) throw new ArgumentException($"log_every ({LogEvery}) must be > 0", "log_every");
+        if (CheckpointEvery <= 0) throw new ArgumentException($"checkpoint_every ({CheckpointEvery}) must be > 0", "checkpoint_every");
         if (MicroBatchSize < 0 || (MicroBatchSize > 0 && BatchSize % MicroBatchSize != 0))
             throw new ArgumentException($"micro_batch_size ({MicroBatchSize}) must be 0 or divide batch_size ({BatchSize})", "micro_batch_size");
         return this;

@@ -11,29 +11,30 @@ namespace LaMo.Training;
 /// shards, so the ranks' mean loss and gradient are the global batch's.</remarks>
 public sealed class PredictorTrainingTask : ITrainingTask
 {
-    private readonly PredictorTrainingOptions _o;
+    private readonly PredictorTrainingPlan _plan;
     private readonly LatentCache _cache;
     private readonly MotionPrior _prior;
     private readonly MotionPriorLossOptions _lossOptions;
     private readonly Tensor _alphasCumprod;
     private readonly DataShard _shard;
 
-    /// <summary>Creates the task; <paramref name="alphasCumprod"/> is the training ᾱ table used for the augmentation.</summary>
+    /// <summary>Creates the task; the augmentation uses the ᾱ table of the plan's noise schedule.</summary>
     /// <param name="shard">This rank's part of every global batch (<see cref="DataShard.Single"/> when null).</param>
     /// <exception cref="ArgumentException">The ranks do not divide the batch size, or the cache does not fit the predictor.</exception>
-    public PredictorTrainingTask(PredictorTrainingOptions options, LatentCache cache, MotionPrior prior, IReadOnlyList<double> alphasCumprod,
-        DataShard? shard = null)
+    public PredictorTrainingTask(PredictorTrainingPlan plan, LatentCache cache, MotionPrior prior, DataShard? shard = null)
     {
-        _o = options.Validate(); _cache = cache; _prior = prior;
+        _plan = plan; _cache = cache; _prior = prior;
         _shard = shard ?? DataShard.Single;
-        _shard.MicroShards(options.BatchSize, options.MicroBatchSize);   // validates that ranks and micro batches divide the batch
+        _shard.MicroShards(plan.Batch.BatchSize, plan.Batch.MicroBatchSize);   // validates that ranks and micro batches divide the batch
         if (cache.LatentShape[1] != prior.Config.InChannels)
             throw new ArgumentException($"cache latents have {cache.LatentShape[1]} channels; the predictor expects {prior.Config.InChannels}", nameof(cache));
-        _lossOptions = new MotionPriorLossOptions(options.CosineWeight, options.NoiseAugProb, options.NoiseAugScale, options.PromptDropout);
-        _alphasCumprod = tensor(alphasCumprod.ToArray()).to_type(ScalarType.Float32).DetachFromDisposeScope();
+        _lossOptions = plan.Loss;
+        var table = Diffusion.Schedulers.NoiseSchedule.FromConfig(plan.Scheduler).AlphasCumprod;
+        _alphasCumprod = tensor(table.ToArray()).to_type(ScalarType.Float32).DetachFromDisposeScope();
         SavedModules = new Dictionary<string, nn.Module> { ["predictor"] = prior };
-        Groups = [new ScheduledGroup(new OptimizerGroup("predictor", ParamGroups.Trainable(prior), 0.0, options.MaxGradNorm),
-            options.LearningRate, options.WarmupSteps, LrScheduleKind.Cosine)];
+        var o = plan.Optimizer;
+        Groups = [new ScheduledGroup(new OptimizerGroup("predictor", ParamGroups.Trainable(prior), o.WeightDecay, o.MaxGradNorm),
+            o.LearningRate, o.WarmupSteps, o.Schedule)];
     }
 
     /// <inheritdoc />
@@ -44,16 +45,16 @@ public sealed class PredictorTrainingTask : ITrainingTask
 
     /// <inheritdoc />
     public IReadOnlyDictionary<string, double> ForwardBackward(int step) =>
-        MicroBatching.Accumulate(_shard.MicroShards(_o.BatchSize, _o.MicroBatchSize), (shard, scale) => ForwardBackward(step, shard, scale));
+        MicroBatching.Accumulate(_shard.MicroShards(_plan.Batch.BatchSize, _plan.Batch.MicroBatchSize), (shard, scale) => ForwardBackward(step, shard, scale));
 
     private Dictionary<string, double> ForwardBackward(int step, DataShard shard, double scale)
     {
         _prior.train();
-        using var g = StepRandom.For(_o.Seed, step);
-        var (z0, embeds, _) = _cache.DrawShardBatch(g, _o.BatchSize, shard);   // this rank's clips only
+        using var g = StepRandom.For(_plan.Batch.Seed, step);
+        var (z0, embeds, _) = _cache.DrawShardBatch(g, _plan.Batch.BatchSize, shard);   // this rank's clips only
         // Draws seeded per step (not one stream), so a resumed run repeats the uninterrupted one exactly; made for the
         // global batch and sliced, so they do not depend on the number of ranks.
-        using var seeded = new SeededMotionPriorDraws(StepRandom.PredictorDrawSeed(_o.Seed, step, StepRandom.PredictorOnlyStride));
+        using var seeded = new SeededMotionPriorDraws(StepRandom.PredictorDrawSeed(_plan.Batch.Seed, step, StepRandom.PredictorOnlyStride));
         var draws = new ShardedMotionPriorDraws(seeded, shard, Math.Max(1, z0.shape[1] - 1));
         var r = new MotionPriorLoss(_lossOptions, draws).Compute(_prior, z0, MotionPrior.PoolPrompt(embeds), _alphasCumprod);
         (scale == 1 ? r.Loss : r.Loss * Sc(scale)).backward();

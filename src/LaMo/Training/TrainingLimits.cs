@@ -9,7 +9,7 @@ public static class TrainingLimits
     public static BackboneTrainingOptions Check(BackboneTrainingOptions o)
     {
         ResourceLimits.Bound("options", "batch_size", o.BatchSize, ResourceLimits.MaxBatchSize);
-        ResourceLimits.Bound("options", "lora_rank", o.LoraRank, ResourceLimits.MaxLoraRank);
+        if (o.LoraRank is { } rank) ResourceLimits.Bound("options", "lora_rank", rank, ResourceLimits.MaxLoraRank);
         return o;
     }
 

@@ -1,6 +1,7 @@
 namespace LaMo.Training;
 
 /// <summary>What to do when a loss or gradient is NaN/Inf.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<NanPolicy>))]
 public enum NanPolicy
 {
     /// <summary>Skip the update, count it, and go on (stop after <see cref="TrainingLoopOptions.MaxSkippedSteps"/>).</summary>
@@ -18,9 +19,25 @@ public enum NanPolicy
 /// <param name="Nan">NaN/Inf handling.</param>
 /// <param name="MaxSkippedSteps">With <see cref="NanPolicy.Skip"/>, stop after this many skipped steps.</param>
 /// <param name="KeepCheckpoints">Complete checkpoints kept on disk.</param>
-public sealed record TrainingLoopOptions(string RunFolder, int TotalSteps, int LogEvery = 10, int CheckpointEvery = 100,
-    bool Resume = false, NanPolicy Nan = NanPolicy.Skip, int MaxSkippedSteps = 20, int KeepCheckpoints = 2)
+public sealed record TrainingLoopOptions(string RunFolder, int TotalSteps, int LogEvery = TrainingLoopOptions.DefaultLogEvery,
+    int CheckpointEvery = TrainingLoopOptions.DefaultCheckpointEvery, bool Resume = false, NanPolicy Nan = NanPolicy.Skip,
+    int MaxSkippedSteps = 20, int KeepCheckpoints = 2)
 {
+    /// <summary>The one default metrics interval of every training command.</summary>
+    public const int DefaultLogEvery = 10;
+
+    /// <summary>The one default checkpoint interval of every training command.</summary>
+    public const int DefaultCheckpointEvery = 200;
+
+    /// <summary><c>skip</c> or <c>stop</c> (the options' spelling) as a policy.</summary>
+    /// <exception cref="ArgumentException">Another word (names <c>nan_policy</c>).</exception>
+    public static NanPolicy ParseNanPolicy(string word) => word switch
+    {
+        "skip" => NanPolicy.Skip,
+        "stop" => NanPolicy.Stop,
+        _ => throw new ArgumentException($"nan_policy ('{word}') must be 'skip' or 'stop'", "nan_policy"),
+    };
+
     /// <summary>Checks ranges; names the bad field.</summary>
     public void Validate()
     {

@@ -13,9 +13,15 @@ namespace LaMo.Training;
 /// <param name="Seed">Seed of batches and posterior samples.</param>
 /// <param name="CropFrames">Train on random windows of this many frames (1 + 8k; 0 = whole clips): the causal VAE is
 /// frame-count agnostic, and short windows make each step several times cheaper.</param>
+/// <param name="LogEvery">Metrics interval.</param>
+/// <param name="CheckpointEvery">Checkpoint interval.</param>
 public sealed record VaeTrainingOptions(int Steps = 1500, int BatchSize = 4, double LearningRate = 1e-3, int WarmupSteps = 50,
-    double KlWeight = 1e-6, int Seed = 0, int CropFrames = 0)
+    double KlWeight = 1e-6, int Seed = 0, int CropFrames = 0, int LogEvery = TrainingLoopOptions.DefaultLogEvery,
+    int CheckpointEvery = TrainingLoopOptions.DefaultCheckpointEvery)
 {
+    /// <summary>The loop's settings for a run in <paramref name="runFolder"/>.</summary>
+    public TrainingLoopOptions Loop(string runFolder, bool resume) => new(runFolder, Steps, LogEvery, CheckpointEvery, resume);
+
     /// <summary>Checks ranges; names the bad field.</summary>
     public VaeTrainingOptions Validate()
     {
@@ -24,6 +30,8 @@ public sealed record VaeTrainingOptions(int Steps = 1500, int BatchSize = 4, dou
         if (!(LearningRate > 0)) throw new ArgumentException($"learning_rate ({LearningRate}) must be > 0", "learning_rate");
         // CogVideoX's temporal up-sampling keeps the first frame apart only for an odd latent count: 1 + 8k frames round-trip.
         if (CropFrames < 0 || (CropFrames > 0 && (CropFrames - 1) % 8 != 0)) throw new ArgumentException($"crop_frames ({CropFrames}) must be 0 or 1 + 8k", "crop_frames");
+        if (LogEvery <= 0) throw new ArgumentException($"log_every ({LogEvery}) must be > 0", "log_every");
+        if (CheckpointEvery <= 0) throw new ArgumentException($"checkpoint_every ({CheckpointEvery}) must be > 0", "checkpoint_every");
         if (!(KlWeight >= 0)) throw new ArgumentException($"kl_weight ({KlWeight}) must be >= 0", "kl_weight");
         return this;
     }

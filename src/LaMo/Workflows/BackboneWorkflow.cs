@@ -21,48 +21,39 @@ namespace LaMo.Workflows;
 /// <c>predictor/</c> (joint predictor), plus run.json, metrics.csv, tb/, loss.png and checkpoints/.</summary>
 public static class BackboneWorkflow
 {
-    /// <summary>What <see cref="Run"/> would need, from the configs and the cache alone (nothing is built or allocated):
-    /// <c>lamo train --dry-run</c>.</summary>
-    public static Reliability.MemoryEstimate Plan(BackboneTrainingOptions o)
+    /// <summary>What <see cref="Run(BackboneTrainingPlan, IProgress{TrainingProgress}?, CancellationToken, MpiGradientSync?)"/>
+    /// would need, from the plan and the cache's shapes alone (nothing is built or allocated): <c>lamo train --dry-run</c>.</summary>
+    public static Reliability.MemoryEstimate Estimate(BackboneTrainingPlan plan)
     {
-        Training.TrainingLimits.Check(o.Validate());
-        using var cache = LatentCache.Open(o.Cache, inMemoryLimitBytes: 0);   // shapes and ids only
-        return Reliability.TrainingMemory.Estimate(o, TransformerConfigOf(o), cache);
+        using var cache = LatentCache.Open(plan.Cache, inMemoryLimitBytes: 0);   // shapes and ids only
+        return Reliability.TrainingMemory.Estimate(plan, cache);
     }
 
-    /// <summary>The memory the run may use: <c>max_memory_gb</c>, or null for the memory available.</summary>
-    public static long? MemoryBudget(BackboneTrainingOptions o) => o.MaxMemoryGb is { } gb ? (long)(gb * (1L << 30)) : null;
-
-    // The init pipeline's transformer config, or the from-scratch one, through the size bounds.
-    private static CogVideoXTransformerConfig TransformerConfigOf(BackboneTrainingOptions o) =>
-        Models.CogVideoX.TransformerLimits.Load(o.Init is not null ? Path.Combine(o.Init, "transformer") : o.TransformerConfig!);
-
-    /// <summary>Runs the training described by <paramref name="o"/>.</summary>
-    /// <param name="sync">Data-parallel gradient averaging (MPI) or null; only rank 0 writes outputs.</param>
+    /// <summary>Resolves <paramref name="o"/> into its plan and runs it.</summary>
     public static TrainingResult Run(BackboneTrainingOptions o, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default,
+        MpiGradientSync? sync = null) => Run(BackboneTrainingPlan.Resolve(o), progress, ct, sync);
+
+    /// <summary>Runs the training described by <paramref name="plan"/>.</summary>
+    /// <param name="sync">Data-parallel gradient averaging (MPI) or null; only rank 0 writes outputs.</param>
+    public static TrainingResult Run(BackboneTrainingPlan plan, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default,
         MpiGradientSync? sync = null)
     {
-        // Refuse absurd configs and runs that cannot fit in memory before anything is allocated (the cache included).
-        Plan(o).EnsureFits(MemoryBudget(o));
-        using var cache = LatentCache.Open(o.Cache);
-        using var empty = LatentCache.LoadEmptyPrompt(o.Cache);
-        var transformerConfig = TransformerConfigOf(o);
-        manual_seed(o.Seed);
-        var weightType = WeightDtype.Parse(o.WeightDtype, "weight_dtype");
-        var transformer = o.Init is not null
-            ? CogVideoXTransformer3DModel.FromPretrained(Path.Combine(o.Init, "transformer"), weightType)
-            : new CogVideoXTransformer3DModel(transformerConfig);
-        transformer.GradientCheckpointing = o.GradientCheckpointing;
-        var schedulerConfig = o.Init is not null ? SchedulerConfig.Load(Path.Combine(o.Init, "scheduler", "scheduler_config.json")) : SchedulerConfig.CogVideoX2B;
-        Diffusion.Pipeline.PipelineFolderLimits.Check(schedulerConfig, "scheduler_config.json");
-        using var scheduler = SchedulerFactory.Create(schedulerConfig);
-        using var lora = o.Mode == "lora" ? LoraAdapterSet.Inject(transformer, new LoraConfig(o.LoraRank, o.LoraAlpha), ScalarType.Float32) : null;
-        var prior = o.Predictor ? new MotionPrior(MotionPriorFolder.ResolveConfig(o.PredictorConfig, (int)cache.LatentShape[1], (int)cache.EmbedShape[1])) : null;
+        // Refuse runs that cannot fit in memory before anything is allocated (the cache included).
+        Estimate(plan).EnsureFits(plan.MaxMemoryBytes);
+        using var cache = LatentCache.Open(plan.Cache);
+        using var empty = LatentCache.LoadEmptyPrompt(plan.Cache);
+        manual_seed(plan.Batch.Seed);
+        var transformer = plan.InitPipeline is { } init
+            ? CogVideoXTransformer3DModel.FromPretrained(Path.Combine(init, "transformer"), plan.BaseWeightDtype)
+            : new CogVideoXTransformer3DModel(plan.Transformer);
+        transformer.GradientCheckpointing = plan.GradientCheckpointing;
+        using var scheduler = SchedulerFactory.Create(plan.Scheduler);
+        using var lora = plan.Lora is { } l ? LoraAdapterSet.Inject(transformer, new LoraConfig(l.Rank, l.Alpha), ScalarType.Float32) : null;
+        var prior = plan.Predictor is { } p ? new MotionPrior(p.Config) : null;
 
-        var run = new JsonObject { ["command"] = "train", ["options"] = JsonSerializer.SerializeToNode(o), ["clips"] = cache.Count };
-        var task = new BackboneTrainingTask(o, cache, empty, transformer, scheduler, lora, prior, sync?.Shard);
-        var loop = new TrainingLoop(task, new TrainingLoopOptions(o.Out, o.Steps, o.LogEvery, o.CheckpointEvery, o.Resume,
-            o.NanPolicy == "stop" ? NanPolicy.Stop : NanPolicy.Skip), run, sync);
+        var run = new JsonObject { ["command"] = "train", ["plan"] = plan.ToJson(), ["clips"] = cache.Count };
+        var task = new BackboneTrainingTask(plan, cache, empty, transformer, scheduler, lora, prior, sync?.Shard);
+        var loop = new TrainingLoop(task, plan.Loop, run, sync);
         var result = loop.Run(progress, ct);
         if (sync is { IsRoot: false })
         {
@@ -73,17 +64,17 @@ public static class BackboneWorkflow
 
         if (lora is not null)
         {
-            Directory.CreateDirectory(Path.Combine(o.Out, "lora"));
-            lora.Save(Path.Combine(o.Out, "lora", "pytorch_lora_weights.safetensors"));
+            Directory.CreateDirectory(Path.Combine(plan.Out, "lora"));
+            lora.Save(Path.Combine(plan.Out, "lora", "pytorch_lora_weights.safetensors"));
         }
         else
         {
             string vaeDir = cache.Manifest.Vae, textDir = cache.Manifest.TextEncoder;
             using var vae = Directory.Exists(vaeDir) ? AutoencoderKLCogVideoX.FromPretrained(vaeDir) : null;
             using var text = Directory.Exists(textDir) && TryWordEncoder(textDir) is { } w ? w : null;
-            PipelineFolder.Save(Path.Combine(o.Out, "pipeline"), transformer, vae, schedulerConfig, text);
+            PipelineFolder.Save(Path.Combine(plan.Out, "pipeline"), transformer, vae, plan.Scheduler, text);
         }
-        if (prior is not null) MotionPriorFolder.Save(Path.Combine(o.Out, "predictor"), prior);
+        if (prior is not null) MotionPriorFolder.Save(Path.Combine(plan.Out, "predictor"), prior);
         transformer.Dispose();
         prior?.Dispose();
         return result;

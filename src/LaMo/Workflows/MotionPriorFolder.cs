@@ -28,19 +28,4 @@ public static class MotionPriorFolder
         prior.eval();
         return prior;
     }
-
-    /// <summary>A preset (<c>paper</c>, <c>small</c>, <c>tiny</c>) or a config JSON path, resized to the latent channels and
-    /// text width of the data.</summary>
-    public static MotionPriorConfig ResolveConfig(string presetOrPath, int channels, int textDim)
-    {
-        var baseConfig = presetOrPath switch
-        {
-            "paper" => MotionPriorConfig.Paper,
-            "small" => MotionPriorConfig.Small,
-            "tiny" => MotionPriorConfig.Tiny,
-            _ when File.Exists(presetOrPath) => Motion.MotionPriorLimits.Parse(Core.ResourceLimits.ReadConfigText(presetOrPath), presetOrPath),
-            _ => throw new ArgumentException($"predictor_config '{presetOrPath}' is neither paper, small, tiny nor a file", "predictor_config"),
-        };
-        return Motion.MotionPriorLimits.Check((baseConfig with { InChannels = channels, PromptTextDim = textDim }).Validate(), presetOrPath);
-    }
 }

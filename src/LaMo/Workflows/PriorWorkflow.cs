@@ -12,22 +12,23 @@ namespace LaMo.Workflows;
 /// <summary><c>lamo prior train</c>: the motion-field predictor alone on a latent cache; saved to <c>out/predictor</c>.</summary>
 public static class PriorWorkflow
 {
+    /// <summary>Resolves <paramref name="o"/> into its plan and runs it.</summary>
+    public static TrainingResult Run(PredictorTrainingOptions o, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default,
+        MpiGradientSync? sync = null) => Run(PredictorTrainingPlan.Resolve(o), progress, ct, sync);
+
     /// <summary>Trains and saves the predictor.</summary>
     /// <param name="sync">Data-parallel gradient averaging (MPI) or null; every rank trains its shard of each global
     /// batch and only rank 0 writes outputs.</param>
-    public static TrainingResult Run(PredictorTrainingOptions o, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default,
+    public static TrainingResult Run(PredictorTrainingPlan plan, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default,
         MpiGradientSync? sync = null)
     {
-        o.Validate();
-        using var cache = LatentCache.Open(o.Cache);
-        manual_seed(o.Seed);
-        using var prior = new MotionPrior(MotionPriorFolder.ResolveConfig(o.PredictorConfig, (int)cache.LatentShape[1], (int)cache.EmbedShape[1]));
-        var table = NoiseSchedule.FromConfig(SchedulerConfig.CogVideoX2B).AlphasCumprod;
-        var task = new PredictorTrainingTask(o, cache, prior, table, sync?.Shard);
-        var run = new JsonObject { ["command"] = "prior train", ["options"] = JsonSerializer.SerializeToNode(o), ["clips"] = cache.Count };
-        var result = new TrainingLoop(task, new TrainingLoopOptions(o.Out, o.Steps, o.LogEvery, o.CheckpointEvery, o.Resume), run, sync)
-            .Run(progress, ct);
-        if (sync?.IsRoot ?? true) MotionPriorFolder.Save(Path.Combine(o.Out, "predictor"), prior);
+        using var cache = LatentCache.Open(plan.Cache);
+        manual_seed(plan.Batch.Seed);
+        using var prior = new MotionPrior(plan.Config);
+        var task = new PredictorTrainingTask(plan, cache, prior, sync?.Shard);
+        var run = new JsonObject { ["command"] = "prior train", ["plan"] = plan.ToJson(), ["clips"] = cache.Count };
+        var result = new TrainingLoop(task, plan.Loop, run, sync).Run(progress, ct);
+        if (sync?.IsRoot ?? true) MotionPriorFolder.Save(Path.Combine(plan.Out, "predictor"), prior);
         return result;
     }
 }

@@ -46,7 +46,7 @@ public static class VaeWorkflow
             ["options"] = JsonSerializer.SerializeToNode(options), ["vae_config"] = JsonNode.Parse(config.ToJson()),
         };
         var task = new VaeTrainingTask(options, vae, videos, sync?.Shard);
-        var loop = new TrainingLoop(task, new TrainingLoopOptions(outFolder, options.Steps, LogEvery: 10, CheckpointEvery: 50, Resume: resume), run, sync);
+        var loop = new TrainingLoop(task, options.Loop(outFolder, resume), run, sync);
         var result = loop.Run(progress, ct);
         if (!root)
         {

@@ -30,11 +30,12 @@ public sealed class MpiCliFixture : IDisposable
         _priorTwoRanks = new(() =>
         {
             string output = MpiDriverRunner.MpirunCli(2, PriorArgs("prior2"));
-            // Rank 1 prints nothing: one progress line per step and one final line in the job's output. (Lines may start
-            // with terminal escapes: mpirun gives each rank a pseudo-terminal.)
+            // Rank 1 prints nothing: the plan, one progress line per step and one final line in the job's output. (Lines
+            // may start with terminal escapes: mpirun gives each rank a pseudo-terminal.)
             var lines = output.Split('\n');
             Assert.Equal(4, lines.Count(l => l.Contains("prior step=", StringComparison.Ordinal)));
-            Assert.Single(lines, l => l.Contains("prior: ", StringComparison.Ordinal));
+            Assert.Single(lines, l => l.Contains("prior: plan ", StringComparison.Ordinal));
+            Assert.Single(lines, l => l.Contains("prior: 4 steps", StringComparison.Ordinal));
             return P("prior2");
         });
     }

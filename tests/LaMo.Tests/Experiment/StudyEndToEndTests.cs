@@ -31,10 +31,13 @@ public sealed class StudyEndToEndTests : IDisposable
             "--sampling-seeds", "0,1", "--splits", "test-id,test-ood-v", "--scenarios", "s1", "--clips", "1", "--extended-clips", "0",
             "--size", "32", "--frames", "9", "--sample-steps", "2", "--bootstrap", "200", "--drift-lambda", "0.004", "--out", run);
         Assert.True(rc == 0, error + output);
-        var lamoOptions = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "finetunes", "runs", "ft-lamo-s1", "run.json")))!["options"]!;
-        Assert.Equal(0.004, (double)lamoOptions["drift_lambda"]!);
-        Assert.True((bool)lamoOptions["drift_loss"]!);
-        Assert.False((bool)JsonNode.Parse(File.ReadAllText(Path.Combine(run, "finetunes", "runs", "ft-baseline-s1", "run.json")))!["options"]!["drift_loss"]!);
+        // The plan saved with the run: the drift loss is a sub-record, present (with the study's λ) only in the LaMo run.
+        var lamoPlan = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "finetunes", "runs", "ft-lamo-s1", "run.json")))!["plan"]!;
+        Assert.Equal(0.004, (double)lamoPlan["drift"]!["loss"]!["lambda"]!);
+        Assert.NotNull(lamoPlan["predictor"]);
+        var baselinePlan = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "finetunes", "runs", "ft-baseline-s1", "run.json")))!["plan"]!;
+        Assert.Null(baselinePlan["drift"]);
+        Assert.Null(baselinePlan["predictor"]);
         Assert.Contains("| flowmo |", output);
         Assert.Contains("lamo − baseline:", output);
 

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LaMo.Data;
+using LaMo.Diffusion.Pipeline;
+using LaMo.Diffusion.Schedulers;
+using LaMo.Motion;
+
+namespace LaMo.Training;
+
+/// <summary>A <c>lamo prior train</c> run resolved once from its <see cref="PredictorTrainingOptions"/>: the predictor's
+/// architecture sized to the cache, L_φ's settings, the noise schedule its augmentation uses and where that came from.
+/// Printed at start-up and saved in run.json and every checkpoint.</summary>
+/// <param name="Cache">Latent cache folder.</param>
+/// <param name="Out">Run folder.</param>
+/// <param name="ConfigSource">The preset name or config path of the architecture.</param>
+/// <param name="Config">The resolved architecture.</param>
+/// <param name="Loss">L_φ's settings.</param>
+/// <param name="Optimizer">AdamW with a cosine schedule.</param>
+/// <param name="Batch">Batch size, micro batch and seed.</param>
+/// <param name="SchedulerSource">The file the noise schedule was read from, or <c>CogVideoX-2B</c>.</param>
+/// <param name="Scheduler">The noise schedule whose ᾱ table the augmentation uses.</param>
+/// <param name="Loop">The loop's settings.</param>
+public sealed record PredictorTrainingPlan(string Cache, string Out, string ConfigSource, MotionPriorConfig Config,
+    MotionPriorLossOptions Loss, OptimizerPlan Optimizer, BatchPlan Batch, string SchedulerSource, SchedulerConfig Scheduler,
+    TrainingLoopOptions Loop)
+{
+    /// <summary>Validates <paramref name="o"/>, reads the cache's shapes and resolves the architecture and the schedule.</summary>
+    /// <exception cref="ArgumentException">A bad option (names it).</exception>
+    public static PredictorTrainingPlan Resolve(PredictorTrainingOptions o)
+    {
+        TrainingLimits.Check(o.Validate());
+        using var cache = LatentCache.Open(o.Cache, inMemoryLimitBytes: 0);   // shapes and manifest only
+        var (source, scheduler) = SchedulerOf(o.Scheduler, cache.Manifest);
+        PipelineFolderLimits.Check(scheduler, source);
+        return new PredictorTrainingPlan(o.Cache, o.Out, o.PredictorConfig,
+            MotionPriorPresets.Resolve(o.PredictorConfig, (int)cache.LatentShape[1], (int)cache.EmbedShape[1]),
+            new MotionPriorLossOptions(o.CosineWeight, o.NoiseAugProb, o.NoiseAugScale, o.PromptDropout).Validate(),
+            new OptimizerPlan(o.LearningRate, o.WarmupSteps, 0.0, o.MaxGradNorm, LrScheduleKind.Cosine),
+            new BatchPlan(o.BatchSize, o.MicroBatchSize, o.Seed), source, scheduler,
+            new TrainingLoopOptions(o.Out, o.Steps, o.LogEvery, o.CheckpointEvery, o.Resume));
+    }
+
+    // The given file or pipeline folder; else the encoding pipeline's scheduler (the folder holding the cache's VAE); else 2B's.
+    private static (string Source, SchedulerConfig Config) SchedulerOf(string? given, LatentCacheManifest manifest)
+    {
+        if (given is not null)
+        {
+            string file = Directory.Exists(given) ? Path.Combine(given, "scheduler", "scheduler_config.json") : given;
+            if (!File.Exists(file)) throw new ArgumentException($"scheduler {given}: neither a scheduler_config.json nor a pipeline folder with scheduler/scheduler_config.json", "scheduler");
+            return (file, SchedulerConfig.Load(file));
+        }
+        string? pipeline = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(manifest.Vae));
+        string? encoding = string.IsNullOrEmpty(pipeline) ? null : Path.Combine(pipeline, "scheduler", "scheduler_config.json");
+        return encoding is not null && File.Exists(encoding) ? (encoding, SchedulerConfig.Load(encoding)) : ("CogVideoX-2B", SchedulerConfig.CogVideoX2B);
+    }
+
+    /// <summary>The plan as JSON (snake_case; configs under their config.json names).</summary>
+    public JsonNode ToJson() => JsonSerializer.SerializeToNode(this, TrainingPlanJson.Options)!;
+}
