@@ -14,8 +14,8 @@ public sealed record MotionDriftLossOptions(double Lambda = 0.4, int Tau = 2, do
     /// <summary>The published settings.</summary>
     public static MotionDriftLossOptions Default { get; } = new();
 
-    /// <summary>The default κ of the noise-floor denominator: κ·σ̂²_μ is then about 10-20 times the VAE posterior's own
-    /// noise on μ measured on world v2 (docs/results/world-v2-drift-signal.md; docs/method.md derives it).</summary>
+    /// <summary>The default κ of the noise-floor denominator: κ·σ̂²_μ is then about 10 (32 px) to 25 (64 px) times the VAE
+    /// posterior's own noise on μ measured on world v2 (docs/results/world-v2-drift-signal.md; docs/method.md derives it).</summary>
     public const double DefaultNoiseFloorKappa = 0.03;
 
     /// <summary>Checks every field; returns this for chaining.</summary>
