@@ -72,7 +72,9 @@ public sealed class MotionDriftLoss
             var zero = zeros([], x0Hat.dtype, x0Hat.device);
             return new MotionDriftLossResult(zero, weight, zero.alias());
         }
-        var rel = RelativeL2(x0Hat, z0, Options.Tau, Options.Eps);
+        var rel = Options.Denominator == DriftDenominator.NoiseFloor
+            ? NoiseFloorDrift.RelativeL2(x0Hat, z0, Options.Tau, Options.NoiseFloorKappa, Options.Eps)
+            : RelativeL2(x0Hat, z0, Options.Tau, Options.Eps);
         var total = Sc(Options.Lambda) * weight * rel;                                      // (λ·w)·L_drift, the original's order
         return new MotionDriftLossResult(total, weight, rel);
     }
