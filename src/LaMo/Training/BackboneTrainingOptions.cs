@@ -65,6 +65,14 @@ public sealed record BackboneTrainingOptions
     /// <summary>τ of the drift loss, with <see cref="DriftLoss"/> only (default 2).</summary>
     [JsonPropertyName("drift_tau")] public int? DriftTau { get; init; }
 
+    /// <summary>The drift loss's denominator, with <see cref="DriftLoss"/> only: <c>published</c> (default) or
+    /// <c>noise_floor</c>, our extension that stays bounded where the true bulk motion is below its own noise
+    /// (docs/method.md).</summary>
+    [JsonPropertyName("drift_denominator")] public string? DriftDenominator { get; init; }
+
+    /// <summary>κ of the <c>noise_floor</c> denominator, with it only (default 0.03).</summary>
+    [JsonPropertyName("drift_noise_floor_kappa")] public double? DriftNoiseFloorKappa { get; init; }
+
     /// <summary>Train the motion-field predictor jointly on the same batches (own optimiser group).</summary>
     [JsonPropertyName("predictor")] public bool Predictor { get; init; }
 
@@ -130,7 +138,12 @@ public sealed record BackboneTrainingOptions
             throw new ArgumentException("transformer_config is for training from scratch; with init the pipeline's own transformer config is used: leave one out", "transformer_config");
         if (Mode == "lora" && Init is null) throw new ArgumentException("mode 'lora' needs init (a pretrained pipeline folder)", "mode");
         OnlyWith(Mode == "lora", "mode 'lora'", ("lora_rank", LoraRank), ("lora_alpha", LoraAlpha), ("weight_dtype", WeightDtype));
-        OnlyWith(DriftLoss, "drift_loss", ("drift_lambda", DriftLambda), ("drift_tau", DriftTau));
+        OnlyWith(DriftLoss, "drift_loss", ("drift_lambda", DriftLambda), ("drift_tau", DriftTau), ("drift_denominator", DriftDenominator),
+            ("drift_noise_floor_kappa", DriftNoiseFloorKappa));
+        OnlyWith(DriftLoss && ParseDenominator(DriftDenominator) == Motion.DriftDenominator.NoiseFloor, "drift_denominator 'noise_floor'",
+            ("drift_noise_floor_kappa", DriftNoiseFloorKappa));
+        if (DriftNoiseFloorKappa is { } kappa && !(kappa >= 0 && double.IsFinite(kappa)))
+            throw new ArgumentException($"drift_noise_floor_kappa ({kappa}) must be finite and >= 0", "drift_noise_floor_kappa");
         OnlyWith(Predictor, "predictor", ("predictor_config", PredictorConfig), ("predictor_learning_rate", PredictorLearningRate),
             ("predictor_warmup_steps", PredictorWarmupSteps), ("predictor_cosine_weight", PredictorCosineWeight),
             ("predictor_noise_aug_prob", PredictorNoiseAugProb), ("predictor_noise_aug_scale", PredictorNoiseAugScale),
@@ -152,6 +165,15 @@ public sealed record BackboneTrainingOptions
         if (WeightDtype is not null) Models.WeightDtype.Parse(WeightDtype, "weight_dtype");
         return this;
     }
+
+    /// <summary>The drift denominator named by <paramref name="word"/> (null: the published one).</summary>
+    /// <exception cref="ArgumentException">Another word (names <c>drift_denominator</c>).</exception>
+    public static Motion.DriftDenominator ParseDenominator(string? word) => word switch
+    {
+        null or "published" => Motion.DriftDenominator.Published,
+        "noise_floor" => Motion.DriftDenominator.NoiseFloor,
+        _ => throw new ArgumentException($"drift_denominator ('{word}') must be 'published' or 'noise_floor'", "drift_denominator"),
+    };
 
     // A feature's settings given while the feature is off would be accepted and ignored: refuse them.
     private static void OnlyWith(bool on, string feature, params (string Key, object? Value)[] settings)

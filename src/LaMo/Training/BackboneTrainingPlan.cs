@@ -65,7 +65,8 @@ public sealed record BackboneTrainingPlan(string Cache, string Out, string? Init
             new OptimizerPlan(o.LearningRate, o.WarmupSteps, o.WeightDecay, o.MaxGradNorm, LrScheduleKind.Constant),
             new BatchPlan(o.BatchSize, o.MicroBatchSize, o.Seed), o.TextDropout,
             o.DriftLoss ? new DriftPlan(new MotionDriftLossOptions(o.DriftLambda ?? driftDefaults.Lambda, o.DriftTau ?? driftDefaults.Tau,
-                NumTrainTimesteps: scheduler.NumTrainTimesteps).Validate()) : null,
+                NumTrainTimesteps: scheduler.NumTrainTimesteps, Denominator: BackboneTrainingOptions.ParseDenominator(o.DriftDenominator),
+                NoiseFloorKappa: o.DriftNoiseFloorKappa ?? MotionDriftLossOptions.DefaultNoiseFloorKappa).Validate()) : null,
             predictor,
             new TrainingLoopOptions(o.Out, o.Steps, o.LogEvery, o.CheckpointEvery, o.Resume, TrainingLoopOptions.ParseNanPolicy(o.NanPolicy)),
             o.MaxMemoryGb is { } gb ? (long)(gb * (1L << 30)) : null, o.GradientCheckpointing);

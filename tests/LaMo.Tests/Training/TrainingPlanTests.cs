@@ -28,6 +28,7 @@ public sealed class TrainingPlanTests : IDisposable
         { "predictor_config=tiny", "predictor" },
         { "predictor_learning_rate=0.001", "predictor" },
         { "predictor_noise_aug_prob=0", "predictor" },
+        { "drift_denominator=noise_floor", "drift_loss" },
         { "lora_rank=4", "mode 'lora'" },
         { "lora_alpha=8", "mode 'lora'" },
         { "weight_dtype=bf16", "mode 'lora'" },
@@ -84,6 +85,14 @@ public sealed class TrainingPlanTests : IDisposable
         Assert.Equal(new MotionDriftLossOptions(0.1, 3), tuned.Drift!.Loss);
         Assert.Equal(MotionPriorLossOptions.Default with { CosineWeight = 0.5, NoiseAugProb = 0.25 }, tuned.Predictor!.Loss);
         Assert.Equal(MotionPriorConfig.Tiny with { InChannels = 16, PromptTextDim = 32 }, tuned.Predictor.Config);
+
+        // The noise-floor denominator is opt-in; its κ exists only with it.
+        var floor = BackboneTrainingPlan.Resolve(Scratch(cache) with { DriftLoss = true, DriftDenominator = "noise_floor", DriftNoiseFloorKappa = 0.1 });
+        Assert.Equal(MotionDriftLossOptions.Default with { Denominator = DriftDenominator.NoiseFloor, NoiseFloorKappa = 0.1 }, floor.Drift!.Loss);
+        var e = Assert.Throws<ArgumentException>(() => BackboneTrainingPlan.Resolve(Scratch(cache) with { DriftLoss = true, DriftNoiseFloorKappa = 0.1 }));
+        Assert.Equal("drift_noise_floor_kappa", e.ParamName);
+        Assert.Equal("drift_denominator", Assert.Throws<ArgumentException>(() =>
+            BackboneTrainingPlan.Resolve(Scratch(cache) with { DriftLoss = true, DriftDenominator = "floor" })).ParamName);
     }
 
     [Fact]
