@@ -49,7 +49,7 @@ public static class CliApp
         catch (Exception e)
         {
             var cause = e is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : e;
-            error.WriteLine($"error: {OneLine(cause.Message)}");
+            error.WriteLine($"error: {OneLine(WithoutParameterSuffix(cause))}");
             if (verbose) error.WriteLine(cause.ToString());
             return ExitCodeFor(cause);
         }
@@ -57,6 +57,13 @@ public static class CliApp
 
     /// <summary>2 for the caller's mistakes (bad arguments), 1 for everything else (bad files, failures).</summary>
     public static int ExitCodeFor(Exception e) => e is ArgumentException ? 2 : 1;
+
+    // Our messages already name the option; .NET's " (Parameter 'x')" would say it twice.
+    private static string WithoutParameterSuffix(Exception e)
+    {
+        string suffix = e is ArgumentException { ParamName: { } name } ? $" (Parameter '{name}')" : "";
+        return suffix.Length > 0 && e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message;
+    }
 
     // LibTorch appends a C++ stack ("Exception raised from ...") to its messages: keep the cause only.
     private static string OneLine(string message)

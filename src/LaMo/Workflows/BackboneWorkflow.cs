@@ -44,7 +44,7 @@ public static class BackboneWorkflow
         using var empty = LatentCache.LoadEmptyPrompt(plan.Cache);
         manual_seed(plan.Batch.Seed);
         var transformer = plan.InitPipeline is { } init
-            ? CogVideoXTransformer3DModel.FromPretrained(Path.Combine(init, "transformer"), plan.BaseWeightDtype)
+            ? CogVideoXTransformer3DModel.FromPretrained(Path.Combine(init, "transformer"), plan.Transformer, plan.BaseWeightDtype)
             : new CogVideoXTransformer3DModel(plan.Transformer);
         transformer.GradientCheckpointing = plan.GradientCheckpointing;
         using var scheduler = SchedulerFactory.Create(plan.Scheduler);

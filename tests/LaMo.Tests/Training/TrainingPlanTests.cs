@@ -44,6 +44,7 @@ public sealed class TrainingPlanTests : IDisposable
         Assert.NotEqual(0, rc);
         Assert.Contains(set.Split('=')[0], err);
         Assert.Contains($"of {feature}, which is off", err);
+        Assert.DoesNotContain("(Parameter '", err);
         Assert.Single(err.Trim().Split('\n'));
         Assert.False(Directory.Exists(Path.Combine(_dir, "run")));
     }

@@ -19,7 +19,12 @@ public sealed partial class CogVideoXTransformer3DModel
     /// <param name="device">Target device (CPU when null).</param>
     /// <exception cref="FileNotFoundException">No folder, <c>config.json</c> or weights file (names the path).</exception>
     /// <exception cref="InvalidDataException">Bad config, missing/unexpected keys or shape mismatches (names them).</exception>
-    public static CogVideoXTransformer3DModel FromPretrained(string folder, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    public static CogVideoXTransformer3DModel FromPretrained(string folder, ScalarType dtype = ScalarType.Float32, Device? device = null) =>
+        FromPretrained(folder, config: null, dtype, device);
+
+    /// <summary>As <see cref="FromPretrained(string, ScalarType, Device?)"/>, with the folder's config already loaded and
+    /// checked by the caller (<paramref name="config"/>; null reads it).</summary>
+    public static CogVideoXTransformer3DModel FromPretrained(string folder, CogVideoXTransformerConfig? config, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{folder}: transformer folder not found");
@@ -28,7 +33,7 @@ public sealed partial class CogVideoXTransformer3DModel
         if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16 or ScalarType.Float64))
             throw new ArgumentException($"dtype {dtype} is not a floating-point parameter type", nameof(dtype));
 
-        var config = TransformerLimits.Load(folder);   // absurd sizes refused before allocation
+        config ??= TransformerLimits.Load(folder);   // absurd sizes refused before allocation
         using var checkpoint = Checkpoint.Open(folder);
         var model = new CogVideoXTransformer3DModel(config, new ParameterOptions(device, dtype, SkipInit: true));
         try
