@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LaMo.Cli.Commands;
 using LaMo.Evaluation;
+using LaMo.Tests.Evaluation.Physics;
 using LaMo.World;
 using OpenCvSharp;
 using Xunit;

@@ -1,7 +1,7 @@
 using LaMo.Evaluation;
 using LaMo.World;
 
-namespace LaMo.Tests.Evaluation;
+namespace LaMo.Tests.Evaluation.Physics;
 
 internal static class PhysicsTestClips
 {

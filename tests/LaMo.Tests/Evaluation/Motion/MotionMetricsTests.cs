@@ -1,10 +1,11 @@
 using LaMo.Evaluation;
 using LaMo.Evaluation.Motion;
+using LaMo.Tests.Evaluation.Physics;
 using LaMo.World;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace LaMo.Tests.Evaluation;
+namespace LaMo.Tests.Evaluation.Motion;
 
 public sealed class MotionMetricsTests(ITestOutputHelper output)
 {

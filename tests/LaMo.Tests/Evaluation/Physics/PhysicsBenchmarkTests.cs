@@ -4,7 +4,7 @@ using LaMo.World;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace LaMo.Tests.Evaluation;
+namespace LaMo.Tests.Evaluation.Physics;
 
 public sealed class PhysicsBenchmarkTests(ITestOutputHelper output)
 {

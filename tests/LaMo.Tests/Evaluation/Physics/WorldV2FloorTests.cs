@@ -5,7 +5,7 @@ using LaMo.World;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace LaMo.Tests.Evaluation;
+namespace LaMo.Tests.Evaluation.Physics;
 
 /// <summary>The parser on lossless ground truth under every world v2 condition (issue 17's done-when floor).</summary>
 public sealed class WorldV2FloorTests(ITestOutputHelper output)
