@@ -92,6 +92,7 @@ public static class CliSupport
             catch (JsonException) { value = JsonValue.Create(raw); }          // bare words are strings
             obj[key] = value;
         }
+        OptionKeys.Check<T>(obj);   // unknown keys (with a did-you-mean) and missing required ones, in our words
         var options = new JsonSerializerOptions { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
         try { return obj.Deserialize<T>(options) ?? throw new ArgumentException("empty options"); }
         catch (JsonException e) { throw new ArgumentException($"bad option: {e.Message.Split(". Path")[0]} (path {e.Path})"); }

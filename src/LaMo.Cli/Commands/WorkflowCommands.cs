@@ -47,16 +47,16 @@ public static class WorkflowCommands
         var data = Req("--data", "Video dataset (folder, CSV, metadata.csv, ...)");
         var output = Req("--out", "Run folder; the trained VAE goes to OUT/vae");
         var config = new Option<string>("--vae-config") { Description = "VAE config.json (default: configs/tiny/vae)", DefaultValueFactory = _ => "configs/tiny/vae/config.json" };
-        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 1500 };
-        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 4 };
-        var lr = new Option<double>("--learning-rate") { DefaultValueFactory = _ => 1e-3 };
+        var steps = new Option<int>("--steps") { Description = "Optimiser steps", DefaultValueFactory = _ => 1500 };
+        var batch = new Option<int>("--batch-size") { Description = "Clips per step (the global batch under mpirun)", DefaultValueFactory = _ => 4 };
+        var lr = new Option<double>("--learning-rate") { Description = "AdamW learning rate (linear warm-up, then constant)", DefaultValueFactory = _ => 1e-3 };
         var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 17 };
         var size = FrameSize();
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
         var warmup = new Option<int>("--warmup-steps") { DefaultValueFactory = _ => 50 };
         var crop = new Option<int>("--crop-frames") { Description = "Train on random windows of this many frames (1 + 8k; 0 = whole clips); the demo's VAE used 9", DefaultValueFactory = _ => 0 };
         var checkpointEvery = new Option<int>("--checkpoint-every") { DefaultValueFactory = _ => LaMo.Training.TrainingLoopOptions.DefaultCheckpointEvery };
-        var resume = new Option<bool>("--resume");
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint" };
         var strict = new Option<bool>("--strict") { Description = "Stop at the first bad file" };
         var train = new Command("train", "Train a small CogVideoX-architecture VAE on videos (data parallel under mpirun)") { data, output, config, steps, batch, lr, frames, size.Size, size.Height, size.Width, seed, warmup, crop, checkpointEvery, resume, strict };
         train.SetAction(p =>
@@ -113,20 +113,21 @@ public static class WorkflowCommands
         return cmd;
     }
 
-    private static (Option<string?> Config, Option<string[]> Set) ConfigOptions() =>
-        (new Option<string?>("--config") { Description = "Options JSON file" },
-         new Option<string[]>("--set") { Description = "key=value override (repeatable), JSON names", AllowMultipleArgumentsPerToken = false });
+    // --config and --set over the keys of T; --set's help lists every key with its default and meaning.
+    private static (Option<string?> Config, Option<string[]> Set) ConfigOptions<T>() =>
+        (new Option<string?>("--config") { Description = "Options JSON file (the --set keys below)" },
+         new Option<string[]>("--set") { Description = OptionKeys.Help<T>(), AllowMultipleArgumentsPerToken = false });
 
     private static Command Train()
     {
-        var (config, set) = ConfigOptions();
-        var cache = new Option<string?>("--cache") { Description = "Latent cache folder" };
-        var output = new Option<string?>("--out") { Description = "Run folder" };
+        var (config, set) = ConfigOptions<BackboneTrainingOptions>();
+        var cache = new Option<string?>("--cache") { Description = "Latent cache folder (required, here or as cache in --config)" };
+        var output = new Option<string?>("--out") { Description = "Run folder (required, here or as out in --config)" };
         var init = new Option<string?>("--init") { Description = "Pipeline folder to fine-tune" };
         var drift = new Option<bool>("--drift-loss") { Description = "Add LaMo's Motion Drift Loss" };
         var predictor = new Option<bool>("--predictor") { Description = "Train the motion-field predictor jointly" };
-        var resume = new Option<bool>("--resume");
-        var dryRun = new Option<bool>("--dry-run") { Description = "Print the options and the memory estimate, then exit (nothing is built)" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the resolved plan and the memory estimate, then exit (nothing is built)" };
         var cmd = new Command("train", "Train or fine-tune the backbone (full or LoRA), optionally with LaMo") { config, set, cache, output, init, drift, predictor, resume, dryRun };
         cmd.SetAction(p =>
         {
@@ -162,10 +163,10 @@ public static class WorkflowCommands
 
     private static Command Prior()
     {
-        var (config, set) = ConfigOptions();
-        var cache = new Option<string?>("--cache") { Description = "Latent cache folder" };
-        var output = new Option<string?>("--out") { Description = "Run folder; predictor saved to OUT/predictor" };
-        var resume = new Option<bool>("--resume");
+        var (config, set) = ConfigOptions<PredictorTrainingOptions>();
+        var cache = new Option<string?>("--cache") { Description = "Latent cache folder (required, here or as cache in --config)" };
+        var output = new Option<string?>("--out") { Description = "Run folder; predictor saved to OUT/predictor (required, here or as out in --config)" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint" };
         var train = new Command("train", "Train the motion-field predictor alone on a latent cache (data parallel under mpirun)") { config, set, cache, output, resume };
         train.SetAction(p =>
         {
@@ -200,11 +201,11 @@ public static class WorkflowCommands
         var guidance = new Option<bool>("--guidance") { Description = "Motion Prior Guidance" };
         var lambda = new Option<double>("--lambda") { Description = "Guidance step size λ (with --guidance)", DefaultValueFactory = _ => MotionPriorGuidanceOptions.Default.Lambda };
         var rho = new Option<double>("--rho") { Description = "Guided fraction ρ of the steps, the last ones (with --guidance)", DefaultValueFactory = _ => MotionPriorGuidanceOptions.Default.Rho };
-        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 50 };
-        var cfg = new Option<double>("--cfg") { DefaultValueFactory = _ => 6.0 };
+        var steps = new Option<int>("--steps") { Description = "Denoising steps", DefaultValueFactory = _ => 50 };
+        var cfg = new Option<double>("--cfg") { Description = "Classifier-free guidance scale (1: off)", DefaultValueFactory = _ => 6.0 };
         var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 17 };
         var size = FrameSize();
-        var format = new Option<string>("--format") { DefaultValueFactory = _ => "mp4" };
+        var format = new Option<string>("--format") { Description = "Video file format: mp4 or gif", DefaultValueFactory = _ => "mp4" };
         var maxMemory = new Option<string?>("--max-memory") { Description = "Memory the run may use (e.g. 24G; default: available memory); refused up front when the estimate exceeds it" };
         var scheduler = new Option<string?>("--scheduler") { Description = "Override the pipeline's scheduler: ddim or dpm (LaMo's recipe: dpm)" };
         var firstOrder = new Option<bool>("--first-order-dpm") { Description = "DPM always first order, as LaMo's sampling code" };

@@ -56,7 +56,7 @@ public sealed record BackboneTrainingOptions
     /// <summary>Seed: batches and noise of step s are a function of (seed, s).</summary>
     [JsonPropertyName("seed")] public int Seed { get; init; }
 
-    /// <summary>Add λ·w·L_drift (method.md §2).</summary>
+    /// <summary>Add LaMo's Motion Drift Loss λ·w·L_drift (docs/method.md).</summary>
     [JsonPropertyName("drift_loss")] public bool DriftLoss { get; init; }
 
     /// <summary>λ_drift, with <see cref="DriftLoss"/> only (default 0.4).</summary>
