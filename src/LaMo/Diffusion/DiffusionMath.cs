@@ -7,7 +7,7 @@ namespace LaMo.Diffusion;
 /// <remarks><c>alphaCumprod</c> arguments are ᾱ_t per batch element, shape [B] (or a scalar tensor),
 /// already in the dtype the caller wants the arithmetic done in; they are broadcast over the remaining dims.
 /// diffusers casts ᾱ to the sample's dtype before taking square roots; callers that must match it do the same.
-/// x_t = √ᾱ x₀ + √(1−ᾱ) ε;  v = √ᾱ ε − √(1−ᾱ) x₀;  x̂₀ = √ᾱ x_t − √(1−ᾱ) v;  ε̂ = √ᾱ v + √(1−ᾱ) x_t.</remarks>
+/// x_t = √ᾱ x₀ + √(1−ᾱ) ε;  v = √ᾱ ε − √(1−ᾱ) x₀;  x̂₀ = √ᾱ x_t − √(1−ᾱ) v;  v = (√ᾱ x_t − x̂₀)/√(1−ᾱ);  ε̂ = √ᾱ v + √(1−ᾱ) x_t.</remarks>
 public static class DiffusionMath
 {
     /// <summary>Reshapes ᾱ [B] to [B, 1, 1, ...] matching <paramref name="like"/>'s rank.</summary>
@@ -39,6 +39,13 @@ public static class DiffusionMath
     {
         var a = Broadcast(alphaCumprod, xt);
         return a.sqrt() * xt - (Sc(1) - a).sqrt() * v;
+    }
+
+    /// <summary>v = (√ᾱ·x_t − x̂₀) / √(1−ᾱ), the inverse of <see cref="PredictX0FromV"/> (undefined where ᾱ = 1).</summary>
+    public static Tensor PredictVFromX0(Tensor x0, Tensor xt, Tensor alphaCumprod)
+    {
+        var a = Broadcast(alphaCumprod, xt);
+        return (a.sqrt() * xt - x0) / (Sc(1) - a).sqrt();
     }
 
     /// <summary>ε̂ = √ᾱ·v + √(1−ᾱ)·x_t.</summary>

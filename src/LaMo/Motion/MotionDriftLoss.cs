@@ -1,3 +1,4 @@
+using LaMo.Diffusion.Backbones;
 using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
@@ -84,6 +85,10 @@ public sealed class MotionDriftLoss
 
     /// <summary>w for integer <paramref name="timesteps"/> (σ = t / NumTrainTimesteps).</summary>
     public Tensor WeightFromTimesteps(Tensor timesteps) => Weight(Sigmas(timesteps));
+
+    /// <summary>w for <paramref name="timesteps"/> at the σ of the backbone's noise schedule <paramref name="levels"/>
+    /// (CogVideoX: σ = t / N, the same numbers as <see cref="WeightFromTimesteps(Tensor)"/>; flow matching: the flow σ).</summary>
+    public Tensor WeightAt(Tensor timesteps, INoiseLevels levels) => Weight(levels.Sigma(timesteps));
 
     private Tensor Sigmas(Tensor timesteps) => timesteps.to_type(ScalarType.Float32) / Sc((float)Options.NumTrainTimesteps);
 

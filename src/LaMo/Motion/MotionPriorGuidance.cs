@@ -1,4 +1,5 @@
 using LaMo.Diffusion;
+using LaMo.Diffusion.Backbones;
 using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
@@ -33,38 +34,40 @@ public sealed class MotionPriorGuidance : IGuidance
     }
 
     /// <summary>Returns the guided model output; outside the window (or with fewer than 2 frames) an alias of the
-    /// unchanged <see cref="GuidanceContext.ModelOutput"/>.</summary>
-    /// <exception cref="ArgumentException">Latents and model output are not both [B, F, C, H, W] of one shape.</exception>
+    /// unchanged <see cref="GuidanceContext.ModelOutput"/>. x̂₀ and its inverse come from the context's
+    /// <see cref="GuidanceContext.StepPrediction"/> (the backbone's prediction type; v-prediction for CogVideoX), and the
+    /// prior sees x̂₀ frames-first whatever the context's <see cref="GuidanceContext.Layout"/>.</summary>
+    /// <exception cref="ArgumentException">Latents and model output are not both 5-D of one shape.</exception>
     public Tensor Apply(GuidanceContext context)
     {
         var v = context.ModelOutput;
         if (!Options.IsActive(context.StepIndex, context.StepCount)) return v.alias();
         if (context.Latents.dim() != 5 || !context.Latents.shape.SequenceEqual(v.shape))
             throw new ArgumentException($"latents [{string.Join(", ", context.Latents.shape)}] and model output [{string.Join(", ", v.shape)}] must be equal [B, F, C, H, W] shapes", nameof(context));
-        if (v.shape[1] < 2) return v.alias();
-        double alphaBar = (float)context.AlphaCumprod;                                   // ᾱ_t.float(), as the original
-        if (Options.Mode == MotionPriorGuidanceMode.DirectLatentEdit && 1.0 - alphaBar <= 0) return v.alias();
+        var layout = context.Layout;
+        if (v.shape[layout.FrameAxis()] < 2) return v.alias();
+        var step = context.StepPrediction;                                               // CogVideoX: ᾱ_t.float(), as the original
+        if (Options.Mode == MotionPriorGuidanceMode.DirectLatentEdit && !step.CanInvert) return v.alias();
 
         using var scope = NewDisposeScope();
         Tensor result;
         using (enable_grad())
         {
-            var a = tensor((float)alphaBar, ScalarType.Float32, v.device);
             var xt = context.Latents.detach().to_type(ScalarType.Float32);
             var prompt = context.PromptEmbeds is null ? null : MotionPrior.PoolPrompt(context.PromptEmbeds.detach().to_type(ScalarType.Float32));
             if (Options.Mode == MotionPriorGuidanceMode.VelocityGradient)
             {
                 var vLeaf = v.detach().to_type(ScalarType.Float32).clone().requires_grad_(true);
-                var x0 = DiffusionMath.PredictX0FromV(vLeaf, xt, a);                         // x̂₀(v), differentiable in v
-                var grad = autograd.grad([GuideLoss(x0, prompt)], [vLeaf])[0];               // ∇_v L_guide
+                var x0 = step.PredictX0(vLeaf, xt);                                          // x̂₀(v), differentiable in v
+                var grad = autograd.grad([GuideLoss(layout.ToFramesFirst(x0), prompt)], [vLeaf])[0];   // ∇_v L_guide
                 result = v - Sc(Options.Lambda) * grad.to_type(v.dtype);                     // v − λ ∇_v L
             }
             else
             {
-                var x0 = DiffusionMath.PredictX0FromV(v.detach().to_type(ScalarType.Float32), xt, a).requires_grad_(true);
-                var grad = autograd.grad([GuideLoss(x0, prompt)], [x0])[0];                  // ∇_{x̂₀} L_guide
-                // x̂₀' = x̂₀ − λ∇L  ⇔  v' = v + λ∇L / √(1 − ᾱ) for the same x_t.
-                result = v + (Sc(Options.Lambda) * grad / (Sc(1.0) - a).sqrt()).to_type(v.dtype);
+                var x0 = step.PredictX0(v.detach().to_type(ScalarType.Float32), xt).requires_grad_(true);
+                var grad = autograd.grad([GuideLoss(layout.ToFramesFirst(x0), prompt)], [x0])[0];      // ∇_{x̂₀} L_guide
+                // x̂₀' = x̂₀ − λ∇L at the same x_t  ⇔  v' = v + (change for −λ∇L) = v + λ∇L / √(1 − ᾱ) for v-prediction.
+                result = v + step.PredictionChange(Sc(-Options.Lambda) * grad).to_type(v.dtype);
             }
         }
         return result.MoveToOuterDisposeScope();

@@ -1,3 +1,4 @@
+using LaMo.Diffusion.Backbones;
 using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
@@ -27,7 +28,19 @@ public sealed class MotionPriorLoss
     /// <paramref name="alphasCumprod"/> the training ᾱ table [1000] for the diffusion-aligned augmentation
     /// (null = the original's fallback σ ~ U[0,1)·s).</summary>
     /// <exception cref="ArgumentException">Shapes do not fit.</exception>
-    public MotionPriorLossResult Compute(MotionPrior prior, Tensor latents, Tensor? promptPooled = null, Tensor? alphasCumprod = null)
+    public MotionPriorLossResult Compute(MotionPrior prior, Tensor latents, Tensor? promptPooled = null, Tensor? alphasCumprod = null) =>
+        ComputeCore(prior, latents, promptPooled, alphasCumprod is null ? null : new AlphaCumprodNoiseLevels(alphasCumprod));
+
+    /// <summary>As <see cref="Compute(MotionPrior, Tensor, Tensor?, Tensor?)"/> with the augmentation's noise std taken
+    /// from the backbone's noise schedule <paramref name="noiseLevels"/> (√(1−ᾱ[t']) for CogVideoX, σ for flow matching).</summary>
+    /// <exception cref="ArgumentException">Shapes do not fit.</exception>
+    public MotionPriorLossResult Compute(MotionPrior prior, Tensor latents, Tensor? promptPooled, INoiseLevels noiseLevels)
+    {
+        ArgumentNullException.ThrowIfNull(noiseLevels);
+        return ComputeCore(prior, latents, promptPooled, noiseLevels);
+    }
+
+    private MotionPriorLossResult ComputeCore(MotionPrior prior, Tensor latents, Tensor? promptPooled, INoiseLevels? noiseLevels)
     {
         if (latents.dim() != 5) throw new ArgumentException($"latents must be [B, T, C, H, W]; got [{string.Join(", ", latents.shape)}]", nameof(latents));
         long b = latents.shape[0], t = latents.shape[1], c = latents.shape[2], h = latents.shape[3], w = latents.shape[4];
@@ -52,7 +65,7 @@ public sealed class MotionPriorLoss
         }
 
         var prompt = PromptPerPair(prior, promptPooled, b, t - 1);
-        var zIn = Augment(zCurr, alphasCumprod);
+        var zIn = Augment(zCurr, noiseLevels);
         var pred = prior.forward(zIn, prompt, prevDelta);
 
         var mse = nn.functional.mse_loss(pred, deltaTrue);
@@ -75,18 +88,18 @@ public sealed class MotionPriorLoss
         return p * keep;
     }
 
-    /// <summary>Diffusion-aligned augmentation: with probability p per pair, z ← z + s·√(1−ᾱ[t'])·ε, t' ~ U{0..T_train−1}.</summary>
-    private Tensor Augment(Tensor zCurr, Tensor? alphasCumprod)
+    /// <summary>Diffusion-aligned augmentation: with probability p per pair, z ← z + s·std(t')·ε, t' ~ U{0..T_train−1},
+    /// std(t') the noise std of the backbone's schedule (√(1−ᾱ[t']) for CogVideoX).</summary>
+    private Tensor Augment(Tensor zCurr, INoiseLevels? noiseLevels)
     {
         if (Options.NoiseAugProb <= 0) return zCurr;
         long n = zCurr.shape[0];
         var gate = _draws.AugmentGate(n).lt(Sc(Options.NoiseAugProb));                                  // [N, 1, 1, 1]
         Tensor sigma;
-        if (alphasCumprod is not null)
+        if (noiseLevels is not null)
         {
-            var tPrime = _draws.AugmentTimesteps(n, alphasCumprod.shape[0]).to(alphasCumprod.device);
-            var abar = alphasCumprod.index_select(0, tPrime).to_type(ScalarType.Float32);                  // ᾱ[t'] as float32, like the original
-            sigma = ((Sc(1.0) - abar).sqrt() * Sc(Options.NoiseAugScale)).view(n, 1, 1, 1);
+            var tPrime = _draws.AugmentTimesteps(n, noiseLevels.NumTrainTimesteps);
+            sigma = (noiseLevels.NoiseStd(tPrime) * Sc(Options.NoiseAugScale)).view(n, 1, 1, 1);          // ᾱ[t'] as float32, like the original
         }
         else sigma = _draws.AugmentLevel(n) * Sc(Options.NoiseAugScale);
         var noise = _draws.Noise(zCurr.shape).to(zCurr.device);

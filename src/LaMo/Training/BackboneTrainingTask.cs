@@ -1,5 +1,5 @@
 using LaMo.Data;
-using LaMo.Diffusion;
+using LaMo.Diffusion.Backbones;
 using LaMo.Diffusion.Schedulers;
 using LaMo.Models.CogVideoX;
 using LaMo.Models.Lora;
@@ -9,9 +9,11 @@ using static TorchSharp.torch;
 
 namespace LaMo.Training;
 
-/// <summary>One training step of the backbone on cached latents: CogVideoX's x₀-space denoising loss, plus LaMo's
-/// λ·w·L_drift on x̂₀ (method.md §2) and, jointly, the predictor's L_φ on the same batch with its own optimiser group
-/// (§1). The latents are detached for L_φ, so it only updates φ; the drift loss only updates the backbone.</summary>
+/// <summary>One training step of the backbone on cached latents: the backbone family's denoising loss (CogVideoX's
+/// x₀-space loss), plus LaMo's λ·w·L_drift on x̂₀ (method.md §2) and, jointly, the predictor's L_φ on the same batch with
+/// its own optimiser group (§1). The latents are detached for L_φ, so it only updates φ; the drift loss only updates the
+/// backbone. The step reaches the backbone only through <see cref="IDiffusionBackbone"/> (model call, x̂₀, noising,
+/// noise levels for w and for L_φ's augmentation, layout).</summary>
 /// <remarks>Data-parallel: the step's batch, timesteps, noise, text dropout and L_φ's draws are made for the global
 /// batch and sliced with the <see cref="DataShard"/>; the drift weight w is the global batch's. Every logged term is then
 /// a plain mean over equal shards, so the ranks' means are the global batch's values.</remarks>
@@ -19,46 +21,50 @@ public sealed class BackboneTrainingTask : ITrainingTask
 {
     private readonly BackboneTrainingPlan _plan;
     private readonly LatentCache _cache;
-    private readonly CogVideoXTransformer3DModel _transformer;
-    private readonly IScheduler _scheduler;
+    private readonly IDiffusionBackbone _backbone;
+    private readonly INoiseLevels _levels;
     private readonly Tensor _emptyPrompt;            // [L, D]
-    private readonly Tensor _alphasCumprod;          // [1000] float32
     private readonly MotionDriftLoss? _drift;
     private readonly MotionPrior? _prior;
     private readonly MotionPriorLossOptions _lossOptions;
-    private readonly LoraAdapterSet? _lora;
-    private readonly RotaryTables? _rope;
     private readonly DataShard _shard;
 
-    /// <summary>Creates the task. <paramref name="lora"/> is the adapter set when training in LoRA mode, and
-    /// <paramref name="prior"/> the predictor when the plan trains one jointly.</summary>
+    /// <summary>Creates the task for a CogVideoX transformer and its scheduler (put behind the backbone seam as a
+    /// <see cref="CogVideoXBackbone"/>, RoPE tables built for the cache's latent grid). <paramref name="lora"/> is the
+    /// adapter set when training in LoRA mode, and <paramref name="prior"/> the predictor when the plan trains one.</summary>
+    /// <exception cref="ArgumentException">The cache's channels or prompt embeddings do not fit the transformer.</exception>
     public BackboneTrainingTask(BackboneTrainingPlan plan, LatentCache cache, Tensor emptyPromptEmbeds,
         CogVideoXTransformer3DModel transformer, IScheduler scheduler, LoraAdapterSet? lora, MotionPrior? prior, DataShard? shard = null)
+        : this(plan, cache, emptyPromptEmbeds, CogVideoXFor(plan, cache, transformer, scheduler, shard), lora, prior, shard)
     {
+    }
+
+    /// <summary>Creates the task for any backbone family behind the seam. The cache holds frames-first latents
+    /// [F, C, h, w] that fit the backbone; <paramref name="lora"/> is the adapter set injected into
+    /// <see cref="IDiffusionBackbone.Denoiser"/> when training in LoRA mode.</summary>
+    /// <exception cref="ArgumentException">The ranks or micro batches do not divide the batch, or the modules do not match
+    /// the plan's features.</exception>
+    public BackboneTrainingTask(BackboneTrainingPlan plan, LatentCache cache, Tensor emptyPromptEmbeds,
+        IDiffusionBackbone backbone, LoraAdapterSet? lora, MotionPrior? prior, DataShard? shard = null)
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
         if ((plan.Predictor is null) != (prior is null)) throw new ArgumentException("a predictor module is needed exactly when the plan trains one", nameof(prior));
         if ((plan.Lora is null) != (lora is null)) throw new ArgumentException("LoRA adapters are needed exactly in LoRA mode", nameof(lora));
         _shard = shard ?? DataShard.Single;
         _shard.MicroShards(plan.Batch.BatchSize, plan.Batch.MicroBatchSize);   // validates that ranks and micro batches divide the batch
         _plan = plan;
-        _cache = cache; _transformer = transformer; _scheduler = scheduler; _lora = lora; _prior = prior;
+        _cache = cache; _backbone = backbone; _levels = backbone.NoiseLevels; _prior = prior;
         _emptyPrompt = emptyPromptEmbeds.to_type(ScalarType.Float32).DetachFromDisposeScope();
-        var tc = transformer.Config;
-        if (cache.LatentShape[1] != tc.InChannels)
-            throw new ArgumentException($"cache latents have {cache.LatentShape[1]} channels but the transformer expects in_channels {tc.InChannels}", nameof(cache));
-        if (cache.EmbedShape[0] != tc.MaxTextSeqLength || cache.EmbedShape[1] != tc.TextEmbedDim)
-            throw new ArgumentException($"cache prompt embeddings are [{cache.EmbedShape[0]}, {cache.EmbedShape[1]}] but the transformer expects [{tc.MaxTextSeqLength}, {tc.TextEmbedDim}]", nameof(cache));
-        _alphasCumprod = tensor(scheduler.Schedule.AlphasCumprod.ToArray()).to_type(ScalarType.Float32).DetachFromDisposeScope();
         _drift = plan.Drift is { } drift ? new MotionDriftLoss(drift.Loss) : null;
         _lossOptions = plan.Predictor?.Loss ?? MotionPriorLossOptions.Default;
-        if (tc.UseRotaryPositionalEmbeddings)
-            _rope = CogVideoXRotaryEmbedding.ForLatentGrid(tc, (int)cache.LatentShape[2], (int)cache.LatentShape[3], (int)cache.LatentShape[0]);
+        var denoiser = backbone.Denoiser;
 
         // LoRA checkpoints hold only the adapters; the frozen base is the init pipeline's.
-        var modules = new Dictionary<string, nn.Module> { [lora is null ? "transformer" : "lora"] = lora is null ? transformer : new LoraStateModule(lora) };
+        var modules = new Dictionary<string, nn.Module> { [lora is null ? "transformer" : "lora"] = lora is null ? denoiser : new LoraStateModule(lora) };
         var groups = new List<ScheduledGroup>();
         var backboneParams = lora is not null
             ? lora.Parameters().Select((p, i) => (p, i)).ToDictionary(x => $"lora.{x.i}", x => x.p)
-            : ParamGroups.Trainable(transformer);
+            : ParamGroups.Trainable(denoiser);
         groups.Add(Scheduled("backbone", backboneParams, plan.Backbone));
         if (prior is not null)
         {
@@ -82,34 +88,48 @@ public sealed class BackboneTrainingTask : ITrainingTask
     public IReadOnlyDictionary<string, double> ForwardBackward(int step) =>
         MicroBatching.Accumulate(_shard.MicroShards(_plan.Batch.BatchSize, _plan.Batch.MicroBatchSize), (shard, scale) => ForwardBackward(step, shard, scale));
 
+    // The CogVideoX constructor's checks, then its backbone (RoPE tables for the cache's grid, built once).
+    private static CogVideoXBackbone CogVideoXFor(BackboneTrainingPlan plan, LatentCache cache,
+        CogVideoXTransformer3DModel transformer, IScheduler scheduler, DataShard? shard)
+    {
+        (shard ?? DataShard.Single).MicroShards(plan.Batch.BatchSize, plan.Batch.MicroBatchSize);   // the checks in their former order
+        var tc = transformer.Config;
+        if (cache.LatentShape[1] != tc.InChannels)
+            throw new ArgumentException($"cache latents have {cache.LatentShape[1]} channels but the transformer expects in_channels {tc.InChannels}", nameof(cache));
+        if (cache.EmbedShape[0] != tc.MaxTextSeqLength || cache.EmbedShape[1] != tc.TextEmbedDim)
+            throw new ArgumentException($"cache prompt embeddings are [{cache.EmbedShape[0]}, {cache.EmbedShape[1]}] but the transformer expects [{tc.MaxTextSeqLength}, {tc.TextEmbedDim}]", nameof(cache));
+        return new CogVideoXBackbone(transformer, scheduler, ((int)cache.LatentShape[0], (int)cache.LatentShape[2], (int)cache.LatentShape[3]));
+    }
+
     // One pass over the items of `shard`; its loss is scaled by `scale` before backward (1 / passes), logged unscaled.
     private Dictionary<string, double> ForwardBackward(int step, DataShard shard, double scale)
     {
-        _transformer.train();
+        _backbone.Denoiser.train();
         using var g = StepRandom.For(_plan.Batch.Seed, step);
         // Every draw is made for the whole global batch, then this rank keeps its shard: the run is the same for any rank
         // count. Only this rank's clips are read (a streamed cache reads them from disk).
         long bAll = _plan.Batch.BatchSize;
         var (z0, embeds, _) = _cache.DrawShardBatch(g, _plan.Batch.BatchSize, shard);        // z0 [b, F', C, h, w]; embeds [b, L, D]
         var dropAll = rand([bAll], generator: g).lt(Sc(_plan.TextDropout)).reshape(bAll, 1, 1);
-        var tAll = randint(0L, (long)_scheduler.Config.NumTrainTimesteps, new long[] { bAll }, generator: g);  // t ~ U{0..999}
+        var tAll = _levels.SampleTimesteps(bAll, g);                                 // CogVideoX: t ~ U{0..999}
         var noiseAll = randn([bAll, .. _cache.LatentShape], generator: g);
         var (drop, t, noise) = (shard.Take(dropAll), shard.Take(tAll), shard.Take(noiseAll));
-        long b = z0.shape[0];
         var text = where(drop, _emptyPrompt.unsqueeze(0).expand_as(embeds), embeds); // empty prompt for CFG training
-        var xt = _scheduler.AddNoise(z0, noise, t);
-        // Mixed precision: a half-precision base sees half-precision inputs; the losses are computed in fp32.
-        var dt = Diffusion.Pipeline.ModuleDTypeExtensions.DType(_transformer);
-        var v = _transformer.forward(xt.to_type(dt), text.to_type(dt), t, _rope).to_type(ScalarType.Float32);
-        var abar = _alphasCumprod.index_select(0, t);                               // ᾱ_t [B]
-        var x0Hat = DiffusionMath.PredictX0FromV(v, xt, abar);                      // x̂₀ = √ᾱ x_t − √(1−ᾱ) v
-        var denoise = DenoisingLoss.VPredictionX0(x0Hat, z0, abar);
+        // The backbone works in its own layout (CogVideoX: frames-first, so these are the same tensors); LaMo's losses
+        // see frames-first latents.
+        var layout = _backbone.Layout;
+        var zb = layout.FromFramesFirst(z0);
+        var xt = _backbone.AddNoise(zb, layout.FromFramesFirst(noise), t);
+        // Mixed precision: a half-precision base sees half-precision inputs; the prediction and the losses are fp32.
+        var prediction = _backbone.Predict(xt, text, t);
+        var x0Hat = _backbone.PredictX0(prediction, xt, t);                         // CogVideoX: x̂₀ = √ᾱ x_t − √(1−ᾱ) v
+        var denoise = _backbone.DenoisingLoss(x0Hat, zb, t);
         var total = denoise;
         var result = new Dictionary<string, double>();
         if (_drift is not null)
         {
             // w from the global batch's timesteps: the ranks' mean of λ·w·L_drift is then the global batch's value.
-            var d = _drift.ComputeWeighted(x0Hat, z0, _drift.WeightFromTimesteps(tAll));
+            var d = _drift.ComputeWeighted(layout.ToFramesFirst(x0Hat), z0, _drift.WeightAt(tAll, _levels));
             total = total + d.Total;
             result["drift"] = d.RelL2.item<float>();
             result["drift_weight"] = d.Weight.item<float>();
@@ -122,7 +142,7 @@ public sealed class BackboneTrainingTask : ITrainingTask
             // (step × 64 is the former per-rank formula at rank 0: single-process runs draw what they always drew.)
             using var seeded = new SeededMotionPriorDraws(StepRandom.PredictorDrawSeed(_plan.Batch.Seed, step, StepRandom.JointPredictorStride));
             var draws = new ShardedMotionPriorDraws(seeded, shard, Math.Max(1, z0.shape[1] - 1));
-            var p = new MotionPriorLoss(_lossOptions, draws).Compute(_prior, z0, pooled, _alphasCumprod);
+            var p = new MotionPriorLoss(_lossOptions, draws).Compute(_prior, z0, pooled, _levels);
             total = total + p.Loss;
             result["prior"] = p.Loss.item<float>();
             result["prior_cos"] = p.CosSimMean.item<float>();

@@ -1,4 +1,5 @@
 using LaMo.Data;
+using LaMo.Diffusion.Backbones;
 using LaMo.Motion;
 using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
@@ -15,22 +16,32 @@ public sealed class PredictorTrainingTask : ITrainingTask
     private readonly LatentCache _cache;
     private readonly MotionPrior _prior;
     private readonly MotionPriorLossOptions _lossOptions;
-    private readonly Tensor _alphasCumprod;
+    private readonly INoiseLevels _noiseLevels;
     private readonly DataShard _shard;
 
-    /// <summary>Creates the task; the augmentation uses the ᾱ table of the plan's noise schedule.</summary>
+    /// <summary>Creates the task; the augmentation imitates the noise of the plan's schedule (its ᾱ table).</summary>
     /// <param name="shard">This rank's part of every global batch (<see cref="DataShard.Single"/> when null).</param>
     /// <exception cref="ArgumentException">The ranks do not divide the batch size, or the cache does not fit the predictor.</exception>
     public PredictorTrainingTask(PredictorTrainingPlan plan, LatentCache cache, MotionPrior prior, DataShard? shard = null)
+        : this(plan, cache, prior, AlphaCumprodNoiseLevels.FromTable(Diffusion.Schedulers.NoiseSchedule.FromConfig(plan.Scheduler).AlphasCumprod), shard)
     {
+    }
+
+    /// <summary>Creates the task; <paramref name="noiseLevels"/> is the backbone's training noise schedule, whose noise
+    /// std the augmentation imitates (borrowed).</summary>
+    /// <param name="shard">This rank's part of every global batch (<see cref="DataShard.Single"/> when null).</param>
+    /// <exception cref="ArgumentException">The ranks do not divide the batch size, or the cache does not fit the predictor.</exception>
+    public PredictorTrainingTask(PredictorTrainingPlan plan, LatentCache cache, MotionPrior prior, INoiseLevels noiseLevels,
+        DataShard? shard = null)
+    {
+        ArgumentNullException.ThrowIfNull(noiseLevels);
         _plan = plan; _cache = cache; _prior = prior;
         _shard = shard ?? DataShard.Single;
         _shard.MicroShards(plan.Batch.BatchSize, plan.Batch.MicroBatchSize);   // validates that ranks and micro batches divide the batch
         if (cache.LatentShape[1] != prior.Config.InChannels)
             throw new ArgumentException($"cache latents have {cache.LatentShape[1]} channels; the predictor expects {prior.Config.InChannels}", nameof(cache));
         _lossOptions = plan.Loss;
-        var table = Diffusion.Schedulers.NoiseSchedule.FromConfig(plan.Scheduler).AlphasCumprod;
-        _alphasCumprod = tensor(table.ToArray()).to_type(ScalarType.Float32).DetachFromDisposeScope();
+        _noiseLevels = noiseLevels;
         SavedModules = new Dictionary<string, nn.Module> { ["predictor"] = prior };
         var o = plan.Optimizer;
         Groups = [new ScheduledGroup(new OptimizerGroup("predictor", ParamGroups.Trainable(prior), o.WeightDecay, o.MaxGradNorm),
@@ -56,7 +67,7 @@ public sealed class PredictorTrainingTask : ITrainingTask
         // global batch and sliced, so they do not depend on the number of ranks.
         using var seeded = new SeededMotionPriorDraws(StepRandom.PredictorDrawSeed(_plan.Batch.Seed, step, StepRandom.PredictorOnlyStride));
         var draws = new ShardedMotionPriorDraws(seeded, shard, Math.Max(1, z0.shape[1] - 1));
-        var r = new MotionPriorLoss(_lossOptions, draws).Compute(_prior, z0, MotionPrior.PoolPrompt(embeds), _alphasCumprod);
+        var r = new MotionPriorLoss(_lossOptions, draws).Compute(_prior, z0, MotionPrior.PoolPrompt(embeds), _noiseLevels);
         (scale == 1 ? r.Loss : r.Loss * Sc(scale)).backward();
         return new Dictionary<string, double>
         {
