@@ -73,16 +73,7 @@ public class MotionDriftLossTests
         var flat = x0Hat.detach().view(-1);
         foreach (long i in new long[] { 0, 77, 191, 479 })
         {
-            const double h = 1e-6;
-            double plus, minus;
-            using (no_grad())
-            {
-                double orig = flat[i].item<double>();
-                flat[i] = orig + h; plus = loss.Compute(x0Hat, z0, sigmas).Total.item<double>();
-                flat[i] = orig - h; minus = loss.Compute(x0Hat, z0, sigmas).Total.item<double>();
-                flat[i] = orig;
-            }
-            double fd = (plus - minus) / (2 * h), ad = grads[0].flatten()[i].item<double>();
+            double fd = FiniteDifference.Central(flat, i, () => loss.Compute(x0Hat, z0, sigmas).Total.item<double>()), ad = grads[0].flatten()[i].item<double>();
             Assert.True(Math.Abs(fd - ad) <= 1e-8 + 1e-6 * Math.Abs(fd), $"x0_hat[{i}]: fd {fd} vs autograd {ad}");
         }
         // The denominator is stop-gradient: d/dz0 differs from the full derivative (here only the numerator's −2(μ̂−μ*) term).

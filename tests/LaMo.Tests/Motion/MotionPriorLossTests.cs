@@ -60,17 +60,7 @@ public class MotionPriorLossTests
             var flat = p.detach().view(-1);   // shares storage with p
             foreach (long i in new long[] { 0, flat.shape[0] / 2, flat.shape[0] - 1 })
             {
-                const double h = 1e-6;
-                double orig;
-                double plus, minus;
-                using (no_grad())
-                {
-                    orig = flat[i].item<double>();
-                    flat[i] = orig + h; plus = loss.Compute(prior, latents, prompt).Loss.item<double>();
-                    flat[i] = orig - h; minus = loss.Compute(prior, latents, prompt).Loss.item<double>();
-                    flat[i] = orig;
-                }
-                double fd = (plus - minus) / (2 * h);
+                double fd = FiniteDifference.Central(flat, i, () => loss.Compute(prior, latents, prompt).Loss.item<double>());
                 Assert.True(Math.Abs(fd - analytic[i].item<double>()) <= 1e-6 + 1e-5 * Math.Abs(fd), $"{name}[{i}]: fd {fd} vs autograd {analytic[i].item<double>()}");
             }
         }

@@ -116,16 +116,7 @@ public class NoiseFloorDriftTests
         var flat = x0Hat.detach().view(-1);
         foreach (long i in new long[] { 0, 41, 200, 479 })
         {
-            const double step = 1e-6;
-            double plus, minus;
-            using (no_grad())
-            {
-                double orig = flat[i].item<double>();
-                flat[i] = orig + step; plus = loss.Compute(x0Hat, z0, sigmas).Total.item<double>();
-                flat[i] = orig - step; minus = loss.Compute(x0Hat, z0, sigmas).Total.item<double>();
-                flat[i] = orig;
-            }
-            double fd = (plus - minus) / (2 * step), ad = grads[0].flatten()[i].item<double>();
+            double fd = FiniteDifference.Central(flat, i, () => loss.Compute(x0Hat, z0, sigmas).Total.item<double>()), ad = grads[0].flatten()[i].item<double>();
             Assert.True(Math.Abs(fd - ad) <= 1e-8 + 1e-6 * Math.Abs(fd), $"x0_hat[{i}]: fd {fd} vs autograd {ad}");
         }
         // With a detached denominator the loss depends on z0 only through μ̂ − μ*: ∂/∂z0 = −∂/∂x̂₀ elementwise.

@@ -84,16 +84,7 @@ public class FlowMoVarianceLossTests
         int checkedNonZero = 0;
         for (long i = 0; i < flat.shape[0]; i++)
         {
-            const double h = 1e-6;
-            double plus, minus;
-            using (no_grad())
-            {
-                double orig = flat[i].item<double>();
-                flat[i] = orig + h; plus = FlowMoGuidance.VarianceLoss(x, patch, reduction).sum().item<double>();
-                flat[i] = orig - h; minus = FlowMoGuidance.VarianceLoss(x, patch, reduction).sum().item<double>();
-                flat[i] = orig;
-            }
-            double fd = (plus - minus) / (2 * h), ad = grad[i].item<double>();
+            double fd = FiniteDifference.Central(flat, i, () => FlowMoGuidance.VarianceLoss(x, patch, reduction).sum().item<double>()), ad = grad[i].item<double>();
             Assert.True(Math.Abs(fd - ad) <= 1e-7 + 1e-5 * Math.Abs(fd), $"x[{i}]: fd {fd} vs autograd {ad}");
             if (Math.Abs(ad) > 1e-6) checkedNonZero++;
         }
