@@ -20,6 +20,7 @@ public static class CliSupport
             int every = Math.Max(1, totalSteps / 20);
             return run(new Reporter(p =>
             {
+                if (p.Notice is not null) { output.WriteLine($"{title}: {p.Notice}"); return; }
                 if (p.Step % every == 0 || p.Step == p.TotalSteps)
                     output.WriteLine($"{title} step={p.Step:D6}/{p.TotalSteps} {string.Join(' ', p.Metrics.Where(kv => !kv.Key.StartsWith("grad", StringComparison.Ordinal)).Select(kv => $"{kv.Key}={kv.Value:G4}"))} s/step={p.SecondsPerStep:F3}");
             }));
@@ -32,6 +33,7 @@ public static class CliSupport
                 var task = ctx.AddTask(title, maxValue: totalSteps);
                 result = run(new Reporter(p =>
                 {
+                    if (p.Notice is not null) { AnsiConsole.MarkupLine(Markup.Escape($"{title}: {p.Notice}")); return; }
                     task.Value = p.Step;
                     double loss = p.Metrics.TryGetValue("loss", out var l) ? l : double.NaN;
                     task.Description = $"{title} loss {loss:G4} {1 / Math.Max(p.SecondsPerStep, 1e-9):F1} it/s";

@@ -19,10 +19,12 @@ public static class WorkflowCommands
         var output = Req("--out", "Pipeline folder to create");
         var vae = Req("--vae", "Trained VAE folder (OUT/vae of lamo vae train)");
         var config = new Option<string>("--transformer-config") { Description = "Transformer config.json", DefaultValueFactory = _ => "configs/demo/transformer/config.json" };
-        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
-        var init = new Command("init", "Create a pipeline folder: trained VAE + random word text encoder + random transformer + DDIM scheduler") { output, vae, config, seed };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random transformer and text encoder", DefaultValueFactory = _ => 0 };
+        var overwrite = Overwrite("pipeline folder");
+        var init = new Command("init", "Create a pipeline folder: trained VAE + random word text encoder + random transformer + DDIM scheduler") { output, vae, config, seed, overwrite };
         init.SetAction(p =>
         {
+            LaMo.Core.OutputFolder.Claim(p.GetValue(output)!, "model_index.json", "pipeline init", p.GetValue(overwrite));
             PipelineInitWorkflow.Run(p.GetValue(output)!, p.GetValue(vae)!,
                 LaMo.Models.CogVideoX.CogVideoXTransformerConfig.Load(RepoPaths.Resolve(p.GetValue(config)!)), p.GetValue(seed));
             p.InvocationConfiguration.Output.WriteLine($"pipeline: wrote {p.GetValue(output)}");
@@ -30,6 +32,10 @@ public static class WorkflowCommands
         });
         return new Command("pipeline", "Pipeline folder commands") { init };
     }
+
+    /// <summary>The <c>--overwrite</c> flag of a command that creates <paramref name="what"/>.</summary>
+    internal static Option<bool> Overwrite(string what) =>
+        new("--overwrite") { Description = $"Replace an earlier {what} at --out (a folder holding anything else is always refused)" };
 
     private static Option<string> Req(string name, string description) => new(name) { Description = description, Required = true };
 
@@ -50,15 +56,15 @@ public static class WorkflowCommands
         var steps = new Option<int>("--steps") { Description = "Optimiser steps", DefaultValueFactory = _ => 1500 };
         var batch = new Option<int>("--batch-size") { Description = "Clips per step (the global batch under mpirun)", DefaultValueFactory = _ => 4 };
         var lr = new Option<double>("--learning-rate") { Description = "AdamW learning rate (linear warm-up, then constant)", DefaultValueFactory = _ => 1e-3 };
-        var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 17 };
+        var frames = new Option<int>("--frames") { Description = "Frames per clip read from each video", DefaultValueFactory = _ => 17 };
         var size = FrameSize();
-        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
-        var warmup = new Option<int>("--warmup-steps") { DefaultValueFactory = _ => 50 };
+        var seed = new Option<int>("--seed") { Description = "Seed of batches and posterior samples", DefaultValueFactory = _ => 0 };
+        var warmup = new Option<int>("--warmup-steps") { Description = "Linear warm-up steps", DefaultValueFactory = _ => 50 };
         var crop = new Option<int>("--crop-frames") { Description = "Train on random windows of this many frames (1 + 8k; 0 = whole clips); the demo's VAE used 9", DefaultValueFactory = _ => 0 };
-        var checkpointEvery = new Option<int>("--checkpoint-every") { DefaultValueFactory = _ => LaMo.Training.TrainingLoopOptions.DefaultCheckpointEvery };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint" };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint interval (steps)", DefaultValueFactory = _ => LaMo.Training.TrainingLoopOptions.DefaultCheckpointEvery };
+        var (resume, resumeFrom, overwrite) = RunFolderOptions();
         var strict = new Option<bool>("--strict") { Description = "Stop at the first bad file" };
-        var train = new Command("train", "Train a small CogVideoX-architecture VAE on videos (data parallel under mpirun)") { data, output, config, steps, batch, lr, frames, size.Size, size.Height, size.Width, seed, warmup, crop, checkpointEvery, resume, strict };
+        var train = new Command("train", "Train a small CogVideoX-architecture VAE on videos (data parallel under mpirun)") { data, output, config, steps, batch, lr, frames, size.Size, size.Height, size.Width, seed, warmup, crop, checkpointEvery, resume, resumeFrom, overwrite, strict };
         train.SetAction(p =>
         {
             var opts = new VaeTrainingOptions(p.GetValue(steps), p.GetValue(batch), p.GetValue(lr), WarmupSteps: p.GetValue(warmup),
@@ -73,7 +79,8 @@ public static class WorkflowCommands
             {
                 var (height, width) = Resolve(p, size);
                 var (res, s) = VaeWorkflow.Train(p.GetValue(data)!, p.GetValue(output)!, LaMo.Models.CogVideoXVae.VaeLimits.Load(RepoPaths.Resolve(p.GetValue(config)!)),
-                    opts, new ClipReadOptions(p.GetValue(frames), Width: width, Height: height, Strict: p.GetValue(strict)), p.GetValue(resume), prog, cts.Token, mpi.Sync);
+                    opts, new ClipReadOptions(p.GetValue(frames), Width: width, Height: height, Strict: p.GetValue(strict)), p.GetValue(resume), prog, cts.Token, mpi.Sync,
+                    overwrite: p.GetValue(overwrite), resumeFrom: p.GetValue(resumeFrom));
                 scaling = s;
                 return res;
             }, plainLines: mpi.Sync is not null), p.InvocationConfiguration.Error);
@@ -88,7 +95,7 @@ public static class WorkflowCommands
         var data = Req("--data", "Video dataset (folder, CSV, metadata.csv, prompts.txt+videos.txt)");
         var pipeline = Req("--pipeline", "Pipeline folder whose vae/ and text_encoder/ encode");
         var output = Req("--out", "Latent cache folder (resumable)");
-        var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 17 };
+        var frames = new Option<int>("--frames") { Description = "Frames per clip read from each video", DefaultValueFactory = _ => 17 };
         var size = FrameSize();
         var strict = new Option<bool>("--strict") { Description = "Stop at the first bad file" };
         var shardSize = new Option<int>("--shard-size") { Description = "Clips per cache shard (the unit of resumption)", DefaultValueFactory = _ => 64 };
@@ -99,6 +106,7 @@ public static class WorkflowCommands
         cmd.SetAction(p =>
         {
             string outDir = p.GetValue(output)!;
+            LaMo.Core.OutputFolder.ClaimResumable(outDir, "cache.json", "encode");   // a cache continues; other files are not mixed into
             return Sharding.Run(p, shard, outDir, (part, w) =>
             {
                 EncodeReport r = null!;
@@ -113,6 +121,12 @@ public static class WorkflowCommands
         return cmd;
     }
 
+    // How a training command treats a run folder that already holds a run.
+    private static (Option<bool> Resume, Option<string?> ResumeFrom, Option<bool> Overwrite) RunFolderOptions() =>
+        (new Option<bool>("--resume") { Description = "Continue the run in --out from its newest intact checkpoint (a damaged newer one is passed over, and named)" },
+         new Option<string?>("--resume-from") { Description = "Continue from this checkpoint of the run (step-N or N)" },
+         new Option<bool>("--overwrite") { Description = "Replace the earlier run in --out (refused otherwise, unless resuming)" });
+
     // --config and --set over the keys of T; --set's help lists every key with its default and meaning.
     private static (Option<string?> Config, Option<string[]> Set) ConfigOptions<T>() =>
         (new Option<string?>("--config") { Description = "Options JSON file (the --set keys below)" },
@@ -126,16 +140,16 @@ public static class WorkflowCommands
         var init = new Option<string?>("--init") { Description = "Pipeline folder to fine-tune" };
         var drift = new Option<bool>("--drift-loss") { Description = "Add LaMo's Motion Drift Loss" };
         var predictor = new Option<bool>("--predictor") { Description = "Train the motion-field predictor jointly" };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint" };
+        var (resume, resumeFrom, overwrite) = RunFolderOptions();
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the resolved plan and the memory estimate, then exit (nothing is built)" };
-        var cmd = new Command("train", "Train or fine-tune the backbone (full or LoRA), optionally with LaMo") { config, set, cache, output, init, drift, predictor, resume, dryRun };
+        var cmd = new Command("train", "Train or fine-tune the backbone (full or LoRA), optionally with LaMo") { config, set, cache, output, init, drift, predictor, resume, resumeFrom, overwrite, dryRun };
         cmd.SetAction(p =>
         {
             var explicitValues = new Dictionary<string, JsonNode?>
             {
                 ["cache"] = p.GetValue(cache), ["out"] = p.GetValue(output), ["init"] = p.GetValue(init),
                 ["drift_loss"] = p.GetValue(drift) ? true : null, ["predictor"] = p.GetValue(predictor) ? true : null,
-                ["resume"] = p.GetValue(resume) ? true : null,
+                ["resume"] = p.GetValue(resume) ? true : null, ["resume_from"] = p.GetValue(resumeFrom), ["overwrite"] = p.GetValue(overwrite) ? true : null,
             };
             // Resolved once: every later step takes the plan, never the raw options.
             var plan = BackboneTrainingPlan.Resolve(CliSupport.BuildOptions<BackboneTrainingOptions>(p.GetValue(config), explicitValues, p.GetValue(set) ?? []));
@@ -166,13 +180,14 @@ public static class WorkflowCommands
         var (config, set) = ConfigOptions<PredictorTrainingOptions>();
         var cache = new Option<string?>("--cache") { Description = "Latent cache folder (required, here or as cache in --config)" };
         var output = new Option<string?>("--out") { Description = "Run folder; predictor saved to OUT/predictor (required, here or as out in --config)" };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint" };
-        var train = new Command("train", "Train the motion-field predictor alone on a latent cache (data parallel under mpirun)") { config, set, cache, output, resume };
+        var (resume, resumeFrom, overwrite) = RunFolderOptions();
+        var train = new Command("train", "Train the motion-field predictor alone on a latent cache (data parallel under mpirun)") { config, set, cache, output, resume, resumeFrom, overwrite };
         train.SetAction(p =>
         {
             var explicitValues = new Dictionary<string, JsonNode?>
             {
                 ["cache"] = p.GetValue(cache), ["out"] = p.GetValue(output), ["resume"] = p.GetValue(resume) ? true : null,
+                ["resume_from"] = p.GetValue(resumeFrom), ["overwrite"] = p.GetValue(overwrite) ? true : null,
             };
             var plan = PredictorTrainingPlan.Resolve(CliSupport.BuildOptions<PredictorTrainingOptions>(p.GetValue(config), explicitValues, p.GetValue(set) ?? []));
             // Data parallel under mpirun/srun, like lamo train.

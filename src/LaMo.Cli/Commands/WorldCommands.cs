@@ -38,8 +38,9 @@ public static class WorldCommands
         var camera = new Option<string?>("--camera") { Description = "static, pan, accel-pan, zoom, track (follows ball A) or shake" };
         var lighting = new Option<string?>("--lighting") { Description = "constant, dimming, brightening, cloud or warm" };
         var entering = new Option<bool>("--entering") { Description = "Ball A enters or leaves the frame (each clip draws which)" };
+        var overwrite = WorkflowCommands.Overwrite("world dataset");
         var cmd = new Command("generate", "Generate captioned world videos with per-clip ground-truth JSON and metadata.csv")
-            { scenarios, count, size, frames, split, seed, outDir, codec, raw, threads, preset, background, backgroundDir, camera, lighting, entering };
+            { scenarios, count, size, frames, split, seed, outDir, codec, raw, threads, preset, background, backgroundDir, camera, lighting, entering, overwrite };
         cmd.SetAction(parse =>
         {
             var s = parse.GetValue(split)!;
@@ -49,6 +50,8 @@ public static class WorldCommands
                 ParseCodec(parse.GetValue(codec)!), parse.GetValue(raw), parse.GetValue(threads),
                 new WorldConditionOptions(parse.GetValue(preset)!, parse.GetValue(background), parse.GetValue(camera),
                     parse.GetValue(lighting), parse.GetValue(entering) ? true : null, parse.GetValue(backgroundDir)).Validate()).Validate();
+            // An earlier dataset is replaced only when asked: its clips would otherwise be orphaned beside the new ones.
+            LaMo.Core.OutputFolder.Claim(options.OutDir, "metadata.csv", "world generate", parse.GetValue(overwrite));
             var total = options.Scenarios.Count * options.CountPerScenario;
             var output = parse.InvocationConfiguration.Output;
             var watch = Stopwatch.StartNew();

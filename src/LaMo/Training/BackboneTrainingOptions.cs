@@ -107,6 +107,13 @@ public sealed record BackboneTrainingOptions
     /// <summary>Continue from the run folder's last checkpoint.</summary>
     [JsonPropertyName("resume")] public bool Resume { get; init; }
 
+    /// <summary>Continue from this checkpoint of the run folder (<c>step-N</c> or <c>N</c>) instead of the newest intact
+    /// one; implies resume.</summary>
+    [JsonPropertyName("resume_from")] public string? ResumeFrom { get; init; }
+
+    /// <summary>Replace an earlier run in the run folder (otherwise refused unless resuming).</summary>
+    [JsonPropertyName("overwrite")] public bool Overwrite { get; init; }
+
     /// <summary><c>skip</c> or <c>stop</c> on a NaN/Inf loss or gradient.</summary>
     [JsonPropertyName("nan_policy")] public string NanPolicy { get; init; } = "skip";
 
@@ -158,6 +165,8 @@ public sealed record BackboneTrainingOptions
         if (!(TextDropout is >= 0 and <= 1)) throw new ArgumentException($"text_dropout ({TextDropout}) must be in [0, 1]", "text_dropout");
         if (DriftTau is < 1) throw new ArgumentException($"drift_tau ({DriftTau}) must be >= 1", "drift_tau");
         if (DriftLambda is { } dl && !(dl >= 0)) throw new ArgumentException($"drift_lambda ({dl}) must be >= 0", "drift_lambda");
+        if (Overwrite && (Resume || ResumeFrom is not null))
+            throw new ArgumentException("overwrite replaces the run and resume continues it: choose one", "overwrite");
         if (MicroBatchSize < 0 || (MicroBatchSize > 0 && BatchSize % MicroBatchSize != 0))
             throw new ArgumentException($"micro_batch_size ({MicroBatchSize}) must be 0 or divide batch_size ({BatchSize})", "micro_batch_size");
         if (MaxMemoryGb is { } mem && !(mem > 0)) throw new ArgumentException($"max_memory_gb ({mem}) must be > 0", "max_memory_gb");

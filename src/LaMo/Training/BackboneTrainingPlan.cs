@@ -68,7 +68,8 @@ public sealed record BackboneTrainingPlan(string Cache, string Out, string? Init
                 NumTrainTimesteps: scheduler.NumTrainTimesteps, Denominator: BackboneTrainingOptions.ParseDenominator(o.DriftDenominator),
                 NoiseFloorKappa: o.DriftNoiseFloorKappa ?? MotionDriftLossOptions.DefaultNoiseFloorKappa).Validate()) : null,
             predictor,
-            new TrainingLoopOptions(o.Out, o.Steps, o.LogEvery, o.CheckpointEvery, o.Resume, TrainingLoopOptions.ParseNanPolicy(o.NanPolicy)),
+            new TrainingLoopOptions(o.Out, o.Steps, o.LogEvery, o.CheckpointEvery, o.Resume, TrainingLoopOptions.ParseNanPolicy(o.NanPolicy),
+                Overwrite: o.Overwrite, ResumeFrom: o.ResumeFrom),
             o.MaxMemoryGb is { } gb ? (long)(gb * (1L << 30)) : null, o.GradientCheckpointing);
     }
 

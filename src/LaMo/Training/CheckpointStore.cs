@@ -61,16 +61,55 @@ public sealed class CheckpointStore
         return final;
     }
 
-    /// <summary>The newest complete checkpoint folder, or null. Trusts <c>latest</c> when it points at a complete
-    /// folder, else scans (a kill between the rename and the pointer update leaves a newer complete folder).</summary>
+    /// <summary>The newest complete checkpoint folder, or null. Found by scanning, not from the <c>latest</c> pointer: a
+    /// kill between the rename and the pointer update leaves a newer complete folder.</summary>
     public string? Latest()
     {
-        if (!Directory.Exists(Folder)) return null;
-        var complete = Directory.GetDirectories(Folder, "step-*")
-            .Where(d => File.Exists(Path.Combine(d, StateFile)))
-            .OrderBy(d => d, StringComparer.Ordinal).ToList();
+        var complete = Complete();
         return complete.Count == 0 ? null : complete[^1];
     }
+
+    /// <summary>Why <paramref name="checkpoint"/> cannot be resumed from, or null when it is intact: its state.json parses
+    /// with a step, and every safetensors file has a valid header whose tensors fit in the file.</summary>
+    public static string? Damage(string checkpoint)
+    {
+        try
+        {
+            if (ReadState(checkpoint)["step"] is null) return $"{Path.Combine(checkpoint, StateFile)} has no step";
+            foreach (var file in Directory.GetFiles(checkpoint, "*.safetensors"))
+                SafetensorsFile.Open(file).Dispose();   // validates the header against the file's length
+            return null;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException) { return e.Message; }
+    }
+
+    /// <summary>The checkpoint a resumed run continues from, and the newer ones passed over as damaged (with why).
+    /// <paramref name="name"/> (<c>step-N</c> or <c>N</c>) picks one, which must be intact; null takes the newest intact
+    /// one. Returns a null checkpoint when the store holds none at all.</summary>
+    /// <exception cref="InvalidDataException">The named checkpoint is missing or damaged, or every checkpoint is
+    /// damaged (names them and why).</exception>
+    public (string? Checkpoint, IReadOnlyList<(string Checkpoint, string Reason)> Damaged) ResumePoint(string? name = null)
+    {
+        if (name is not null)
+        {
+            string folder = Path.Combine(Folder, int.TryParse(name, out int step) ? $"step-{step:D6}" : name);
+            if (!Directory.Exists(folder)) throw new InvalidDataException($"{folder}: no such checkpoint (resume_from '{name}'); the run has: {string.Join(", ", Complete().Select(Path.GetFileName))}");
+            return Damage(folder) is { } reason ? throw new InvalidDataException($"{folder}: damaged, cannot resume from it ({reason})") : (folder, []);
+        }
+        var damaged = new List<(string, string)>();
+        foreach (var folder in Complete().AsEnumerable().Reverse())
+        {
+            if (Damage(folder) is not { } reason) return (folder, damaged);
+            damaged.Add((folder, reason));
+        }
+        if (damaged.Count > 0)
+            throw new InvalidDataException($"no intact checkpoint to resume from: {string.Join("; ", damaged.Select(d => $"{d.Item1}: {d.Item2}"))}");
+        return (null, damaged);
+    }
+
+    // Complete checkpoint folders (with state.json), oldest first.
+    private List<string> Complete() => !Directory.Exists(Folder) ? [] :
+        Directory.GetDirectories(Folder, "step-*").Where(d => File.Exists(Path.Combine(d, StateFile))).OrderBy(d => d, StringComparer.Ordinal).ToList();
 
     /// <summary>Reads <c>state.json</c> of a checkpoint folder.</summary>
     public static JsonObject ReadState(string checkpoint)

@@ -63,6 +63,13 @@ public sealed record PredictorTrainingOptions
     /// <summary>Continue from the last checkpoint.</summary>
     [JsonPropertyName("resume")] public bool Resume { get; init; }
 
+    /// <summary>Continue from this checkpoint of the run folder (<c>step-N</c> or <c>N</c>) instead of the newest intact
+    /// one; implies resume.</summary>
+    [JsonPropertyName("resume_from")] public string? ResumeFrom { get; init; }
+
+    /// <summary>Replace an earlier run in the run folder (otherwise refused unless resuming).</summary>
+    [JsonPropertyName("overwrite")] public bool Overwrite { get; init; }
+
     /// <summary>Checks ranges; names the bad field.</summary>
     public PredictorTrainingOptions Validate()
     {
@@ -72,6 +79,8 @@ public sealed record PredictorTrainingOptions
         if (WarmupSteps < 0) throw new ArgumentException($"warmup_steps ({WarmupSteps}) must be >= 0", "warmup_steps");
         if (LogEvery <= 0) throw new ArgumentException($"log_every ({LogEvery}) must be > 0", "log_every");
         if (CheckpointEvery <= 0) throw new ArgumentException($"checkpoint_every ({CheckpointEvery}) must be > 0", "checkpoint_every");
+        if (Overwrite && (Resume || ResumeFrom is not null))
+            throw new ArgumentException("overwrite replaces the run and resume continues it: choose one", "overwrite");
         if (MicroBatchSize < 0 || (MicroBatchSize > 0 && BatchSize % MicroBatchSize != 0))
             throw new ArgumentException($"micro_batch_size ({MicroBatchSize}) must be 0 or divide batch_size ({BatchSize})", "micro_batch_size");
         return this;

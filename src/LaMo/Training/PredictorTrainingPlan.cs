@@ -37,7 +37,7 @@ public sealed record PredictorTrainingPlan(string Cache, string Out, string Conf
             new MotionPriorLossOptions(o.CosineWeight, o.NoiseAugProb, o.NoiseAugScale, o.PromptDropout).Validate(),
             new OptimizerPlan(o.LearningRate, o.WarmupSteps, 0.0, o.MaxGradNorm, LrScheduleKind.Cosine),
             new BatchPlan(o.BatchSize, o.MicroBatchSize, o.Seed), source, scheduler,
-            new TrainingLoopOptions(o.Out, o.Steps, o.LogEvery, o.CheckpointEvery, o.Resume));
+            new TrainingLoopOptions(o.Out, o.Steps, o.LogEvery, o.CheckpointEvery, o.Resume, Overwrite: o.Overwrite, ResumeFrom: o.ResumeFrom));
     }
 
     // The given file or pipeline folder; else the encoding pipeline's scheduler (the folder holding the cache's VAE); else 2B's.

@@ -36,8 +36,7 @@ public sealed class TrainingLoop
     {
         // A new run never mixes into an earlier one. Rank 0 checks, before it writes anything; under MPI a failing rank
         // aborts the whole job, so the others do not wait for it.
-        if (IsRoot && !_options.Resume && HoldsARun(_options.RunFolder))
-            throw new IOException($"{_options.RunFolder} already holds a training run (run.json or checkpoints/): pass --resume to continue it, or choose another output folder");
+        if (IsRoot) ClaimRunFolder(_options);
         // Only rank 0 writes in the run folder (run.json, metrics, TensorBoard, checkpoints, plot); the others only read.
         if (IsRoot) Directory.CreateDirectory(_options.RunFolder);
         var store = new CheckpointStore(_options.RunFolder, _options.KeepCheckpoints);
@@ -46,11 +45,16 @@ public sealed class TrainingLoop
         int start = 0, skipped = 0;
         string? lastCheckpoint = null;
 
-        if (_options.Resume && store.Latest() is { } latest)
+        var (resumeFrom, damaged) = _options.Resumes ? store.ResumePoint(_options.ResumeFrom) : (null, []);
+        if (resumeFrom is not null)
         {
-            (start, skipped) = Restore(latest, optimizer);
-            lastCheckpoint = latest;
+            (start, skipped) = Restore(resumeFrom, optimizer);
+            lastCheckpoint = resumeFrom;
             if (IsRoot) metrics.TruncateAfter(start);
+            // Say which checkpoint, and why newer ones were passed over: the user should not have to guess.
+            string passed = string.Join("; ", damaged.Select(d => $"{Path.GetFileName(d.Checkpoint)} is damaged ({d.Reason})"));
+            progress?.Report(new TrainingProgress(start, _options.TotalSteps, new Dictionary<string, double>(), 0,
+                $"resuming from {Path.GetFileName(resumeFrom)} (step {start}){(passed.Length > 0 ? "; " + passed : "")}"));
         }
         else if (IsRoot)
         {
@@ -114,6 +118,17 @@ public sealed class TrainingLoop
         metrics.Close();
         if (IsRoot) metrics.PlotLoss(Path.Combine(_options.RunFolder, "loss.png"));
         return new TrainingResult(step, interrupted, skipped, lastCheckpoint, history);
+    }
+
+    /// <summary>Makes <see cref="TrainingLoopOptions.RunFolder"/> ready for the run, before anything is written: a folder
+    /// holding an earlier run is refused unless the run resumes it, or replaced with <see cref="TrainingLoopOptions.Overwrite"/>.</summary>
+    /// <exception cref="IOException">The folder holds a run and neither resume nor overwrite was asked for.</exception>
+    public static void ClaimRunFolder(TrainingLoopOptions options)
+    {
+        if (options.Resumes || !HoldsARun(options.RunFolder)) return;
+        if (!options.Overwrite)
+            throw new IOException($"{options.RunFolder} already holds a training run (run.json or checkpoints/): pass --resume to continue it, --overwrite to replace it, or choose another output folder");
+        Directory.Delete(options.RunFolder, recursive: true);
     }
 
     private string Save(CheckpointStore store, int step, NamedAdamW optimizer, int skipped)

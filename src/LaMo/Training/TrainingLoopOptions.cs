@@ -19,10 +19,16 @@ public enum NanPolicy
 /// <param name="Nan">NaN/Inf handling.</param>
 /// <param name="MaxSkippedSteps">With <see cref="NanPolicy.Skip"/>, stop after this many skipped steps.</param>
 /// <param name="KeepCheckpoints">Complete checkpoints kept on disk.</param>
+/// <param name="Overwrite">Replace an earlier run in <paramref name="RunFolder"/> (refused otherwise, unless resuming).</param>
+/// <param name="ResumeFrom">Resume from this checkpoint (<c>step-N</c> or <c>N</c>) instead of the newest intact one;
+/// implies <paramref name="Resume"/>.</param>
 public sealed record TrainingLoopOptions(string RunFolder, int TotalSteps, int LogEvery = TrainingLoopOptions.DefaultLogEvery,
     int CheckpointEvery = TrainingLoopOptions.DefaultCheckpointEvery, bool Resume = false, NanPolicy Nan = NanPolicy.Skip,
-    int MaxSkippedSteps = 20, int KeepCheckpoints = 2)
+    int MaxSkippedSteps = 20, int KeepCheckpoints = 2, bool Overwrite = false, string? ResumeFrom = null)
 {
+    /// <summary>True when the run continues from a checkpoint (<see cref="Resume"/> or <see cref="ResumeFrom"/>).</summary>
+    public bool Resumes => Resume || ResumeFrom is not null;
+
     /// <summary>The one default metrics interval of every training command.</summary>
     public const int DefaultLogEvery = 10;
 
@@ -45,11 +51,14 @@ public sealed record TrainingLoopOptions(string RunFolder, int TotalSteps, int L
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LogEvery, "log_every");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(CheckpointEvery, "checkpoint_every");
         ArgumentOutOfRangeException.ThrowIfNegative(MaxSkippedSteps, "max_skipped_steps");
+        if (Overwrite && Resumes) throw new ArgumentException("overwrite replaces the run and resume continues it: choose one", "overwrite");
     }
 }
 
 /// <summary>One progress report of the loop.</summary>
-public sealed record TrainingProgress(int Step, int TotalSteps, IReadOnlyDictionary<string, double> Metrics, double SecondsPerStep);
+/// <param name="Notice">A line for the user about the run itself (e.g. which checkpoint it resumed from), or null.</param>
+public sealed record TrainingProgress(int Step, int TotalSteps, IReadOnlyDictionary<string, double> Metrics, double SecondsPerStep,
+    string? Notice = null);
 
 /// <summary>How a run ended.</summary>
 /// <param name="FinalStep">Steps completed.</param>

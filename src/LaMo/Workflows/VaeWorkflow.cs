@@ -16,11 +16,15 @@ public static class VaeWorkflow
 {
     /// <summary>Trains and saves; returns the loop's result and the fitted scaling factor.</summary>
     /// <param name="sync">Data-parallel gradient averaging (MPI) or null; only rank 0 writes outputs.</param>
+    /// <param name="overwrite">Replace an earlier run in <paramref name="outFolder"/>.</param>
+    /// <param name="resumeFrom">Resume from this checkpoint (<c>step-N</c> or <c>N</c>).</param>
     public static (TrainingResult Result, double ScalingFactor) Train(string data, string outFolder, AutoencoderKLCogVideoXConfig config,
         VaeTrainingOptions options, ClipReadOptions read, bool resume = false, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default,
-        Distributed.MpiGradientSync? sync = null)
+        Distributed.MpiGradientSync? sync = null, bool overwrite = false, string? resumeFrom = null)
     {
         options.Validate();
+        var loopOptions = options.Loop(outFolder, resume) with { Overwrite = overwrite, ResumeFrom = resumeFrom };
+        loopOptions.Validate();
         config.Validate();
         Models.CogVideoXVae.VaeLimits.Check(config, "vae config");
         var skipped = new List<SkippedFile>();
@@ -31,6 +35,7 @@ public static class VaeWorkflow
         bool root = sync?.IsRoot ?? true;   // only rank 0 writes in the run folder
         if (root)
         {
+            TrainingLoop.ClaimRunFolder(loopOptions);   // before skipped.txt: an earlier run is refused untouched
             Directory.CreateDirectory(outFolder);
             File.WriteAllLines(Path.Combine(outFolder, "skipped.txt"), dataset.Skipped.Select(s => $"{s.Path}\t{s.Reason}"));
         }
@@ -46,7 +51,7 @@ public static class VaeWorkflow
             ["options"] = JsonSerializer.SerializeToNode(options), ["vae_config"] = JsonNode.Parse(config.ToJson()),
         };
         var task = new VaeTrainingTask(options, vae, videos, sync?.Shard);
-        var loop = new TrainingLoop(task, options.Loop(outFolder, resume), run, sync);
+        var loop = new TrainingLoop(task, loopOptions, run, sync);
         var result = loop.Run(progress, ct);
         if (!root)
         {

@@ -1,0 +1,55 @@
+using Xunit;
+
+namespace LaMo.Tests.Workflows;
+
+/// <summary>Commands that create a dataset, a pipeline or a cache never replace what is already in their output folder
+/// unless asked, and never mix their files into a folder of other files.</summary>
+public sealed class NoSilentOverwriteTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("lamo-overwrite-").FullName;
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    private string P(string name) => Path.Combine(_dir, name);
+
+    private static string[] World(string folder, int seed, params string[] extra) =>
+        ["world", "generate", "--scenarios", "s1", "--count", "2", "--size", "32", "--frames", "9", "--codec", "none", "--seed", seed.ToString(), "--out", folder, .. extra];
+
+    [Fact]
+    public void WorldGenerate_IntoAnEarlierDataset_IsRefusedUnlessOverwrite_WhichLeavesNoOrphans()
+    {
+        RelyKit.Ok(World(P("w"), 1));
+        string metadata = File.ReadAllText(Path.Combine(P("w"), "metadata.csv"));
+        File.WriteAllText(Path.Combine(P("w"), "orphan.json"), "{}");   // a file only the earlier dataset had
+
+        var (rc, _, err) = RelyKit.Cli(World(P("w"), 2));
+        Assert.Equal(1, rc);
+        Assert.Contains($"{P("w")} already holds the output of an earlier world generate: pass --overwrite", err);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.Equal(metadata, File.ReadAllText(Path.Combine(P("w"), "metadata.csv")));
+
+        RelyKit.Ok(World(P("w"), 2, "--overwrite"));
+        Assert.NotEqual(metadata, File.ReadAllText(Path.Combine(P("w"), "metadata.csv")));
+        Assert.False(File.Exists(Path.Combine(P("w"), "orphan.json")));
+    }
+
+    [Fact]
+    public void AFolderOfOtherFiles_IsRefusedEvenWithOverwrite_AndKeptIntact()
+    {
+        Directory.CreateDirectory(P("mine"));
+        File.WriteAllText(Path.Combine(P("mine"), "notes.txt"), "keep me");
+        foreach (var args in new[] { World(P("mine"), 1), World(P("mine"), 1, "--overwrite") })
+        {
+            var (rc, _, err) = RelyKit.Cli(args);
+            Assert.Equal(1, rc);
+            Assert.Contains(P("mine"), err);
+        }
+        var (rcEncode, _, errEncode) = RelyKit.Cli("encode", "--data", P("nowhere"), "--pipeline", P("nopipe"), "--out", P("mine"));
+        Assert.Equal(1, rcEncode);
+        Assert.Contains("is not empty and is not an output of encode (cache.json missing)", errEncode);
+        var (rcInit, _, errInit) = RelyKit.Cli("pipeline", "init", "--out", P("mine"), "--vae", P("novae"));
+        Assert.Equal(1, rcInit);
+        Assert.Contains(P("mine"), errInit);
+        Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(P("mine")).Select(Path.GetFileName));
+        Assert.Equal("keep me", File.ReadAllText(Path.Combine(P("mine"), "notes.txt")));
+    }
+}
