@@ -42,11 +42,11 @@ public static class CliSupport
         return result!;
     }
 
-    /// <summary>Runs a job over items with a progress bar (items, %, remaining time) on an interactive console; quietly
-    /// otherwise (its own output says what it did).</summary>
+    /// <summary>Runs a job over items with a progress bar (items, %, remaining time) on an interactive console; otherwise
+    /// with a plain line every ~10 % or 30 s, with the time remaining.</summary>
     public static void RunWithCounter(string title, TextWriter output, Action<IProgress<(int Done, int Total)>?> run)
     {
-        if (Console.IsOutputRedirected || output != Console.Out) { run(null); return; }
+        if (Console.IsOutputRedirected || output != Console.Out) { run(new PlainCounter(title, output)); return; }
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(ctx =>
@@ -59,6 +59,25 @@ public static class CliSupport
                     task.Description = $"{title} {p.Done}/{p.Total}";
                 }));
             });
+    }
+
+    // Log lines for redirected output: at every ~10 % and at least every 30 s, with an ETA from the rate so far.
+    private sealed class PlainCounter(string title, TextWriter output) : IProgress<(int Done, int Total)>
+    {
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+        private double _lastSeconds;
+        private int _lastDecile = -1;
+
+        public void Report((int Done, int Total) p)
+        {
+            if (p.Total <= 0 || p.Done <= 0) return;
+            int decile = 10 * p.Done / p.Total;
+            double seconds = _clock.Elapsed.TotalSeconds;
+            if (decile == _lastDecile && seconds - _lastSeconds < 30 && p.Done < p.Total) return;
+            _lastDecile = decile; _lastSeconds = seconds;
+            double eta = seconds / p.Done * (p.Total - p.Done);
+            output.WriteLine($"{title} {p.Done}/{p.Total} ({100.0 * p.Done / p.Total:F0} %) {seconds:F0} s elapsed, ~{eta:F0} s left");
+        }
     }
 
     private sealed class Counter(Action<(int Done, int Total)> report) : IProgress<(int Done, int Total)>

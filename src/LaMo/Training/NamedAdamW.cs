@@ -66,13 +66,16 @@ public sealed class NamedAdamW : IDisposable
     }
 
     /// <summary>True when every gradient is finite (NaN/Inf detection before the update).</summary>
-    public bool GradientsFinite()
+    public bool GradientsFinite() => FirstNonFiniteGradient() is null;
+
+    /// <summary>The first parameter (<c>group/name</c>) whose gradient holds NaN or Inf, or null when all are finite.</summary>
+    public string? FirstNonFiniteGradient()
     {
         using var scope = NewDisposeScope();
         foreach (var g in Groups)
-            foreach (var p in g.Parameters.Values)
-                if (p.grad is { } grad && !grad.isfinite().all().item<bool>()) return false;
-        return true;
+            foreach (var (name, p) in g.Parameters)
+                if (p.grad is { } grad && !grad.isfinite().all().item<bool>()) return $"{g.Name}/{name}";
+        return null;
     }
 
     /// <summary>One AdamW step per group at the given learning rates (by group name); parameters without a gradient are

@@ -64,6 +64,7 @@ public sealed class TrainingLoop
         _sync?.BroadcastParameters(_task.Groups.SelectMany(g => g.Group.Parameters.Values));
 
         var history = new List<(int, IReadOnlyDictionary<string, double>)>();
+        bool warnedDominance = false;
         var clock = Stopwatch.StartNew();
         int step = start;
         bool interrupted = false;
@@ -73,6 +74,7 @@ public sealed class TrainingLoop
             clock.Restart();
             IReadOnlyDictionary<string, double> losses;
             bool finite;
+            string? nonFinite;
             using (var scope = NewDisposeScope())
             {
                 optimizer.ZeroGrad();
@@ -83,7 +85,9 @@ public sealed class TrainingLoop
                     _sync.AllReduceGradients(_task.Groups.SelectMany(g => g.Group.Parameters.Values));
                     losses = _sync.AverageScalars(losses);
                 }
-                finite = losses.Values.All(double.IsFinite) && optimizer.GradientsFinite();
+                nonFinite = losses.Where(kv => !double.IsFinite(kv.Value)).Select(kv => $"loss term {kv.Key} = {kv.Value}").FirstOrDefault()
+                    ?? (optimizer.FirstNonFiniteGradient() is { } p ? $"gradient of {p}" : null);
+                finite = nonFinite is null;
                 if (finite)
                 {
                     var norms = optimizer.ClipGradients();
@@ -101,12 +105,19 @@ public sealed class TrainingLoop
                 skipped++;
                 string where = lastCheckpoint is null ? "no checkpoint yet" : $"last good checkpoint {lastCheckpoint}";
                 if (_options.Nan == NanPolicy.Stop || skipped > _options.MaxSkippedSteps)
-                    throw new InvalidOperationException($"non-finite loss or gradient at step {step} ({skipped} skipped); {where}");
+                    throw new InvalidOperationException($"non-finite {nonFinite} at step {step} ({skipped} skipped); {where}");
+                // Say why the update was skipped, not only that it was.
+                progress?.Report(new TrainingProgress(step, _options.TotalSteps, losses, 0, $"step {step + 1} skipped: non-finite {nonFinite} (nan_policy skip; {skipped} skipped so far)"));
                 optimizer.ZeroGrad();
                 continue;
             }
             double seconds = clock.Elapsed.TotalSeconds;
             history.Add((step, losses));
+            if (!warnedDominance && LossBalance.Dominance(losses) is { } note)
+            {
+                warnedDominance = true;   // once per run: the metrics carry every term from here on
+                progress?.Report(new TrainingProgress(step + 1, _options.TotalSteps, losses, seconds, note));
+            }
             if (IsRoot && ((step + 1) % _options.LogEvery == 0 || step + 1 == _options.TotalSteps))
                 metrics.Append(step + 1, losses, seconds, skipped);
             progress?.Report(new TrainingProgress(step + 1, _options.TotalSteps, losses, seconds));
