@@ -43,7 +43,7 @@ public static class Sharding
     {
         var output = new Argument<string>("out") { Description = "Output of the sharded job (its parts are in OUT.parts/)" };
         var remove = new Option<bool>("--remove-parts") { Description = "Delete the part folders after a successful merge (frees the disk a cache's parts take; a later sharded run re-does every part)" };
-        var status = new Option<bool>("--status") { Description = "List the parts (complete or not) and merge nothing" };
+        var status = new Option<bool>("--status") { Description = "List the parts (complete, incomplete or missing) and merge nothing; exits 1 until every part is complete" };
         var cmd = new Command("merge", "Combine the parts of a sharded encode, sample or eval run (OUT.parts/i-of-N) into OUT") { output, remove, status };
         cmd.SetAction(p =>
         {
@@ -51,10 +51,14 @@ public static class Sharding
             if (p.GetValue(status))
             {
                 var parts = ShardParts.Status(target);
-                foreach (var (name, marker) in parts)
-                    p.InvocationConfiguration.Output.WriteLine($"{name}: {(marker is null ? "incomplete (no part.json)" : $"complete, {marker.Kind}")}");
-                p.InvocationConfiguration.Output.WriteLine($"{parts.Count(x => x.Marker is not null)} of {parts.Count} part folders complete in {ShardParts.PartsFolder(target)}");
-                return 0;
+                if (parts.Count == 0)
+                    throw new IOException($"{ShardParts.PartsFolder(target)}: no part folders (no sharded job wrote to {target})");
+                foreach (var (name, exists, marker) in parts)
+                    p.InvocationConfiguration.Output.WriteLine($"{name}: {(!exists ? "missing (never started)" : marker is null ? "incomplete (no part.json)" : $"complete, {marker.Kind}")}");
+                var notDone = parts.Where(x => x.Marker is null).Select(x => x.Name).ToList();
+                p.InvocationConfiguration.Output.WriteLine($"{parts.Count - notDone.Count} of {parts.Count} parts complete in {ShardParts.PartsFolder(target)}"
+                    + (notDone.Count > 0 ? $"; to run: {string.Join(", ", notDone)}" : ""));
+                return notDone.Count == 0 ? 0 : 1;   // scripts can resubmit until it is 0
             }
             var outcome = MergeWorkflow.Run(target);
             PrintMerge(outcome, p.InvocationConfiguration.Output);

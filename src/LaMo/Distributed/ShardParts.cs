@@ -81,15 +81,21 @@ public static partial class ShardParts
         return result;
     }
 
-    /// <summary>Every part folder of <paramref name="output"/> by name (<c>i-of-N</c>), with its marker when complete
-    /// (null: still running, killed or failed) — what <c>lamo merge --status</c> lists, e.g. to resubmit array tasks.</summary>
-    public static IReadOnlyList<(string Name, PartMarker? Marker)> Status(string output)
+    /// <summary>Every part <c>i-of-N</c> of <paramref name="output"/> for each shard count N that has a folder, the
+    /// missing ones included: whether its folder exists, and its marker when complete (null: missing, still running,
+    /// killed or failed) — what <c>lamo merge --status</c> lists, e.g. to resubmit array tasks.</summary>
+    public static IReadOnlyList<(string Name, bool Exists, PartMarker? Marker)> Status(string output)
     {
         string parts = PartsFolder(output);
         if (!Directory.Exists(parts)) return [];
-        return Directory.GetDirectories(parts).Select(f => (Folder: f, Match: PartName().Match(Path.GetFileName(f)))).Where(x => x.Match.Success)
-            .OrderBy(x => int.Parse(x.Match.Groups[2].Value, CultureInfo.InvariantCulture)).ThenBy(x => int.Parse(x.Match.Groups[1].Value, CultureInfo.InvariantCulture))
-            .Select(x => (Path.GetFileName(x.Folder), ReadMarker(x.Folder))).ToList();
+        var counts = Directory.GetDirectories(parts).Select(f => PartName().Match(Path.GetFileName(f))).Where(m => m.Success)
+            .Select(m => int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)).Distinct().Order();
+        return counts.SelectMany(n => Enumerable.Range(0, n).Select(i =>
+        {
+            string folder = Path.Combine(parts, $"{i}-of-{n}");
+            bool exists = Directory.Exists(folder);
+            return ($"{i}-of-{n}", exists, exists ? ReadMarker(folder) : null);
+        })).ToList();
     }
 
     /// <summary>Reads a part's marker; null when the part is incomplete.</summary>

@@ -106,10 +106,22 @@ public sealed class ShardedJobTests(ShardedJobFixture fx) : IClassFixture<Sharde
         Assert.Contains("0-of-2", e.Message);
         Assert.Contains("incomplete", e.Message);
 
-        var listing = RelyKit.Ok("merge", output, "--status");
+        var (rc, listing, _) = RelyKit.Cli("merge", output, "--status");
+        Assert.Equal(1, rc);                                        // not every part is complete yet
         Assert.Contains("0-of-2: incomplete", listing);
         Assert.Contains("1-of-2: complete, eval-physics", listing);
-        Assert.Contains("1 of 2 part folders complete", listing);
+        Assert.Contains("1 of 2 parts complete", listing);
+        Assert.Contains("to run: 0-of-2", listing);
+        // A part that never started is named too, not left out of the count.
+        Directory.Delete(ShardParts.PartFolder(output, new DataShard(0, 2)), true);
+        (rc, listing, _) = RelyKit.Cli("merge", output, "--status");
+        Assert.Equal(1, rc);
+        Assert.Contains("0-of-2: missing (never started)", listing);
+        Assert.Contains("1 of 2 parts complete", listing);
+        var (rcNone, _, errNone) = RelyKit.Cli("merge", fx.P("never-sharded"), "--status");
+        Assert.Equal(1, rcNone);
+        Assert.Contains("no part folders", errNone);
+        RelyKit.Ok([.. Physics(good, output), "--shard", "0/2"]);
 
         RelyKit.Ok([.. Physics(good, output), "--shard", "0/3"]);   // stale parts of a 3-way run beside the 2-way ones
         e = Assert.Throws<InvalidDataException>(() => MergeWorkflow.Run(output));
