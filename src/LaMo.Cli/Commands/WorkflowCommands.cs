@@ -102,7 +102,7 @@ public static class WorkflowCommands
         var tiling = new Option<bool>("--vae-tiling") { Description = "Encode in spatial tiles (bounded memory for large frames, e.g. 480x720)" };
         var textDtype = new Option<string>("--text-dtype") { Description = "T5 text encoder weights: fp32, bf16 or fp16 (the cache stores fp32)", DefaultValueFactory = _ => "fp32" };
         var shard = Sharding.Option();
-        var cmd = new Command("encode", "Encode videos and captions into a latent cache") { data, pipeline, output, frames, size.Size, size.Height, size.Width, strict, shardSize, tiling, textDtype, shard };
+        var cmd = new Command("encode", "Encode videos and captions into a latent cache (at the data's own frame size unless --size/--height/--width)") { data, pipeline, output, frames, size.Size, size.Height, size.Width, strict, shardSize, tiling, textDtype, shard };
         cmd.SetAction(p =>
         {
             string outDir = p.GetValue(output)!;
@@ -110,15 +110,37 @@ public static class WorkflowCommands
             return Sharding.Run(p, shard, outDir, (part, w) =>
             {
                 EncodeReport r = null!;
-                var (height, width) = Resolve(p, size);
+                var (height, width) = EncodeSize(p, size, p.GetValue(data)!, w);
                 CliSupport.RunWithCounter("encode", w, prog => r = EncodeWorkflow.Run(p.GetValue(data)!, p.GetValue(pipeline)!, outDir,
                     new ClipReadOptions(p.GetValue(frames), Width: width, Height: height), p.GetValue(strict), progress: prog, shardSize: p.GetValue(shardSize), part: part, vaeTiling: p.GetValue(tiling),
                     textEncoderDtype: LaMo.Models.WeightDtype.Parse(p.GetValue(textDtype)!, "--text-dtype")));
                 string where = part is null ? outDir : LaMo.Distributed.ShardParts.PartFolder(outDir, part);
+                if (part is null && r.Encoded + r.AlreadyCached == 0)
+                    throw new InvalidDataException($"{p.GetValue(data)}: no usable clips ({r.Skipped.Count} skipped: "
+                        + string.Join(", ", r.Skipped.GroupBy(x => x.Reason).OrderByDescending(g => g.Count()).Select(g => $"{g.Count()} × {g.Key}")) + ")");
                 w.WriteLine($"encode: {r.Encoded} encoded, {r.AlreadyCached} already cached, {r.Skipped.Count} skipped (see {Path.Combine(where, "skipped.txt")})");
             });
         });
         return cmd;
+    }
+
+    // The frame size to encode at: the one given, else the data's own (its first readable video), else 64. A given size
+    // that resizes the data is said once: upscaling 32 px clips to 64 costs 4× the time and changes what is learned.
+    private static (int Height, int Width) EncodeSize(ParseResult p, (Option<int> Size, Option<int?> Height, Option<int?> Width) o, string data, TextWriter w)
+    {
+        bool given = p.GetResult(o.Size) is { Implicit: false } || p.GetValue(o.Height) is not null || p.GetValue(o.Width) is not null;
+        var own = LaMo.Data.DatasetIndex.Detect(data).Select(e => DeclaredSize(e.VideoPath)).FirstOrDefault(s => s is not null);
+        if (!given && own is { } native) return (native.Height, native.Width);
+        var (height, width) = Resolve(p, o);
+        if (own is { } data0 && (data0.Height != height || data0.Width != width))
+            w.WriteLine($"encode: resizing the data's {data0.Width}x{data0.Height} frames to {width}x{height} ({(given ? "as given" : "no size known")}); leave out --size to keep the data's own");
+        return (height, width);
+    }
+
+    private static (int Width, int Height)? DeclaredSize(string video)
+    {
+        try { return File.Exists(video) ? LaMo.Reliability.VideoHeaderProbe.FrameSize(video) : null; }
+        catch (IOException) { return null; }   // unreadable: the encode itself skips and lists it
     }
 
     // How a training command treats a run folder that already holds a run.
