@@ -22,7 +22,7 @@ public static class StudyReport
     {
         Directory.CreateDirectory(folder);
         var r = run.Result;
-        AtomicFile.WriteAllText(Path.Combine(folder, "results.json"), r.ToJson().ReplaceLineEndings("\n") + "\n");
+        AtomicFile.WriteAllText(Path.Combine(folder, "results.json"), r.ToJson(folder).ReplaceLineEndings("\n") + "\n");
         r.Physics.Save(Path.Combine(folder, "eval.json"));
         string headline = Markdown(Headline(r));
         AtomicFile.WriteAllText(Path.Combine(folder, "table.md"), headline);
