@@ -56,8 +56,8 @@ public static class StudyReport
         html.Gallery(false);
         if (run.Heatmaps.Count > 0)
         {
-            md.AppendLine("## Where the motion prior sees motion (method.md §4)\n");
-            html.H(2, "Where the motion prior sees motion (method.md §4)", "heatmaps").Gallery(true);
+            md.AppendLine("## Where the motion prior sees motion (docs/method.md §4)\n");
+            html.H(2, "Where the motion prior sees motion (docs/method.md §4)", "heatmaps").Gallery(true);
             foreach (var (path, caption) in run.Heatmaps) { md.AppendLine($"![{caption}]({path})\n"); html.Figure(path, caption); }
             html.Gallery(false);
         }
