@@ -31,7 +31,7 @@ public sealed class LatentCache : IDisposable
     private readonly string[] _shardPaths;
     private readonly SafetensorsFile?[] _files;                     // streamed: opened on first use, kept open
 
-    /// <summary>What produced the cache.</summary>
+    /// <summary>What produced the cache, its paths resolved against the cache folder.</summary>
     public LatentCacheManifest Manifest { get; }
 
     /// <summary>Number of clips.</summary>
@@ -65,7 +65,8 @@ public sealed class LatentCache : IDisposable
         LatentShape = latentShape; EmbedShape = embedShape;
     }
 
-    /// <summary>Reads <c>cache.json</c> of <paramref name="folder"/>.</summary>
+    /// <summary>Reads <c>cache.json</c> of <paramref name="folder"/>, its paths resolved against the folder
+    /// (<see cref="LatentCacheManifest.ResolvedIn"/>): relative ones as written today, absolute ones of older caches as they are.</summary>
     /// <exception cref="FileNotFoundException">No cache.json.</exception>
     /// <exception cref="InvalidDataException">Malformed cache.json.</exception>
     public static LatentCacheManifest ReadManifest(string folder)
@@ -74,9 +75,9 @@ public sealed class LatentCache : IDisposable
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not a latent cache (no cache.json)", path);
         try
         {
-            return JsonSerializer.Deserialize<LatentCacheManifest>(File.ReadAllText(path),
+            return (JsonSerializer.Deserialize<LatentCacheManifest>(File.ReadAllText(path),
                 new JsonSerializerOptions { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow })
-                ?? throw new InvalidDataException($"{path}: empty");
+                ?? throw new InvalidDataException($"{path}: empty")).ResolvedIn(folder);
         }
         catch (JsonException e) { throw new InvalidDataException($"{path}: {e.Message}"); }
     }

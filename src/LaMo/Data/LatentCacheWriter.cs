@@ -16,20 +16,25 @@ public sealed class LatentCacheWriter : IDisposable
     /// <summary>Clip ids already in the cache (from earlier runs and this one).</summary>
     public HashSet<string> Done { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Opens or creates a cache. An existing cache must have been made with the same manifest.</summary>
+    /// <summary>Opens or creates a cache. An existing cache must have been made with the same settings by the same VAE and
+    /// text encoder folders (compared as resolved folders, so a cache copied together with its pipeline resumes).</summary>
+    /// <param name="folder">Cache folder.</param>
+    /// <param name="manifest">What encodes; its paths absolute or relative to the working directory. <c>cache.json</c>
+    /// stores them relative to <paramref name="folder"/>.</param>
     /// <exception cref="InvalidDataException">The folder holds a cache made with other settings.</exception>
     public LatentCacheWriter(string folder, LatentCacheManifest manifest)
     {
         _folder = folder; _manifest = manifest;
         Directory.CreateDirectory(folder);
         string path = Path.Combine(folder, "cache.json");
+        var resolved = manifest.ResolvedIn(Directory.GetCurrentDirectory());
         if (File.Exists(path))
         {
             var existing = LatentCache.ReadManifest(folder);
-            if (existing != manifest)
-                throw new InvalidDataException($"{path}: cache was made with other settings ({JsonSerializer.Serialize(existing)}); use a new folder");
+            if (existing != resolved)
+                throw new InvalidDataException($"{path}: cache was made with other settings ({JsonSerializer.Serialize(existing)}, not {JsonSerializer.Serialize(resolved)}); use a new folder");
         }
-        else AtomicFile.WriteAllText(path, JsonSerializer.Serialize(manifest, new JsonSerializerOptions { WriteIndented = true }));
+        else AtomicFile.WriteAllText(path, JsonSerializer.Serialize(resolved.RelativeTo(folder), new JsonSerializerOptions { WriteIndented = true }));
         foreach (var shard in LatentCache.Shards(folder))
         {
             var (ids, _, l, e, m) = LatentCache.ReadShard(shard);

@@ -12,7 +12,7 @@ namespace LaMo.Experiment;
 /// <param name="Latents">Final latents [1, F', C, h, w] when asked for (caller owns), else null.</param>
 public sealed record Continuation(Evaluation.FrameStack Video, double Seconds, Tensor? Latents);
 
-/// <summary>Continuation mode (physics-benchmark.md): encode the ground truth with the base VAE, give the first latent
+/// <summary>Continuation mode (docs/physics-benchmark.md): encode the ground truth with the base VAE, give the first latent
 /// frames, let a pipeline generate the rest with its guidance terms.</summary>
 public static class ContinuationSampler
 {

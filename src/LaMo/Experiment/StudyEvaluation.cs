@@ -102,9 +102,9 @@ public static class StudyEvaluation
             "Bootstrap: units (clip × training seed × sampling seed) are resampled with replacement, each unit's variant and baseline kept together; seeds are treated as independent units, which understates between-seed variance: read the per-seed table too.",
             "Reference rows (gt_floor, vae_floor, copy_last, const_velocity) repeat per seed; their values do not depend on the seed.",
         };
-        if (models.Pairs.Count < 3) notes.Add($"Only {models.Pairs.Count} training seed(s): physics-benchmark.md asks for at least 3 before claiming an improvement.");
+        if (models.Pairs.Count < 3) notes.Add($"Only {models.Pairs.Count} training seed(s): docs/physics-benchmark.md asks for at least 3 before claiming an improvement.");
         int minGroup = clips.GroupBy(c => (c.World.Scenario, c.World.Split)).Min(g => g.Count());
-        if (minGroup < 256) notes.Add($"Small sample: as few as {minGroup} clip(s) per (scenario, split); reported figures in physics-benchmark.md need 256. Treat CIs as indicative.");
+        if (minGroup < 256) notes.Add($"Small sample: as few as {minGroup} clip(s) per (scenario, split); reported figures in docs/physics-benchmark.md need 256. Treat CIs as indicative.");
         if (o.Variants.Contains("flowmo")) notes.Add("flowmo: FlowMo guidance (released defaults, guided window scaled to round(12/50·S) of S steps) on the ft-baseline LoRA.");
         return notes;
     }

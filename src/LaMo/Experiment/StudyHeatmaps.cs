@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace LaMo.Experiment;
 
-/// <summary>Drift and field heatmaps (method.md §4) of one clip: on the generated latents and on the encoded ground truth,
+/// <summary>Drift and field heatmaps (docs/method.md §4) of one clip: on the generated latents and on the encoded ground truth,
 /// blended onto the matching RGB frame (upscaled so a 64 px frame is readable).</summary>
 public static class StudyHeatmaps
 {

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using LaMo.Core;
 using LaMo.Evaluation.Motion;
 using LaMo.Evaluation.Physics;
 
@@ -76,6 +78,19 @@ public sealed record StudyResult(StudyOptions Options, string Machine, string Ba
 
     /// <summary>The result as indented snake_case JSON (NaN as "NaN").</summary>
     public string ToJson() => JsonSerializer.Serialize(this, PhysicsBenchmarkResult.JsonOptions);
+
+    /// <summary>The result as written to <c>results.json</c> in <paramref name="folder"/>: <see cref="ToJson()"/> with the
+    /// model paths (base pipeline, LoRA files, predictor folders) relative to that folder, so the file names no folder
+    /// of the machine that made it (resolve them against the results folder).</summary>
+    public string ToJson(string folder)
+    {
+        var node = JsonNode.Parse(ToJson())!;
+        ArtifactPaths.RelativeFields(node, folder, PathKeys);
+        node["paths_relative_to"] = "the folder of this file";
+        return node.ToJsonString(PhysicsBenchmarkResult.JsonOptions);
+    }
+
+    private static readonly HashSet<string> PathKeys = new(StringComparer.Ordinal) { "base_pipeline", "baseline_lora", "lamo_lora", "lamo_predictor" };
 
     /// <summary>Overall summary of a row.</summary>
     public GroupSummary Overall(string row) => Physics.Rows.First(r => r.Method == row).Overall;

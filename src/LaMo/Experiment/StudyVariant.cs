@@ -9,7 +9,7 @@ public enum VariantGuidance
 {
     /// <summary>None.</summary>
     None,
-    /// <summary>Motion Prior Guidance with the ft-lamo predictor of the same training seed (method.md §3).</summary>
+    /// <summary>Motion Prior Guidance with the ft-lamo predictor of the same training seed (docs/method.md §3).</summary>
     MotionPrior,
     /// <summary>FlowMo (training-free variance guidance through the backbone).</summary>
     FlowMo,

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace LaMo.Motion;
 
-/// <summary>Where the motion prior sees motion, method.md §4: a drift map from the macro readout μ and a field map
+/// <summary>Where the motion prior sees motion, docs/method.md §4: a drift map from the macro readout μ and a field map
 /// from the micro readout f_φ, both at the frame of largest bulk motion.</summary>
 public static class InterpretabilityMaps
 {

@@ -2,7 +2,7 @@ using static TorchSharp.torch;
 
 namespace LaMo.Motion;
 
-/// <summary>The heatmaps of method.md §4 for one video. Tensors belong to the caller's dispose scope.</summary>
+/// <summary>The heatmaps of docs/method.md §4 for one video. Tensors belong to the caller's dispose scope.</summary>
 /// <param name="PeakFrame">f* = argmax_f ‖μ(f)‖.</param>
 /// <param name="Tau">Lag τ of D and μ.</param>
 /// <param name="BulkMotionNorms">‖μ(f)‖ for f = 0 … F−τ−1, [F−τ].</param>

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace LaMo.Motion;
 
-/// <summary>The macro motion readout and the Motion Drift Loss, method.md §2. Backbone-agnostic: it takes x̂₀
+/// <summary>The macro motion readout and the Motion Drift Loss, docs/method.md §2. Backbone-agnostic: it takes x̂₀
 /// (however the backbone produced it) and the clean latents z₀, both [B, T, C, H, W].</summary>
 /// <remarks>Port of LaMo <c>compute_denoiser_motion_loss</c> + <c>_compute_motion_bmv_rel_l2</c> (physical_motion_lamo.py
 /// @55a3daa). With r = ‖μ̂‖/‖μ*‖ and θ = ∠(μ̂, μ*) the per-pair term is (r − 1)² + 2r(1 − cos θ): a magnitude plus a
@@ -30,7 +30,7 @@ public sealed class MotionDriftLoss
     }
 
     /// <summary>L_drift = mean_{b,f} ‖μ̂(f) − μ*(f)‖² / sg(max(‖μ*(f)‖², ε)) with lag <paramref name="tau"/>
-    /// (0 when T ≤ τ). The denominator is detached: method.md §2.</summary>
+    /// (0 when T ≤ τ). The denominator is detached: docs/method.md §2.</summary>
     public static Tensor RelativeL2(Tensor x0Hat, Tensor z0, int tau, double eps = 1e-8)
     {
         if (!x0Hat.shape.SequenceEqual(z0.shape))

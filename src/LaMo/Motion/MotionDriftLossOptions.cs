@@ -1,6 +1,6 @@
 namespace LaMo.Motion;
 
-/// <summary>Settings of the Motion Drift Loss, method.md §2.</summary>
+/// <summary>Settings of the Motion Drift Loss, docs/method.md §2.</summary>
 /// <param name="Lambda">λ_drift, the weight in L = L_denoise + λ·w·L_drift (0 disables the loss).</param>
 /// <param name="Tau">τ, the frame lag of the bulk motion vectors (1 is the paper's ablation).</param>
 /// <param name="Eps">Floor of the stop-gradient denominator ‖μ*‖².</param>

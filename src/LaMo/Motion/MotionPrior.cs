@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace LaMo.Motion;
 
 /// <summary>The micro motion field f_φ(z_f, p) → Δẑ_f: a prompt-conditioned 2-D CNN applied to single latent
-/// frames [N, C, H, W] (frames folded into the batch). method.md §1.</summary>
+/// frames [N, C, H, W] (frames folded into the batch). docs/method.md §1.</summary>
 /// <remarks>Port of LaMo <c>TemporalConsistencyPredictor</c> (physical_motion_lamo.py @55a3daa); field names are
 /// its state-dict keys: <c>input_proj</c>, <c>blocks.N.*</c>, <c>output_proj</c>, <c>prompt_proj</c>, <c>null_prompt</c>.
 /// A fresh prior outputs exactly 0 (zero head) and ignores the prompt (zero FiLM heads).</remarks>

@@ -5,7 +5,7 @@ namespace LaMo.Motion;
 
 /// <summary>Constructor arguments of the motion prior f_φ (LaMo's <c>TemporalConsistencyPredictor</c>).
 /// JSON names are the original constructor's argument names, so a golden sidecar's <c>config</c> loads as is.</summary>
-/// <remarks>The record's defaults are the published (paper) setup, method.md §1; the original constructor's own
+/// <remarks>The record's defaults are the published (paper) setup, docs/method.md §1; the original constructor's own
 /// defaults (hidden 64, 4 blocks) are not the published ones. <c>se_reduction</c> is ours (the original hard-codes 4).</remarks>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record MotionPriorConfig
@@ -40,7 +40,7 @@ public sealed record MotionPriorConfig
     /// <summary>FiLM condition width d_cond.</summary>
     [JsonPropertyName("prompt_cond_dim")] public int PromptCondDim { get; init; } = 128;
 
-    /// <summary>The published configuration (≈10.8 M parameters), method.md §1.</summary>
+    /// <summary>The published configuration (≈10.8 M parameters), docs/method.md §1.</summary>
     public static MotionPriorConfig Paper { get; } = new();
 
     /// <summary>A CPU-sized prior: the original constructor's defaults (hidden 64, 4 blocks) on T5 prompts.</summary>

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace LaMo.Motion;
 
-/// <summary>Motion Prior Guidance (method.md §3): after CFG, inside the window s ≥ (int)((1 − ρ)·S),
+/// <summary>Motion Prior Guidance (docs/method.md §3): after CFG, inside the window s ≥ (int)((1 − ρ)·S),
 /// v_guided = v − λ ∇_v L_guide(v) with x̂₀(v) = √ᾱ_t x_t − √(1−ᾱ_t) v and
 /// L_guide = mean((x̂₀[:, :−1] + f_φ(x̂₀[:, :−1], p_pos) − x̂₀[:, 1:])²).</summary>
 /// <remarks>Port of LaMo <c>apply_classifier_guidance</c> (physical_motion_lamo.py @55a3daa) as

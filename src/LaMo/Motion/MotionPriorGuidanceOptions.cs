@@ -1,6 +1,6 @@
 namespace LaMo.Motion;
 
-/// <summary>Settings of Motion Prior Guidance, method.md §3.</summary>
+/// <summary>Settings of Motion Prior Guidance, docs/method.md §3.</summary>
 /// <param name="Lambda">λ_guide, the step size (0 disables guidance).</param>
 /// <param name="Rho">Guidance step ratio ρ: steps s ≥ (int)((1 − ρ)·S) are guided.</param>
 /// <param name="Mode">Velocity-gradient step (published) or the direct-latent-edit ablation.</param>

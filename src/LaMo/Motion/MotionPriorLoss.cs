@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace LaMo.Motion;
 
-/// <summary>The prior's training objective on clean latents, method.md §1 "Predictor objective":
+/// <summary>The prior's training objective on clean latents, docs/method.md §1 "Predictor objective":
 /// L_φ = MSE(Δẑ, Δz) + α·mean_pairs(1 − cos(vec Δẑ, vec Δz)) with lag-1 targets Δz = z[:, f+1] − z[:, f].</summary>
 /// <remarks>Port of LaMo <c>compute_predictor_loss</c> (physical_motion_lamo.py @55a3daa), including the order of its
 /// random draws: prompt keep [N,1], augmentation gate [N,1,1,1], t' [N], ε [N,C,H,W].</remarks>

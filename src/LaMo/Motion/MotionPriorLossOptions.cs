@@ -1,6 +1,6 @@
 namespace LaMo.Motion;
 
-/// <summary>Settings of the prior's objective L_φ = MSE + α·(1 − cos), method.md §1 "Predictor objective".</summary>
+/// <summary>Settings of the prior's objective L_φ = MSE + α·(1 − cos), docs/method.md §1 "Predictor objective".</summary>
 /// <param name="CosineWeight">α, the weight of the direction term.</param>
 /// <param name="NoiseAugProb">Probability per frame pair of noise-augmenting the input frame (0 disables the draws).</param>
 /// <param name="NoiseAugScale">s in z ← z + s·√(1−ᾱ[t'])·ε.</param>

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace LaMo.Motion;
 
-/// <summary>The noise-floor-aware drift denominator, our extension of method.md §2 (docs/method.md, "Our extension").
+/// <summary>The noise-floor-aware drift denominator, our extension of docs/method.md §2 (docs/method.md, "Our extension").
 /// The bulk motion μ(f) is a mean over N = H·W locations of the τ-lag differences d(f, h, w); if those were N
 /// independent draws, μ would fluctuate with variance σ²_μ = Σ_c Var_{h,w}(d_c) / N. A pair whose ‖μ*‖² is not well
 /// above σ²_μ has no bulk motion that stands out from its per-location motion, and dividing by ‖μ*‖² there mostly

@@ -22,7 +22,7 @@ public static class StudyReport
     {
         Directory.CreateDirectory(folder);
         var r = run.Result;
-        AtomicFile.WriteAllText(Path.Combine(folder, "results.json"), r.ToJson().ReplaceLineEndings("\n") + "\n");
+        AtomicFile.WriteAllText(Path.Combine(folder, "results.json"), r.ToJson(folder).ReplaceLineEndings("\n") + "\n");
         r.Physics.Save(Path.Combine(folder, "eval.json"));
         string headline = Markdown(Headline(r));
         AtomicFile.WriteAllText(Path.Combine(folder, "table.md"), headline);
@@ -56,8 +56,8 @@ public static class StudyReport
         html.Gallery(false);
         if (run.Heatmaps.Count > 0)
         {
-            md.AppendLine("## Where the motion prior sees motion (method.md §4)\n");
-            html.H(2, "Where the motion prior sees motion (method.md §4)", "heatmaps").Gallery(true);
+            md.AppendLine("## Where the motion prior sees motion (docs/method.md §4)\n");
+            html.H(2, "Where the motion prior sees motion (docs/method.md §4)", "heatmaps").Gallery(true);
             foreach (var (path, caption) in run.Heatmaps) { md.AppendLine($"![{caption}]({path})\n"); html.Figure(path, caption); }
             html.Gallery(false);
         }

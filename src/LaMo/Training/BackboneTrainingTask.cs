@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace LaMo.Training;
 
 /// <summary>One training step of the backbone on cached latents: the backbone family's denoising loss (CogVideoX's
-/// x₀-space loss), plus LaMo's λ·w·L_drift on x̂₀ (method.md §2) and, jointly, the predictor's L_φ on the same batch with
+/// x₀-space loss), plus LaMo's λ·w·L_drift on x̂₀ (docs/method.md §2) and, jointly, the predictor's L_φ on the same batch with
 /// its own optimiser group (§1). The latents are detached for L_φ, so it only updates φ; the drift loss only updates the
 /// backbone. The step reaches the backbone only through <see cref="IDiffusionBackbone"/> (model call, x̂₀, noising,
 /// noise levels for w and for L_φ's augmentation, layout).</summary>

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace LaMo.Training;
 
 /// <summary>Options of <c>lamo prior train</c>: the motion-field predictor alone on a latent cache, backbone frozen
-/// ("predictor only", method.md §1). Defaults are the published ones.</summary>
+/// ("predictor only", docs/method.md §1). Defaults are the published ones.</summary>
 public sealed record PredictorTrainingOptions
 {
     /// <summary>Latent cache folder.</summary>

@@ -51,7 +51,7 @@ public static class BackboneWorkflow
         using var lora = plan.Lora is { } l ? LoraAdapterSet.Inject(transformer, new LoraConfig(l.Rank, l.Alpha), ScalarType.Float32) : null;
         var prior = plan.Predictor is { } p ? new MotionPrior(p.Config) : null;
 
-        var run = new JsonObject { ["command"] = "train", ["plan"] = plan.ToJson(), ["clips"] = cache.Count };
+        var run = RunRecord.Portable(new JsonObject { ["command"] = "train", ["plan"] = plan.ToJson(), ["clips"] = cache.Count }, plan.Out);
         var task = new BackboneTrainingTask(plan, cache, empty, transformer, scheduler, lora, prior, sync?.Shard);
         var loop = new TrainingLoop(task, plan.Loop, run, sync);
         var result = loop.Run(progress, ct);

@@ -26,7 +26,7 @@ public static class PriorWorkflow
         manual_seed(plan.Batch.Seed);
         using var prior = new MotionPrior(plan.Config);
         var task = new PredictorTrainingTask(plan, cache, prior, sync?.Shard);
-        var run = new JsonObject { ["command"] = "prior train", ["plan"] = plan.ToJson(), ["clips"] = cache.Count };
+        var run = RunRecord.Portable(new JsonObject { ["command"] = "prior train", ["plan"] = plan.ToJson(), ["clips"] = cache.Count }, plan.Out);
         var result = new TrainingLoop(task, plan.Loop, run, sync).Run(progress, ct);
         if (sync?.IsRoot ?? true) MotionPriorFolder.Save(Path.Combine(plan.Out, "predictor"), prior);
         return result;

@@ -50,6 +50,7 @@ public static class VaeWorkflow
             ["command"] = "vae train", ["data"] = data, ["clips"] = dataset.Clips.Count,
             ["options"] = JsonSerializer.SerializeToNode(options), ["vae_config"] = JsonNode.Parse(config.ToJson()),
         };
+        RunRecord.Portable(run, outFolder);
         var task = new VaeTrainingTask(options, vae, videos, sync?.Shard);
         var loop = new TrainingLoop(task, loopOptions, run, sync);
         var result = loop.Run(progress, ct);

@@ -1,7 +1,7 @@
 namespace LaMo.World;
 
 /// <summary>Scenario families of the synthetic physics world.</summary>
-/// <remarks>S1-S5 follow PhyWorld (physics-benchmark.md); the rest are LaMo's extended families.
+/// <remarks>S1-S5 follow PhyWorld (docs/physics-benchmark.md); the rest are LaMo's extended families.
 /// JSON and CLI names are the snake_case member names (e.g. <c>wall_bounce</c>).</remarks>
 public enum Scenario
 {

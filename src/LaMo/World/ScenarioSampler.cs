@@ -1,6 +1,6 @@
 namespace LaMo.World;
 
-/// <summary>Samples initial conditions for each scenario from a split's ranges (physics-benchmark.md table).</summary>
+/// <summary>Samples initial conditions for each scenario from a split's ranges (docs/physics-benchmark.md table).</summary>
 internal static class ScenarioSampler
 {
     private const double G = WorldConstants.Gravity;

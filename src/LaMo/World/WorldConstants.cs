@@ -1,6 +1,6 @@
 namespace LaMo.World;
 
-/// <summary>World conventions shared by every scenario (physics-benchmark.md).</summary>
+/// <summary>World conventions shared by every scenario (docs/physics-benchmark.md).</summary>
 public static class WorldConstants
 {
     /// <summary>World width and height in units; y points up.</summary>

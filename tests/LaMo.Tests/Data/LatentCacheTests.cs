@@ -94,4 +94,29 @@ public sealed class LatentCacheTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => f.ReadRows("x", 3, 2));
         Assert.Throws<ArgumentOutOfRangeException>(() => f.ReadRows("x", -1, 1));
     }
+
+    [Fact]
+    public void OldCacheWithAbsolutePaths_ResumesWithTheSameFolders_AndRefusesOthers()
+    {
+        string vae = Path.Combine(_dir, "pipe", "vae"), text = Path.Combine(_dir, "pipe", "text_encoder"), cache = Path.Combine(_dir, "cache");
+        Directory.CreateDirectory(cache);
+        File.WriteAllText(Path.Combine(cache, "cache.json"),   // as older versions wrote it
+            $$"""{"vae": "{{vae}}", "text_encoder": "{{text}}", "scaling_factor": 1, "frames": 17, "height": 64, "width": 64, "shard_size": 2, "format": "lamo-latent-cache-v1"}""");
+        Assert.Equal(vae, LatentCache.ReadManifest(cache).Vae);
+        var manifest = Manifest with { Vae = vae + "/", TextEncoder = Path.Combine(_dir, "pipe", ".", "text_encoder") };   // same folders, other spelling
+        using (var w = new LatentCacheWriter(cache, manifest)) AddClip(w, 0);
+        var e = Assert.Throws<InvalidDataException>(() => new LatentCacheWriter(cache, manifest with { Vae = Path.Combine(_dir, "other", "vae") }));
+        Assert.Contains("other settings", e.Message);
+    }
+
+    [Fact]
+    public void NewCache_StoresPathsRelativeToItsFolder()
+    {
+        string cache = Path.Combine(_dir, "work", "cache");
+        using (var w = new LatentCacheWriter(cache, Manifest with { Vae = Path.Combine(_dir, "work", "pipe", "vae"), TextEncoder = Path.Combine(_dir, "t5") })) AddClip(w, 0);
+        string json = File.ReadAllText(Path.Combine(cache, "cache.json"));
+        Assert.Contains("\"../pipe/vae\"", json);
+        Assert.Contains("\"../../t5\"", json);
+        Assert.Equal(Path.Combine(_dir, "work", "pipe", "vae"), LatentCache.ReadManifest(cache).Vae);
+    }
 }

@@ -25,6 +25,7 @@ public sealed class DemoShowcaseTests : IDisposable
         foreach (var col in new[] { "failure rate", "M1c", "M2", "M3", "M7", "M9", "smoothness" }) Assert.Contains(col, table);
         foreach (var f in new[] { "eval.json", "table.md", "report.md", "index.html", "results.json", "plots/m1c_by_scenario.png", "plots/m2_by_scenario.png" })
             Assert.True(File.Exists(Path.Combine(run, f)), $"{f} missing");
+        PortablePaths.AssertNoAbsolutePath(Path.Combine(run, "results.json"), Path.TrimEndingDirectorySeparator(Path.GetTempPath()));
         var results = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "results.json")))!;
         var clips = results["units"]!.AsArray().Select(u => (string)u!["clip"]!).Distinct().ToArray();
         Assert.Equal(8, clips.Length);                                                   // 1 per core scenario + 1 per extended family

@@ -117,7 +117,9 @@ public sealed class TrainingPlanTests : IDisposable
         string cache = RelyKit.SyntheticCache(_dir, clips: 2);
         var plan = BackboneTrainingPlan.Resolve(Scratch(cache) with { DriftLoss = true, DriftLambda = 0.25, CheckpointEvery = 1 });
         BackboneWorkflow.Run(plan);
-        string expected = plan.ToJson().ToJsonString();
+        // Saved with its paths relative to the run folder (a copied run folder names no machine path).
+        string expected = RunRecord.Portable(new JsonObject { ["plan"] = plan.ToJson() }, plan.Out)["plan"]!.ToJsonString();
+        Assert.Contains("\"cache\":\"../cache\"", expected);
         var run = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "run", "run.json")))!;
         Assert.Equal(expected, run["plan"]!.ToJsonString());
         Assert.Equal(0.25, (double)run["plan"]!["drift"]!["loss"]!["lambda"]!);

@@ -5,7 +5,7 @@ namespace LaMo.Diffusion.Backbones;
 
 /// <summary>The noise levels of a discrete-time variance-preserving schedule given by its ᾱ table (CogVideoX's):
 /// x_t = √ᾱ_t·x₀ + √(1−ᾱ_t)·ε for integer t ∈ [0, N).</summary>
-/// <remarks>σ is t/N, LaMo's drift weight (method.md §2), not √(1−ᾱ_t); the noise std is √(1−ᾱ_t) with ᾱ gathered and
+/// <remarks>σ is t/N, LaMo's drift weight (docs/method.md §2), not √(1−ᾱ_t); the noise std is √(1−ᾱ_t) with ᾱ gathered and
 /// then cast to float32, as the original's predictor augmentation does. A table built by <see cref="FromTable"/> is
 /// owned (and released by <see cref="Dispose"/>); one passed to the constructor is borrowed.</remarks>
 public sealed class AlphaCumprodNoiseLevels : INoiseLevels, IDisposable

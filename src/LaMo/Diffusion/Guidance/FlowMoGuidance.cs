@@ -6,7 +6,7 @@ namespace LaMo.Diffusion.Guidance;
 
 /// <summary>FlowMo (training-free variance-based motion guidance), the baseline LaMo's Motion Prior Guidance is compared
 /// with: in the early steps it edits x_t to lower the patch-wise temporal variance of the model's own x̂₀, back-propagating
-/// through the whole backbone (method.md §3 remark: about 2.4× the sampling time).</summary>
+/// through the whole backbone (docs/method.md §3 remark: about 2.4× the sampling time).</summary>
 /// <remarks>
 /// <para>Per guided step s &lt; <see cref="FlowMoOptions.GuidedSteps"/>, for k = 1 … <see cref="FlowMoOptions.Iterations"/>:
 /// v = Denoiser(x_t) (CFG included, differentiable); x̂₀ = √ᾱ·x_t − √(1−ᾱ)·v; L = Σ_b <see cref="VarianceLoss"/>(x̂₀)_b

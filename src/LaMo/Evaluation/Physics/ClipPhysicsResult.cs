@@ -1,6 +1,6 @@
 namespace LaMo.Evaluation.Physics;
 
-/// <summary>Every benchmark metric of one (clip, video) pair (physics-benchmark.md, "Metrics"). Null = does not apply to
+/// <summary>Every benchmark metric of one (clip, video) pair (docs/physics-benchmark.md, "Metrics"). Null = does not apply to
 /// the scenario or too few usable frames. M1–M4 are null for failures (see <see cref="Failure"/>).</summary>
 /// <param name="ClipId">Clip id (file stem).</param>
 /// <param name="Scenario">Scenario snake_case name.</param>

@@ -2,7 +2,7 @@ using LaMo.World;
 
 namespace LaMo.Evaluation.Physics;
 
-/// <summary>The benchmark's colour parser (physics-benchmark.md, "Metrics"): per object of colour channel κ,
+/// <summary>The benchmark's colour parser (docs/physics-benchmark.md, "Metrics"): per object of colour channel κ,
 /// <c>w(p) = clip(I_κ(p) − max over the other channels, 0, 1)</c> on [0, 1] intensities; area <c>A = Σ w</c>;
 /// centre = w-weighted mean of pixel centres (i + 0.5, j + 0.5); <c>r̂ = s·sqrt(A/π)</c>.</summary>
 /// <remarks>Only pure primaries are ball colours (<see cref="Palette.BallColours"/>: red, green, blue); walls, floor,

@@ -2,7 +2,7 @@ using LaMo.World;
 
 namespace LaMo.Evaluation.Physics;
 
-/// <summary>The benchmark's reference rows as videos (physics-benchmark.md, "Reference rows"): the lossless GT render
+/// <summary>The benchmark's reference rows as videos (docs/physics-benchmark.md, "Reference rows"): the lossless GT render
 /// (the floor), copy-the-last-given-frame, constant-velocity extrapolation from the given frames, and the VAE floor.</summary>
 public static class ReferenceVideos
 {
