@@ -1,11 +1,18 @@
 // World throughput bench. `bench [N] [size] [frames] [preset]` times N clips (preset v1 or mixed: world v2 conditions) (all scenarios round-robin) in three stages:
 // simulate + caption, + render, + H.264 mp4 + GT JSON to a temp folder (the full `world generate` path).
+// `profile [N] [size] [frames] [image-dir]`: per-condition ms per clip on one thread (see Profile.cs).
 // Any other arguments run the `world` CLI commands directly (e.g. `world generate --count 4 --out /tmp/w`).
 using System.CommandLine;
 using System.Diagnostics;
 using LaMo.Cli.Commands;
 using LaMo.World;
 
+if (args.Length > 0 && args[0] == "profile")
+{
+    Profile.Run(args.Length > 1 ? int.Parse(args[1]) : 300, args.Length > 2 ? int.Parse(args[2]) : 64,
+        args.Length > 3 ? int.Parse(args[3]) : 17, args.Length > 4 ? args[4] : null);
+    return 0;
+}
 if (args.Length == 0 || args[0] != "bench")
 {
     var root = new Command("lamo");

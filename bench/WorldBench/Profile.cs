@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using LaMo.World;
+
+/// <summary>`profile [N] [size] [frames]`: where a clip's time goes, per condition. One thread (no scheduling noise from
+/// the other core), best of 3 repeats of N clips each: generate (simulate + condition + caption) and render, in ms per clip.
+/// Rows pin one dimension and leave the others at their v1 value; the grid crosses every background with every camera.</summary>
+internal static class Profile
+{
+    public static void Run(int n, int size, int frames, string? imageDir)
+    {
+        var scenarios = ScenarioNames.All;
+        var ranges = SplitRanges.Standard("train");
+        ClipSpec Spec(int i, WorldConditionOptions o) =>
+            new(scenarios[i % scenarios.Count], ranges, WorldGenerator.ClipSeed(1, "train", scenarios[i % scenarios.Count], i), size, size, frames, o);
+        Console.WriteLine($"profile: clips={n} size={size} frames={frames}, 1 thread, best of 3, ms per clip; load {Load()}");
+        void Row(string label, WorldConditionOptions o)
+        {
+            double gen = double.MaxValue, render = double.MaxValue;
+            var clips = new WorldClip[n];
+            for (var rep = 0; rep < 3; rep++)
+            {
+                var sw = Stopwatch.StartNew();
+                for (var i = 0; i < n; i++) clips[i] = WorldGenerator.Generate(Spec(i, o));
+                gen = Math.Min(gen, sw.Elapsed.TotalMilliseconds / n);
+                sw.Restart();
+                for (var i = 0; i < n; i++) Renderer.Render(clips[i]);
+                render = Math.Min(render, sw.Elapsed.TotalMilliseconds / n);
+            }
+            Console.WriteLine($"  {label,-26} generate {gen,6:0.000}  render {render,6:0.000}  total {gen + render,6:0.000}");
+        }
+        Row("v1", WorldConditionOptions.V1);
+        Row("mixed", new WorldConditionOptions("mixed", BackgroundDir: imageDir));
+        foreach (var bg in ConditionKinds.Backgrounds.Skip(1).Where(b => b != "images" || imageDir is not null))
+            Row($"background {bg}", new WorldConditionOptions(Background: bg, BackgroundDir: imageDir));
+        foreach (var cam in ConditionKinds.Cameras.Skip(1)) Row($"camera {cam}", new WorldConditionOptions(Camera: cam));
+        foreach (var light in ConditionKinds.Lightings.Skip(1)) Row($"lighting {light}", new WorldConditionOptions(Lighting: light));
+        Row("entering", new WorldConditionOptions(Entering: true));
+        foreach (var bg in ConditionKinds.Backgrounds.Where(b => b != "images" || imageDir is not null))
+            foreach (var cam in ConditionKinds.Cameras)
+                Row($"{bg}/{cam}/dimming", new WorldConditionOptions(Background: bg, Camera: cam, Lighting: "dimming", BackgroundDir: imageDir));
+        Console.WriteLine($"load at the end {Load()}");
+    }
+
+    private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+}
