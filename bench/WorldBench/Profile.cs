@@ -43,3 +43,35 @@ internal static class Profile
 
     private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 }
+
+/// <summary>`hash [N] [image-dir]`: SHA-256 of the frames and GT JSON of N mixed clips (and N of every background x
+/// camera pair) at 32 and 64 px: run before and after a renderer change to check it is byte-identical.</summary>
+internal static class Hash
+{
+    public static void Run(int n, string? imageDir)
+    {
+        var scenarios = ScenarioNames.All;
+        var ranges = SplitRanges.Standard("train");
+        string Of(WorldConditionOptions o, int size)
+        {
+            var hashes = new string[n];
+            Parallel.For(0, n, i =>
+            {
+                var s = scenarios[i % scenarios.Count];
+                var c = WorldGenerator.Generate(new ClipSpec(s, ranges, WorldGenerator.ClipSeed(3, "train", s, i), size, size, 17, o));
+                var json = System.Text.Encoding.UTF8.GetBytes(c.ToJson());
+                hashes[i] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData([.. Renderer.Render(c), .. json]));
+            });
+            return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Concat(hashes))))[..16];
+        }
+        foreach (var size in new[] { 32, 64 })
+        {
+            Console.WriteLine($"{size} v1    {Of(WorldConditionOptions.V1, size)}");
+            Console.WriteLine($"{size} mixed {Of(new WorldConditionOptions("mixed", BackgroundDir: imageDir), size)}");
+            foreach (var bg in ConditionKinds.Backgrounds.Where(b => b != "images" || imageDir is not null))
+                foreach (var cam in ConditionKinds.Cameras)
+                    foreach (var light in new[] { "constant", "cloud", "warm" })
+                        Console.WriteLine($"{size} {bg}/{cam}/{light} {Of(new WorldConditionOptions("mixed", bg, cam, light, BackgroundDir: imageDir), size)}");
+        }
+    }
+}
