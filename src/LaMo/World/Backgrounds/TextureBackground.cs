@@ -4,11 +4,17 @@ namespace LaMo.World.Backgrounds;
 internal sealed class TextureBackground(WorldCondition c) : BackgroundField
 {
     private readonly SmoothNoise _noise = new(Seed(c, "noise_seed"), c.Parameters["noise_cell"]);
+    private readonly Rgb[] _p = [.. c.Palette];
 
-    public override (float R, float G, float B) At(double x, double y, CameraPose pose)
+    public override (float R, float G, float B) At(double x, double y, CameraPose pose) => Colour(_noise.At(x, y));
+
+    // The noise's lattice walk is separable: once per column and once per row, then only the blend per pixel.
+    public override void Draw(float[] img, int w, int h, double left, double top, double sx, double sy, CameraPose pose)
     {
-        var n = _noise.At(x, y);
-        var p = c.Palette;
-        return n < 0.5 ? Mix(p[0], p[1], 2 * n) : Mix(p[1], p[2], 2 * n - 1);
+        NoiseAxis ax = _noise.Axis(Columns(left, sx, w), false), ay = _noise.Axis(Rows(top, sy, h), true);
+        for (var j = 0; j < h; j++)
+            for (var i = 0; i < w; i++) Put(img, j * w + i, Colour(_noise.At(ax, i, ay, j)));
     }
+
+    private (float R, float G, float B) Colour(double n) => n < 0.5 ? Mix(_p[0], _p[1], 2 * n) : Mix(_p[1], _p[2], 2 * n - 1);
 }
