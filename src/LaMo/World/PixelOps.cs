@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace LaMo.World;
@@ -26,6 +27,7 @@ public static class PixelOps
         for (; i < src.Length; i++) dst[i] = (byte)Math.Clamp(MathF.Round(src[i]), 0, 255);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<uint> Convert(Vector128<float> v, Vector128<float> lo, Vector128<float> hi) =>
         Vector128.ConvertToInt32(Vector128.Min(Vector128.Max(Vector128.Round(v), lo), hi)).AsUInt32();
 

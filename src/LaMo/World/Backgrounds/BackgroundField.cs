@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace LaMo.World.Backgrounds;
 
 /// <summary>A world v2 background: an unlit colour for every world point seen from a camera pose. Scene-plane
@@ -41,6 +43,7 @@ public abstract class BackgroundField
     }
 
     /// <summary>Writes a colour at pixel index <paramref name="q"/> (= j·w + i) of an [H, W, 3] image.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected static void Put(float[] img, int q, (float R, float G, float B) c) =>
         (img[3 * q], img[3 * q + 1], img[3 * q + 2]) = (c.R, c.G, c.B);
 
@@ -67,6 +70,7 @@ public abstract class BackgroundField
     };
 
     /// <summary>Linear blend of two palette colours.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected static (float R, float G, float B) Mix(Rgb a, Rgb b, double t)
     {
         var u = (float)Math.Clamp(t, 0, 1);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace LaMo.World.Backgrounds;
 
 /// <summary>Layers at several depths behind the scene plane (depth 1): two ranges of hills (palette 2 at depth
@@ -69,6 +71,7 @@ internal sealed class ParallaxBackground(WorldCondition c) : BackgroundField
         return (x - (pose.X - CameraPose.Static.X) * k, y - (pose.Y - CameraPose.Static.Y) * k);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (float R, float G, float B) Shade(Rgb c, double n)
     {
         var s = (float)(0.9 + 0.2 * n);
