@@ -57,12 +57,11 @@ internal static class ConditionRenderer
                 if (light.R != 1) PixelOps.Scale(img, light.R);
             }
             else
+            {
                 for (var p = 0; p < img.Length; p += 3)
-                {
-                    float r = (float)(img[p] * light.R), g = (float)(img[p + 1] * light.G), b = (float)(img[p + 2] * light.B);
-                    SeparablePalette.Project(ref r, ref g, ref b, _balls);
-                    (img[p], img[p + 1], img[p + 2]) = (r, g, b);
-                }
+                    (img[p], img[p + 1], img[p + 2]) = ((float)(img[p] * light.R), (float)(img[p + 1] * light.G), (float)(img[p + 2] * light.B));
+                SeparablePalette.ProjectAll(img, _balls);
+            }
             Renderer.DrawBalls(clip, k, img, _w, _h, view, light);
             PixelOps.ToBytes(img, bytes);
         }
@@ -73,13 +72,7 @@ internal static class ConditionRenderer
             _field.Draw(img, _w, _h, view.Left, view.Top, view.Sx, view.Sy, pose);
             if (clip.Scene.FloorY is { } fy) FloorRows(img, view, fy, Palette.Floor);
             if (clip.Scene.WallX is { } wx) WallColumns(img, view, wx, Palette.Wall);
-            if (_greyLight) Project(img);
-        }
-
-        private void Project(float[] img)
-        {
-            for (var p = 0; p < img.Length; p += 3)
-                SeparablePalette.Project(ref img[p], ref img[p + 1], ref img[p + 2], _balls);
+            if (_greyLight) SeparablePalette.ProjectAll(img, _balls);
         }
 
         // The floor (y ≤ fy) with the renderer's 4 x 4 subsample coverage, which for a half-plane is one count per row.

@@ -90,8 +90,8 @@ public static class Renderer
     // Blends colour over the pixels whose box meets [x0, x1] x [y0, y1] (world units), with coverage a = inside
     // subsamples / 16; subsample (s, t) of pixel (i, j) sits at pixel coordinates (i + (s + 0.5) / 4, j + (t + 0.5) / 4).
     // The view maps world to pixels (v1: Left = 0, Top = 10, which reproduces the original arithmetic exactly).
-    // The shape is a struct type parameter, so its test is inlined; subsample world coordinates are computed once per
-    // column and per row (the same expressions as per subsample, so the same doubles).
+    // The shape is a struct type parameter, so its test is inlined; its x and y terms (e.g. a disc's (x − cx)²) are
+    // computed once per subsample column and row (the same expressions as per subsample, so the same doubles).
     internal static void Fill<TShape>(float[] img, int w, int h, View view, Rgb colour, double x0, double x1, double y0, double y1,
         TShape inside) where TShape : struct, IShape =>
         Fill(img, w, h, view, (colour.R, colour.G, colour.B), x0, x1, y0, y1, inside);
@@ -106,11 +106,11 @@ public static class Renderer
         var n = (i1 - i0 + 1) * S;
         Span<double> xs = n <= 1024 ? stackalloc double[n] : new double[n];
         for (var i = i0; i <= i1; i++)
-            for (var s = 0; s < S; s++) xs[(i - i0) * S + s] = view.Left + (i + (s + 0.5) / S) / sx;
+            for (var s = 0; s < S; s++) xs[(i - i0) * S + s] = inside.X(view.Left + (i + (s + 0.5) / S) / sx);
         Span<double> ys = stackalloc double[S];
         for (var j = j0; j <= j1; j++)
         {
-            for (var t = 0; t < S; t++) ys[t] = view.Top - (j + (t + 0.5) / S) / sy;
+            for (var t = 0; t < S; t++) ys[t] = inside.Y(view.Top - (j + (t + 0.5) / S) / sy);
             for (var i = i0; i <= i1; i++)
             {
                 var count = 0;
