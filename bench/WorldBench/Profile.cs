@@ -2,7 +2,8 @@ using System.Diagnostics;
 using LaMo.World;
 
 /// <summary>`profile [N] [size] [frames]`: where a clip's time goes, per condition. One thread (no scheduling noise from
-/// the other core), best of 3 repeats of N clips each: generate (simulate + condition + caption) and render, in ms per clip.
+/// the other core), best of 3 repeats of N clips each: generate (simulate + condition + caption) and render, in ms per clip
+/// of wall time and of process CPU time (all threads: the GC's too; less sensitive than wall time to other jobs' load).
 /// Rows pin one dimension and leave the others at their v1 value; the grid crosses every background with every camera.</summary>
 internal static class Profile
 {
@@ -12,21 +13,22 @@ internal static class Profile
         var ranges = SplitRanges.Standard("train");
         ClipSpec Spec(int i, WorldConditionOptions o) =>
             new(scenarios[i % scenarios.Count], ranges, WorldGenerator.ClipSeed(1, "train", scenarios[i % scenarios.Count], i), size, size, frames, o);
-        Console.WriteLine($"profile: clips={n} size={size} frames={frames}, 1 thread, best of 3, ms per clip; load {Load()}");
+        Console.WriteLine($"profile: clips={n} size={size} frames={frames}, 1 thread, best of 3, ms per clip (wall, process cpu); load {Load()}");
         void Row(string label, WorldConditionOptions o)
         {
-            double gen = double.MaxValue, render = double.MaxValue;
+            double gen = double.MaxValue, render = double.MaxValue, genCpu = double.MaxValue, renderCpu = double.MaxValue;
             var clips = new WorldClip[n];
+            var process = Process.GetCurrentProcess();
             for (var rep = 0; rep < 3; rep++)
             {
-                var sw = Stopwatch.StartNew();
+                var (sw, cpu) = (Stopwatch.StartNew(), Cpu(process));
                 for (var i = 0; i < n; i++) clips[i] = WorldGenerator.Generate(Spec(i, o));
-                gen = Math.Min(gen, sw.Elapsed.TotalMilliseconds / n);
-                sw.Restart();
+                (gen, genCpu) = (Math.Min(gen, sw.Elapsed.TotalMilliseconds / n), Math.Min(genCpu, (Cpu(process) - cpu) / n));
+                (sw, cpu) = (Stopwatch.StartNew(), Cpu(process));
                 for (var i = 0; i < n; i++) Renderer.Render(clips[i]);
-                render = Math.Min(render, sw.Elapsed.TotalMilliseconds / n);
+                (render, renderCpu) = (Math.Min(render, sw.Elapsed.TotalMilliseconds / n), Math.Min(renderCpu, (Cpu(process) - cpu) / n));
             }
-            Console.WriteLine($"  {label,-26} generate {gen,6:0.000}  render {render,6:0.000}  total {gen + render,6:0.000}");
+            Console.WriteLine($"  {label,-26} generate {gen,6:0.000} (cpu {genCpu,6:0.000})  render {render,6:0.000} (cpu {renderCpu,6:0.000})  total {gen + render,6:0.000}");
         }
         Row("v1", WorldConditionOptions.V1);
         Row("mixed", new WorldConditionOptions("mixed", BackgroundDir: imageDir));
@@ -39,6 +41,12 @@ internal static class Profile
             foreach (var cam in ConditionKinds.Cameras)
                 Row($"{bg}/{cam}/dimming", new WorldConditionOptions(Background: bg, Camera: cam, Lighting: "dimming", BackgroundDir: imageDir));
         Console.WriteLine($"load at the end {Load()}");
+    }
+
+    private static double Cpu(Process p)
+    {
+        p.Refresh();
+        return p.TotalProcessorTime.TotalMilliseconds;
     }
 
     private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
