@@ -29,6 +29,10 @@ internal static class ConditionRenderer
         private readonly int _balls = SeparablePalette.BallChannels(clip.Objects);
         private readonly int _w = clip.Render.Width, _h = clip.Render.Height;
         private CameraPose? _surfacePose;
+        // Under grey light (equal gains) the palette projection commutes with the light and with the grey string's
+        // blend (both apply one non-decreasing function to every channel, and max(f(a), f(b)) = f(max(a, b))), so the
+        // surface is projected once when drawn instead of every frame, with the same bytes.
+        private readonly bool _greyLight = clip.Frames.All(f => f.Light is null || (f.Light.R == f.Light.G && f.Light.G == f.Light.B));
         private readonly float[] _surface = new float[clip.Render.Width * clip.Render.Height * 3];
         private readonly float[] _img = new float[clip.Render.Width * clip.Render.Height * 3];
 
@@ -47,14 +51,19 @@ internal static class ConditionRenderer
             var img = _img;
             Array.Copy(_surface, img, img.Length);
             Renderer.DrawString(clip, k, img, _w, _h, view, Palette.String);
-            for (var p = 0; p < img.Length; p += 3)
+            if (_greyLight)
             {
-                float r = (float)(img[p] * light.R), g = (float)(img[p + 1] * light.G), b = (float)(img[p + 2] * light.B);
-                SeparablePalette.Project(ref r, ref g, ref b, _balls);
-                (img[p], img[p + 1], img[p + 2]) = (r, g, b);
+                // The surface is already projected (see Surface); x·1 is exact, so constant light skips the product.
+                if (light.R != 1) PixelOps.Scale(img, light.R);
+            }
+            else
+            {
+                for (var p = 0; p < img.Length; p += 3)
+                    (img[p], img[p + 1], img[p + 2]) = ((float)(img[p] * light.R), (float)(img[p + 1] * light.G), (float)(img[p + 2] * light.B));
+                SeparablePalette.ProjectAll(img, _balls);
             }
             Renderer.DrawBalls(clip, k, img, _w, _h, view, light);
-            for (var i = 0; i < img.Length; i++) bytes[i] = (byte)Math.Clamp(MathF.Round(img[i]), 0, 255);
+            PixelOps.ToBytes(img, bytes);
         }
 
         private void Surface(CameraPose pose, View view)
@@ -63,6 +72,7 @@ internal static class ConditionRenderer
             _field.Draw(img, _w, _h, view.Left, view.Top, view.Sx, view.Sy, pose);
             if (clip.Scene.FloorY is { } fy) FloorRows(img, view, fy, Palette.Floor);
             if (clip.Scene.WallX is { } wx) WallColumns(img, view, wx, Palette.Wall);
+            if (_greyLight) SeparablePalette.ProjectAll(img, _balls);
         }
 
         // The floor (y ≤ fy) with the renderer's 4 x 4 subsample coverage, which for a half-plane is one count per row.

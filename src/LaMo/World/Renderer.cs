@@ -23,8 +23,7 @@ public static class Renderer
         {
             Array.Copy(stat, frame, stat.Length);
             DrawDynamic(clip, k, frame, w, h);
-            var off = k * stat.Length;
-            for (var i = 0; i < frame.Length; i++) all[off + i] = (byte)Math.Clamp(MathF.Round(frame[i]), 0, 255);
+            PixelOps.ToBytes(frame, all.AsSpan(k * stat.Length, stat.Length));
         }
         return all;
     }
@@ -37,7 +36,9 @@ public static class Renderer
         if (clip.Condition is not null) return ConditionRenderer.RenderFrame(clip, index);
         var frame = StaticLayer(clip);
         DrawDynamic(clip, index, frame, clip.Render.Width, clip.Render.Height);
-        return frame.Select(v => (byte)Math.Clamp(MathF.Round(v), 0, 255)).ToArray();
+        var bytes = new byte[frame.Length];
+        PixelOps.ToBytes(frame, bytes);
+        return bytes;
     }
 
     private static float[] StaticLayer(WorldClip clip)
@@ -48,9 +49,9 @@ public static class Renderer
         for (var i = 0; i < w * h; i++) (img[3 * i], img[3 * i + 1], img[3 * i + 2]) = (bg.R, bg.G, bg.B);
         var view = View.Static(w, h);
         if (clip.Scene.FloorY is { } fy)
-            Fill(img, w, h, view, Palette.Floor, 0, WorldConstants.Size, -1, fy, (x, y) => y <= fy);
+            Fill(img, w, h, view, Palette.Floor, 0, WorldConstants.Size, -1, fy, new Below(fy));
         if (clip.Scene.WallX is { } wx)
-            Fill(img, w, h, view, Palette.Wall, wx, WorldConstants.Size + 1, -1, WorldConstants.Size + 1, (x, y) => x >= wx);
+            Fill(img, w, h, view, Palette.Wall, wx, WorldConstants.Size + 1, -1, WorldConstants.Size + 1, new RightOf(wx));
         return img;
     }
 
@@ -68,9 +69,9 @@ public static class Renderer
         var bob = clip.Frames[k].Objects[0];
         double x0 = Math.Min(px, bob.X) - StringHalfWidth, x1 = Math.Max(px, bob.X) + StringHalfWidth;
         double y0 = Math.Min(py, bob.Y) - StringHalfWidth, y1 = Math.Max(py, bob.Y) + StringHalfWidth;
-        Fill(img, w, h, view, colour, x0, x1, y0, y1, (x, y) => SegmentDistance(x, y, px, py, bob.X, bob.Y) <= StringHalfWidth);
+        Fill(img, w, h, view, colour, x0, x1, y0, y1, new Segment(px, py, bob.X, bob.Y, StringHalfWidth));
         Fill(img, w, h, view, colour, px - PivotRadius, px + PivotRadius, py - PivotRadius, py + PivotRadius,
-            (x, y) => (x - px) * (x - px) + (y - py) * (y - py) <= PivotRadius * PivotRadius);
+            new Disc(px, py, PivotRadius * PivotRadius));
     }
 
     /// <summary>Draws the balls of frame k, each colour times the light gain (null = 1).</summary>
@@ -82,43 +83,41 @@ public static class Renderer
             double r2 = o.Radius * o.Radius, cx = o.X, cy = o.Y;
             var colour = light is null ? (rgb.R, rgb.G, rgb.B)
                 : ((float)(rgb.R * light.R), (float)(rgb.G * light.G), (float)(rgb.B * light.B));
-            Fill(img, w, h, view, colour, cx - o.Radius, cx + o.Radius, cy - o.Radius, cy + o.Radius,
-                (x, y) => (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r2);
+            Fill(img, w, h, view, colour, cx - o.Radius, cx + o.Radius, cy - o.Radius, cy + o.Radius, new Disc(cx, cy, r2));
         }
-    }
-
-    private static double SegmentDistance(double x, double y, double ax, double ay, double bx, double by)
-    {
-        double dx = bx - ax, dy = by - ay;
-        var len2 = dx * dx + dy * dy;
-        var t = len2 > 0 ? Math.Clamp(((x - ax) * dx + (y - ay) * dy) / len2, 0, 1) : 0;
-        double ex = ax + t * dx - x, ey = ay + t * dy - y;
-        return Math.Sqrt(ex * ex + ey * ey);
     }
 
     // Blends colour over the pixels whose box meets [x0, x1] x [y0, y1] (world units), with coverage a = inside
     // subsamples / 16; subsample (s, t) of pixel (i, j) sits at pixel coordinates (i + (s + 0.5) / 4, j + (t + 0.5) / 4).
     // The view maps world to pixels (v1: Left = 0, Top = 10, which reproduces the original arithmetic exactly).
-    internal static void Fill(float[] img, int w, int h, View view, Rgb colour, double x0, double x1, double y0, double y1,
-        Func<double, double, bool> inside) =>
+    // The shape is a struct type parameter, so its test is inlined; its x and y terms (e.g. a disc's (x − cx)²) are
+    // computed once per subsample column and row (the same expressions as per subsample, so the same doubles).
+    internal static void Fill<TShape>(float[] img, int w, int h, View view, Rgb colour, double x0, double x1, double y0, double y1,
+        TShape inside) where TShape : struct, IShape =>
         Fill(img, w, h, view, (colour.R, colour.G, colour.B), x0, x1, y0, y1, inside);
 
-    private static void Fill(float[] img, int w, int h, View view, (float R, float G, float B) colour, double x0, double x1,
-        double y0, double y1, Func<double, double, bool> inside)
+    private static void Fill<TShape>(float[] img, int w, int h, View view, (float R, float G, float B) colour, double x0, double x1,
+        double y0, double y1, TShape inside) where TShape : struct, IShape
     {
         double sx = view.Sx, sy = view.Sy;
         int i0 = Math.Max(0, (int)Math.Floor(Math.Max(-1, (x0 - view.Left) * sx))), i1 = Math.Min(w - 1, (int)Math.Floor(Math.Min(w, (x1 - view.Left) * sx)));
         int j0 = Math.Max(0, (int)Math.Floor(Math.Max(-1, (view.Top - y1) * sy))), j1 = Math.Min(h - 1, (int)Math.Floor(Math.Min(h, (view.Top - y0) * sy)));
+        if (i1 < i0 || j1 < j0) return;
+        var n = (i1 - i0 + 1) * S;
+        Span<double> xs = n <= 1024 ? stackalloc double[n] : new double[n];
+        for (var i = i0; i <= i1; i++)
+            for (var s = 0; s < S; s++) xs[(i - i0) * S + s] = inside.X(view.Left + (i + (s + 0.5) / S) / sx);
+        Span<double> ys = stackalloc double[S];
         for (var j = j0; j <= j1; j++)
+        {
+            for (var t = 0; t < S; t++) ys[t] = inside.Y(view.Top - (j + (t + 0.5) / S) / sy);
             for (var i = i0; i <= i1; i++)
             {
                 var count = 0;
+                var px = xs.Slice((i - i0) * S, S);
                 for (var t = 0; t < S; t++)
-                {
-                    var y = view.Top - (j + (t + 0.5) / S) / sy;
                     for (var s = 0; s < S; s++)
-                        if (inside(view.Left + (i + (s + 0.5) / S) / sx, y)) count++;
-                }
+                        if (inside.Inside(px[s], ys[t])) count++;
                 if (count == 0) continue;
                 var a = count / (float)(S * S);
                 var p = 3 * (j * w + i);
@@ -126,6 +125,7 @@ public static class Renderer
                 img[p + 1] = (1 - a) * img[p + 1] + a * colour.G;
                 img[p + 2] = (1 - a) * img[p + 2] + a * colour.B;
             }
+        }
     }
 }
 

@@ -23,6 +23,20 @@ public static class SeparablePalette
         if ((ballChannels & 4) != 0) b = m;
     }
 
+    /// <summary>Projects every pixel of an [.., 3] RGB image in place (the same operations as <see cref="Project(ref float,
+    /// ref float, ref float, int)"/> per pixel, with the channel switch outside the loop).</summary>
+    public static void ProjectAll(Span<float> rgb, int ballChannels)
+    {
+        switch (ballChannels)
+        {
+            case 0: return;
+            case 1: for (var p = 0; p + 2 < rgb.Length; p += 3) rgb[p] = Math.Max(rgb[p + 1], rgb[p + 2]); return;
+            case 2: for (var p = 0; p + 2 < rgb.Length; p += 3) rgb[p + 1] = Math.Max(rgb[p], rgb[p + 2]); return;
+            case 4: for (var p = 0; p + 2 < rgb.Length; p += 3) rgb[p + 2] = Math.Max(rgb[p], rgb[p + 1]); return;
+        }
+        for (var p = 0; p + 2 < rgb.Length; p += 3) Project(ref rgb[p], ref rgb[p + 1], ref rgb[p + 2], ballChannels);
+    }
+
     /// <summary>The projected colour, rounded to bytes.</summary>
     public static Rgb Project(Rgb c, int ballChannels)
     {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace LaMo.World.Backgrounds;
 
 /// <summary>A world v2 background: an unlit colour for every world point seen from a camera pose. Scene-plane
@@ -13,14 +15,42 @@ public abstract class BackgroundField
     {
         for (var j = 0; j < h; j++)
         {
-            var y = top - (j + 0.5) / sy;
-            for (var i = 0; i < w; i++)
-            {
-                var (r, g, b) = At(left + (i + 0.5) / sx, y, pose);
-                var p = 3 * (j * w + i);
-                (img[p], img[p + 1], img[p + 2]) = (r, g, b);
-            }
+            var y = RowY(top, sy, j);
+            for (var i = 0; i < w; i++) Put(img, j * w + i, At(ColumnX(left, sx, i), y, pose));
         }
+    }
+
+    /// <summary>World x of pixel column <paramref name="i"/>'s centre.</summary>
+    protected static double ColumnX(double left, double sx, int i) => left + (i + 0.5) / sx;
+
+    /// <summary>World y of pixel row <paramref name="j"/>'s centre.</summary>
+    protected static double RowY(double top, double sy, int j) => top - (j + 0.5) / sy;
+
+    /// <summary>World x of every column centre.</summary>
+    protected static double[] Columns(double left, double sx, int w)
+    {
+        var xs = new double[w];
+        for (var i = 0; i < w; i++) xs[i] = ColumnX(left, sx, i);
+        return xs;
+    }
+
+    /// <summary>World y of every row centre.</summary>
+    protected static double[] Rows(double top, double sy, int h)
+    {
+        var ys = new double[h];
+        for (var j = 0; j < h; j++) ys[j] = RowY(top, sy, j);
+        return ys;
+    }
+
+    /// <summary>Writes a colour at pixel index <paramref name="q"/> (= j·w + i) of an [H, W, 3] image.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected static void Put(float[] img, int q, (float R, float G, float B) c) =>
+        (img[3 * q], img[3 * q + 1], img[3 * q + 2]) = (c.R, c.G, c.B);
+
+    /// <summary>Fills pixels [from, to) of an [H, W, 3] image with one colour.</summary>
+    protected static void Fill(float[] img, int from, int to, (float R, float G, float B) c)
+    {
+        for (var q = from; q < to; q++) Put(img, q, c);
     }
 
     /// <summary>False when the field never depends on the pose (then a static camera renders it once).</summary>
@@ -40,6 +70,7 @@ public abstract class BackgroundField
     };
 
     /// <summary>Linear blend of two palette colours.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected static (float R, float G, float B) Mix(Rgb a, Rgb b, double t)
     {
         var u = (float)Math.Clamp(t, 0, 1);
@@ -54,4 +85,7 @@ public abstract class BackgroundField
 internal sealed class UniformBackground(Rgb colour) : BackgroundField
 {
     public override (float R, float G, float B) At(double x, double y, CameraPose pose) => (colour.R, colour.G, colour.B);
+
+    public override void Draw(float[] img, int w, int h, double left, double top, double sx, double sy, CameraPose pose) =>
+        Fill(img, 0, w * h, (colour.R, colour.G, colour.B));
 }

@@ -42,20 +42,47 @@ public sealed class ImageBackground : BackgroundField
     }
 
     /// <inheritdoc/>
-    public override (float R, float G, float B) At(double x, double y, CameraPose pose)
+    public override (float R, float G, float B) At(double x, double y, CameraPose pose) => Sample(Column(x), Row(y));
+
+    /// <inheritdoc/>
+    /// <remarks>Bilinear sampling is separable: the column taps once per column, the row taps once per row.</remarks>
+    public override void Draw(float[] img, int w, int h, double left, double top, double sx, double sy, CameraPose pose)
     {
-        var scale = _h / Span;   // image pixels per world unit
-        double u = (x - WorldConstants.Size / 2) * scale + _w / 2.0 - 0.5, v = (Bottom + Span - y) * scale - 0.5;
-        u = Math.Clamp(u, 0, _w - 1);
-        v = Math.Clamp(v, 0, _h - 1);
-        int i = Math.Min((int)u, _w - 2 < 0 ? 0 : _w - 2), j = Math.Min((int)v, _h - 2 < 0 ? 0 : _h - 2);
-        double fu = Math.Clamp(u - i, 0, 1), fv = Math.Clamp(v - j, 0, 1);
-        int i1 = Math.Min(i + 1, _w - 1), j1 = Math.Min(j + 1, _h - 1);
+        var cols = new Tap[w];
+        for (var i = 0; i < w; i++) cols[i] = Column(ColumnX(left, sx, i));
+        for (var j = 0; j < h; j++)
+        {
+            var row = Row(RowY(top, sy, j));
+            for (var i = 0; i < w; i++) Put(img, j * w + i, Sample(cols[i], row));
+        }
+    }
+
+    // Two neighbouring image indices and the weight of the second, along one axis.
+    private readonly record struct Tap(int I0, int I1, double F);
+
+    private double Scale => _h / Span;   // image pixels per world unit
+
+    private Tap Column(double x)
+    {
+        var u = Math.Clamp((x - WorldConstants.Size / 2) * Scale + _w / 2.0 - 0.5, 0, _w - 1);
+        var i = Math.Min((int)u, _w - 2 < 0 ? 0 : _w - 2);
+        return new Tap(i, Math.Min(i + 1, _w - 1), Math.Clamp(u - i, 0, 1));
+    }
+
+    private Tap Row(double y)
+    {
+        var v = Math.Clamp((Bottom + Span - y) * Scale - 0.5, 0, _h - 1);
+        var j = Math.Min((int)v, _h - 2 < 0 ? 0 : _h - 2);
+        return new Tap(j, Math.Min(j + 1, _h - 1), Math.Clamp(v - j, 0, 1));
+    }
+
+    private (float R, float G, float B) Sample(Tap col, Tap row)
+    {
         float Channel(int ch)
         {
-            double a = _rgb[3 * (j * _w + i) + ch], b = _rgb[3 * (j * _w + i1) + ch];
-            double c = _rgb[3 * (j1 * _w + i) + ch], d = _rgb[3 * (j1 * _w + i1) + ch];
-            return (float)((a + (b - a) * fu) * (1 - fv) + (c + (d - c) * fu) * fv);
+            double a = _rgb[3 * (row.I0 * _w + col.I0) + ch], b = _rgb[3 * (row.I0 * _w + col.I1) + ch];
+            double c = _rgb[3 * (row.I1 * _w + col.I0) + ch], d = _rgb[3 * (row.I1 * _w + col.I1) + ch];
+            return (float)((a + (b - a) * col.F) * (1 - row.F) + (c + (d - c) * col.F) * row.F);
         }
         return (Channel(0), Channel(1), Channel(2));
     }
