@@ -50,10 +50,16 @@ public static class ReportTables
         return (header, rows);
     }
 
-    /// <summary>"better" / "worse" when the 95 % CI excludes 0 (direction-aware), else "no clear difference".</summary>
+    /// <summary>Fewest pairs a reading is made from: below it a bootstrap CI is degenerate (one pair resamples to a single
+    /// value, so its "CI" excludes 0 whatever the truth) and no claim is made.</summary>
+    public const int MinPairsForClaim = 5;
+
+    /// <summary>"better" / "worse" when the 95 % CI excludes 0 (direction-aware), else "no clear difference"; "too few
+    /// pairs" below <see cref="MinPairsForClaim"/>.</summary>
     public static string Reading(BootstrapComparison c)
     {
         if (c.Pairs == 0 || !double.IsFinite(c.CiLow)) return "n/a";
+        if (c.Pairs < MinPairsForClaim) return $"too few pairs (< {MinPairsForClaim})";
         bool lower = c.CiHigh < 0, higher = c.CiLow > 0;
         if (!lower && !higher) return "no clear difference";
         return lower ^ HigherIsBetter(c.Metric) ? "better" : "worse";

@@ -100,7 +100,7 @@ public sealed class MetricsLog
         plot.Title("Training losses");
         plot.XLabel("step");
         plot.YLabel("log10(loss)");
-        plot.ShowLegend();
+        plot.ShowLegend(ScottPlot.Edge.Right);   // beside the axes: inside, it covered a line
         plot.SavePng(pngPath, 800, 500);
     }
 }

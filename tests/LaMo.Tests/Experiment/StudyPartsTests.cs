@@ -59,6 +59,14 @@ public sealed class StudyPartsTests
         Assert.Equal(expected, ReportTables.Reading(new BootstrapComparison(metric, "lamo", "baseline", 10, (lo + hi) / 2, (lo + hi) / 2, lo, hi, 1000, 1)));
 
     [Fact]
+    public void Reading_MakesNoClaimFromTooFewPairs()
+    {
+        // One pair: the bootstrap "CI" is the single difference, [-1.5985, -1.5985], which excludes 0 trivially.
+        Assert.Equal("too few pairs (< 5)", ReportTables.Reading(new BootstrapComparison("m3", "lamo", "baseline", 1, -1.5985, -1.5985, -1.5985, -1.5985, 1000, 1)));
+        Assert.Equal("better", ReportTables.Reading(new BootstrapComparison("m3", "lamo", "baseline", ReportTables.MinPairsForClaim, -1.6, -1.6, -1.7, -1.5, 1000, 1)));
+    }
+
+    [Fact]
     public void Html_EscapesTextAndKeepsRelativeLinks()
     {
         string page = new Html().P("a < b & \"c\"").Figure("videos/x y.gif", "cap", "videos/x y.mp4").Page("t");
