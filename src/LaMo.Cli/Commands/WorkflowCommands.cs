@@ -203,7 +203,7 @@ public static class WorkflowCommands
         var rho = new Option<double>("--rho") { Description = "Guided fraction ρ of the steps, the last ones (with --guidance)", DefaultValueFactory = _ => MotionPriorGuidanceOptions.Default.Rho };
         var steps = new Option<int>("--steps") { Description = "Denoising steps", DefaultValueFactory = _ => 50 };
         var cfg = new Option<double>("--cfg") { Description = "Classifier-free guidance scale (1: off)", DefaultValueFactory = _ => 6.0 };
-        var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 17 };
+        var frames = new Option<int>("--frames") { Description = "RGB frames (1 + 4k); with --world or --given-video the clip's frames and size are the default", DefaultValueFactory = _ => 17 };
         var size = FrameSize();
         var format = new Option<string>("--format") { Description = "Video file format: mp4 or gif", DefaultValueFactory = _ => "mp4" };
         var maxMemory = new Option<string?>("--max-memory") { Description = "Memory the run may use (e.g. 24G; default: available memory); refused up front when the estimate exceeds it" };

@@ -62,6 +62,7 @@ public sealed record SampleOptions(string Pipeline, IReadOnlyList<string> Prompt
         if (Steps is < 1 or > 1000) throw new ArgumentException($"--steps ({Steps}) must be in [1, 1000]");
         if (!double.IsFinite(Cfg) || Cfg < 0) throw new ArgumentException($"--cfg ({Cfg}) must be a finite number >= 0");
         if (Format is not ("mp4" or "gif")) throw new ArgumentException($"--format ('{Format}') must be mp4 or gif");
+        if (Scheduler is not (null or "ddim" or "dpm")) throw new ArgumentException($"--scheduler ('{Scheduler}') must be ddim or dpm");
         if (!double.IsFinite(LoraScale)) throw new ArgumentException($"--lora-scale ({LoraScale}) must be finite");
         if (LoraScale != 1 && Lora is null) throw new ArgumentException("--lora-scale needs --lora");
         if (Guidance is not null && Predictor is null) throw new ArgumentException("guidance needs a predictor folder (--predictor)");
