@@ -110,8 +110,10 @@ public static class SampleWorkflow
         var dtype = WeightDtype.Parse(o.Dtype, "dtype");
         Reliability.PipelineMemory.Estimate(o.Pipeline, jobs.Max(j => j.Frames), jobs.Max(j => j.Height), jobs.Max(j => j.Width),
             WeightDtype.Bytes(dtype), o.VaeTiling).EnsureFits(o.MaxMemoryBytes);
-        if (part is null || part.Rank == 0) OutputGuard.ClaimFolder(o.Out, o.Overwrite, IsSampleOutput, "sampled videos");
+        // Every part refuses an earlier output; one deletes it (parts write beside it, the merge fills it).
+        OutputGuard.ClaimFolder(o.Out, o.Overwrite, IsSampleOutput, "sampled videos", delete: part is null || part.Rank == 0);
         using var pipe = Load(o);
+        var record = Record(o);
         string target = part is null ? o.Out : ShardParts.PartFolder(o.Out, part);
         Directory.CreateDirectory(target);
         if (part is not null) ShardParts.Reopen(target);
@@ -135,7 +137,6 @@ public static class SampleWorkflow
             progress?.Report((results.Count, mine.Count));
         }
         File.WriteAllLines(Path.Combine(target, PromptList), results.Select(PromptLine));
-        var record = Record(o);
         if (part is null) (record with { Videos = results.Select(v => new SampleRecordVideo(Path.GetFileName(v.Path), v.Prompt, v.Seed, v.Clip)).ToList() }).Save(target);
         else SampleParts.Complete(target, part, o, record, results, indices);
         return results;
