@@ -24,19 +24,24 @@ public static class EvalCommands
     {
         var videos = new Option<string>("--videos") { Description = "Folder of generated videos (<clip>.mp4/.avi/... or <clip>/ frame folders)", Required = true };
         var truth = new Option<string>("--truth") { Description = "Folder of world ground-truth JSON files (<clip>.json)", Required = true };
-        var given = new Option<int>("--given-frames") { Description = "Frames given to the model (continuation mode); 0 = text-to-video mode", DefaultValueFactory = _ => new PhysicsOptions().GivenFrames };
+        var given = new Option<int?>("--given-frames") { Description = $"Frames given to the model (continuation mode); 0 = text-to-video mode. Default: from --videos/sample.json (lamo sample writes it), else {EvalMode.AssumedGivenFrames} with a warning; a value contradicting sample.json is refused" };
         var name = new Option<string>("--name") { Description = "Row name of the generated videos", DefaultValueFactory = _ => "generated" };
         var noRefs = new Option<bool>("--no-references") { Description = "Skip the GT floor, copy-last and constant-velocity rows" };
-        var output = new Option<string>("--out") { Description = "Where to write the JSON results", DefaultValueFactory = _ => "eval.json" };
+        var output = new Option<string>("--out") { Description = "Where to write the JSON results (an existing file is refused without --overwrite)", DefaultValueFactory = _ => "eval.json" };
+        var overwrite = OverwriteOption();
         var shard = Sharding.Option();
         var cmd = new Command("physics", "Physics benchmark (M1-M9, failures, reference rows, paired bootstrap) of generated videos against world ground truth")
-            { videos, truth, given, name, noRefs, output, shard };
+            { videos, truth, given, name, noRefs, output, overwrite, shard };
         cmd.SetAction(parse =>
         {
-            var o = new PhysicsEvalOptions(parse.GetValue(videos)!, parse.GetValue(truth)!, new PhysicsOptions { GivenFrames = parse.GetValue(given) }.Validate(),
+            var mode = EvalMode.Resolve(parse.GetValue(videos)!, parse.GetValue(given));
+            var o = new PhysicsEvalOptions(parse.GetValue(videos)!, parse.GetValue(truth)!, new PhysicsOptions { GivenFrames = mode.GivenFrames }.Validate(),
                 parse.GetValue(name)!, !parse.GetValue(noRefs), parse.GetValue(output)!);
+            OutputGuard.ClaimFile(o.Out, parse.GetValue(overwrite));
+            if (mode.Warning is not null) parse.InvocationConfiguration.Error.WriteLine(mode.Warning);
             return Sharding.Run(parse, shard, o.Out, (part, w) =>
             {
+                w.WriteLine($"eval physics: {mode.Mode}{(mode.GivenFrames > 0 ? $", {mode.GivenFrames} given frames" : "")}{(mode.Record is null ? "" : $" (from {SampleRecord.FileName})")}");
                 PhysicsEvalRun run = null!;
                 CliSupport.RunWithCounter("eval physics", w, prog => run = EvalWorkflow.Physics(o, part, prog));
                 if (run.Missing.Count > 0)
@@ -71,14 +76,16 @@ public static class EvalCommands
     {
         var videos = new Argument<string[]>("videos") { Description = "Video files or frame folders", Arity = ArgumentArity.OneOrMore };
         var fps = new Option<double>("--fps") { Description = "Frame rate (scales the dynamic-degree threshold as VBench does)", DefaultValueFactory = _ => new MotionOptions().Fps };
-        var output = new Option<string>("--out") { Description = "Where to write the JSON results", DefaultValueFactory = _ => "motion.json" };
+        var output = new Option<string>("--out") { Description = "Where to write the JSON results (an existing file is refused without --overwrite)", DefaultValueFactory = _ => "motion.json" };
+        var overwrite = OverwriteOption();
         var cmd = new Command("motion", "VBench-style motion metrics (Farneback approximations): smoothness, dynamic degree, flickering, subject-consistency proxy")
-            { videos, fps, output };
+            { videos, fps, output, overwrite };
         var shard = Sharding.Option();
         cmd.Options.Add(shard);
         cmd.SetAction(parse =>
         {
             var outPath = parse.GetValue(output)!;
+            OutputGuard.ClaimFile(outPath, parse.GetValue(overwrite));
             return Sharding.Run(parse, shard, outPath, (part, w) =>
             {
                 MotionReport? report = null;
@@ -90,6 +97,8 @@ public static class EvalCommands
         });
         return cmd;
     }
+
+    private static Option<bool> OverwriteOption() => new("--overwrite") { Description = "Replace an existing --out file" };
 
     internal static void PrintMotion(TextWriter o, MotionReport report)
     {

@@ -240,7 +240,7 @@ public static class WorkflowCommands
         var rho = new Option<double>("--rho") { Description = "Guided fraction ρ of the steps, the last ones (with --guidance)", DefaultValueFactory = _ => MotionPriorGuidanceOptions.Default.Rho };
         var steps = new Option<int>("--steps") { Description = "Denoising steps", DefaultValueFactory = _ => 50 };
         var cfg = new Option<double>("--cfg") { Description = "Classifier-free guidance scale (1: off)", DefaultValueFactory = _ => 6.0 };
-        var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 17 };
+        var frames = new Option<int>("--frames") { Description = "RGB frames (1 + 4k); with --world or --given-video the clip's frames and size are the default", DefaultValueFactory = _ => 17 };
         var size = FrameSize();
         var format = new Option<string>("--format") { Description = "Video file format: mp4 or gif", DefaultValueFactory = _ => "mp4" };
         var maxMemory = new Option<string?>("--max-memory") { Description = "Memory the run may use (e.g. 24G; default: available memory); refused up front when the estimate exceeds it" };
@@ -250,9 +250,14 @@ public static class WorkflowCommands
         var negative = new Option<string>("--negative-prompt") { Description = "Negative prompt for CFG", DefaultValueFactory = _ => "" };
         var tilingS = new Option<bool>("--vae-tiling") { Description = "Decode in spatial tiles (bounded memory at 480x720 and up)" };
         var dtype = new Option<string>("--dtype") { Description = "Transformer and T5 weights: fp32, bf16 or fp16 (VAE and guidance stay fp32)", DefaultValueFactory = _ => "fp32" };
+        var world = new Option<string?>("--world") { Description = "World folder (lamo world generate): sample every clip with its caption, files named by clip id (ready for lamo eval physics)" };
+        var givenVideo = new Option<string?>("--given-video") { Description = "Continue this video (its caption as the one --prompt); the file is named by its stem" };
+        var givenFrames = new Option<int>("--given-frames") { Description = "Frames of the clip given to the model (1 + 4k, e.g. 5) with --world or --given-video; 0 = text-to-video", DefaultValueFactory = _ => 0 };
+        var loraScale = new Option<double>("--lora-scale") { Description = "Factor on the LoRA update (0 = base model, 1 = as trained)", DefaultValueFactory = _ => 1.0 };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace the videos and sample.json an earlier run left in --out (otherwise refused)" };
         var shard = Sharding.Option();
-        var cmd = new Command("sample", "Generate videos from prompts (optionally LoRA + Motion Prior Guidance)")
-            { pipeline, prompt, prompts, seeds, output, lora, predictor, guidance, lambda, rho, steps, cfg, frames, size.Size, size.Height, size.Width, format, maxMemory, dtype, tilingS, scheduler, firstOrder, dynamicCfg, negative, shard };
+        var cmd = new Command("sample", "Generate videos from prompts, or continue given clips (optionally LoRA + Motion Prior Guidance); writes sample.json beside them")
+            { pipeline, prompt, prompts, seeds, output, world, givenVideo, givenFrames, lora, loraScale, predictor, guidance, lambda, rho, steps, cfg, frames, size.Size, size.Height, size.Width, format, maxMemory, dtype, tilingS, scheduler, firstOrder, dynamicCfg, negative, overwrite, shard };
         cmd.SetAction(p =>
         {
             // Guidance settings without --guidance would be accepted and silently ignored.
@@ -264,17 +269,23 @@ public static class WorkflowCommands
                 if (!File.Exists(file)) throw new ArgumentException($"--prompts {file}: no such file");
                 list.AddRange(File.ReadAllLines(file).Where(l => l.Trim().Length > 0));
             }
+            // With a given clip, frame count and size default to the clip's (0 = take the clip's).
+            bool fromClip = p.GetValue(world) is not null || p.GetValue(givenVideo) is not null;
+            int Given<T>(Option<T> opt, int value) => fromClip && p.GetResult(opt) is null or { Implicit: true } ? 0 : value;
             var o = new SampleOptions(p.GetValue(pipeline)!, list, p.GetValue(seeds)!, p.GetValue(output)!, p.GetValue(lora), p.GetValue(predictor),
                 p.GetValue(guidance) ? new MotionPriorGuidanceOptions(p.GetValue(lambda), p.GetValue(rho)).Validate() : null,
-                p.GetValue(steps), p.GetValue(cfg), p.GetValue(frames), p.GetValue(size.Size), p.GetValue(format)!, FirstOrderDpm: p.GetValue(firstOrder),
+                p.GetValue(steps), p.GetValue(cfg), Given(frames, p.GetValue(frames)), Given(size.Size, p.GetValue(size.Size)), p.GetValue(format)!, FirstOrderDpm: p.GetValue(firstOrder),
                 MaxMemoryBytes: p.GetValue(maxMemory) is { } mm ? LaMo.Reliability.MemoryEstimate.ParseSize(mm, "--max-memory") : null,
                 Dtype: p.GetValue(dtype)!, Height: p.GetValue(size.Height), Width: p.GetValue(size.Width), VaeTiling: p.GetValue(tilingS),
-                Scheduler: p.GetValue(scheduler), DynamicCfg: p.GetValue(dynamicCfg), NegativePrompt: p.GetValue(negative)!);
+                Scheduler: p.GetValue(scheduler), DynamicCfg: p.GetValue(dynamicCfg), NegativePrompt: p.GetValue(negative)!,
+                World: p.GetValue(world), GivenVideo: p.GetValue(givenVideo), GivenFrames: p.GetValue(givenFrames), LoraScale: p.GetValue(loraScale),
+                Overwrite: p.GetValue(overwrite)).Validate();   // before anything is created (--steps -1 leaves no folder)
             return Sharding.Run(p, shard, o.Out, (part, w) =>
             {
                 IReadOnlyList<SampledVideo> videos = [];
                 CliSupport.RunWithCounter("sample", w, prog => videos = SampleWorkflow.Run(o, prog, part: part));
                 foreach (var v in videos) w.WriteLine($"{v.Path}\t{v.Seconds:F1}s\t{v.Prompt}");
+                if (part is null) w.WriteLine($"sample: {videos.Count} video(s), {o.Mode}{(o.GivenFrames > 0 ? $" from {o.GivenFrames} given frames" : "")}; wrote {Path.Combine(o.Out, SampleRecord.FileName)}");
             });
         });
         return cmd;

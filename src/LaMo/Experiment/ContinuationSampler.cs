@@ -1,6 +1,6 @@
 using LaMo.Diffusion;
 using LaMo.Diffusion.Pipeline;
-using LaMo.Video;
+using LaMo.Workflows;
 using LaMo.World;
 using static TorchSharp.torch;
 
@@ -19,24 +19,12 @@ public static class ContinuationSampler
     private const double Fps = 1 / WorldConstants.FrameInterval;
 
     /// <summary>Scaled clean latents [1, F', C, h, w] of <paramref name="video"/> (VAE mode, as the latent cache does).</summary>
-    public static Tensor Encode(CogVideoXPipeline pipeline, Evaluation.FrameStack video)
-    {
-        var vae = pipeline.Vae ?? throw new InvalidOperationException("the base pipeline has no VAE");
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        using var x = VideoTensor.FromFrames(FrameConversions.ToVideo(video, Fps));   // [F, 3, H, W]
-        using var dist = vae.Encode(x.permute(1, 0, 2, 3).unsqueeze(0));                            // [1, 3, F, H, W]
-        var z = vae.ScaleLatents(dist.Mode()).permute(0, 2, 1, 3, 4).contiguous();                  // [1, C, F', h, w] → [1, F', C, h, w]
-        return z.MoveToOuterDisposeScope();
-    }
+    public static Tensor Encode(CogVideoXPipeline pipeline, Evaluation.FrameStack video) =>
+        Continuations.Encode(pipeline, FrameConversions.ToVideo(video, Fps));
 
     /// <summary>Decodes scaled latents [1, F', C, h, w] to RGB frames.</summary>
-    public static Evaluation.FrameStack Decode(CogVideoXPipeline pipeline, Tensor latents)
-    {
-        using var scope = NewDisposeScope();
-        var rgb = pipeline.DecodeLatents(latents);                                                   // [1, F, 3, H, W]
-        return FrameConversions.ToEvaluation(VideoTensor.ToFrames(rgb[0], Fps));
-    }
+    public static Evaluation.FrameStack Decode(CogVideoXPipeline pipeline, Tensor latents) =>
+        FrameConversions.ToEvaluation(Continuations.Decode(pipeline, latents, Fps));
 
     /// <summary>Generates the continuation of <paramref name="clip"/> from the first <paramref name="givenFrames"/> RGB
     /// frames of its encoded ground truth <paramref name="gtLatents"/> [1, F', C, h, w].</summary>
@@ -56,18 +44,11 @@ public static class ContinuationSampler
         {
             Guidance = guidance is null ? [] : [guidance],
         };
-        int givenLatent = pipeline.LatentFrames(givenFrames);
-        using var scope = NewDisposeScope();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var r = guided.Generate(new GenerationRequest
+        var r = Continuations.Generate(guided, new GenerationRequest
         {
             Prompts = [clip.Caption], NumFrames = clip.Render.Frames, Height = clip.Render.Height, Width = clip.Render.Width,
             NumInferenceSteps = steps, GuidanceScale = cfg, Seed = seed,
-            ConditioningLatents = gtLatents.narrow(1, 0, givenLatent),                               // [1, F_given, C, h, w]
-        });
-        double seconds = clock.Elapsed.TotalSeconds;
-        var video = FrameConversions.ToEvaluation(VideoTensor.ToFrames(r.Video![0], clip.Render.Fps));
-        var latents = keepLatents ? r.Latents.clone().MoveToOuterDisposeScope() : null;
-        return new Continuation(video, seconds, latents);
+        }, gtLatents, givenFrames, clip.Render.Fps, keepLatents);
+        return new Continuation(FrameConversions.ToEvaluation(r.Video), r.Seconds, r.Latents);
     }
 }

@@ -96,7 +96,7 @@ public static class StudyRunner
     }
 
     /// <summary>The noise seed of a clip under a sampling seed: identical for every variant and training seed.</summary>
-    public static long NoiseSeed(long samplingSeed, int clipIndex) => samplingSeed * 100_003 + clipIndex;
+    public static long NoiseSeed(long samplingSeed, int clipIndex) => Continuations.ClipSeed(samplingSeed, clipIndex);
 
     private static T Stage<T>(List<StageTiming> stages, TextWriter log, string name, Func<T> run)
     {

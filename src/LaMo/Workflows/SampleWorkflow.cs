@@ -35,11 +35,51 @@ namespace LaMo.Workflows;
 /// <param name="Width">Frame width when it differs from <paramref name="Size"/>.</param>
 /// <param name="Dtype">Transformer and T5 weight type: fp32, bf16 (CogVideoX-5B's) or fp16 (2B's); the VAE, scheduler and
 /// guidance run in fp32.</param>
+/// <param name="World">World folder (<c>lamo world generate</c>): sample every clip with its caption, named by clip id
+/// (one seed; each clip's noise seed is <see cref="Continuations.ClipSeed"/>). Excludes prompts.</param>
+/// <param name="GivenVideo">Continue this video (one prompt: its caption); named by its file stem.</param>
+/// <param name="GivenFrames">RGB frames of the clip given to the model (0: text-to-video; else 1 + 4k, with
+/// <paramref name="World"/> or <paramref name="GivenVideo"/>).</param>
+/// <param name="LoraScale">Factor on the LoRA update (0: the base model, 1: as trained).</param>
+/// <param name="Overwrite">Replace the videos and <c>sample.json</c> an earlier run left in <paramref name="Out"/>
+/// (otherwise such a folder is refused).</param>
 public sealed record SampleOptions(string Pipeline, IReadOnlyList<string> Prompts, IReadOnlyList<long> Seeds, string Out,
     string? Lora = null, string? Predictor = null, MotionPriorGuidanceOptions? Guidance = null, int Steps = 50, double Cfg = 6.0,
     int Frames = 17, int Size = 64, string Format = "mp4", bool FirstOrderDpm = false, long? MaxMemoryBytes = null, string Dtype = "fp32",
-    int? Height = null, int? Width = null, bool VaeTiling = false, string? Scheduler = null, bool DynamicCfg = false, string NegativePrompt = "")
+    int? Height = null, int? Width = null, bool VaeTiling = false, string? Scheduler = null, bool DynamicCfg = false, string NegativePrompt = "",
+    string? World = null, string? GivenVideo = null, int GivenFrames = 0, double LoraScale = 1, bool Overwrite = false)
 {
+    /// <summary>A frame size was given (with <see cref="World"/> or <see cref="GivenVideo"/>, 0 and null take the clip's).</summary>
+    public bool SizeGiven => Size > 0 || Height is not null || Width is not null;
+
+    /// <summary>Text-to-video or continuation.</summary>
+    public string Mode => GivenFrames > 0 ? SampleRecord.ContinuationMode : SampleRecord.TextToVideoMode;
+
+    /// <summary>Checks every option that needs no file read, so a bad value is refused before anything is created.</summary>
+    /// <exception cref="ArgumentException">The first bad option, in one line.</exception>
+    public SampleOptions Validate()
+    {
+        if (Steps is < 1 or > 1000) throw new ArgumentException($"--steps ({Steps}) must be in [1, 1000]");
+        if (!double.IsFinite(Cfg) || Cfg < 0) throw new ArgumentException($"--cfg ({Cfg}) must be a finite number >= 0");
+        if (Format is not ("mp4" or "gif")) throw new ArgumentException($"--format ('{Format}') must be mp4 or gif");
+        if (Scheduler is not (null or "ddim" or "dpm")) throw new ArgumentException($"--scheduler ('{Scheduler}') must be ddim or dpm");
+        if (!double.IsFinite(LoraScale)) throw new ArgumentException($"--lora-scale ({LoraScale}) must be finite");
+        if (LoraScale != 1 && Lora is null) throw new ArgumentException("--lora-scale needs --lora");
+        if (Guidance is not null && Predictor is null) throw new ArgumentException("guidance needs a predictor folder (--predictor)");
+        if (Seeds.Count == 0) throw new ArgumentException("give at least one --seed");
+        if (World is not null && GivenVideo is not null) throw new ArgumentException("--world and --given-video both give clips: use one");
+        if (World is not null && Prompts.Count > 0) throw new ArgumentException("--world samples each clip with its own caption: leave out --prompt/--prompts");
+        if (World is not null && Seeds.Count > 1) throw new ArgumentException("--world takes one --seed (eval pairs one video per clip): run once per seed into separate folders");
+        if (GivenVideo is not null && Prompts.Count != 1) throw new ArgumentException("--given-video needs exactly one --prompt (the clip's caption)");
+        if (World is null && GivenVideo is null && Prompts.Count == 0) throw new ArgumentException("give at least one prompt (--prompt, --prompts), a --world folder or a --given-video");
+        if (World is null && GivenVideo is null && GivenFrames > 0) throw new ArgumentException("--given-frames needs the clip to continue: --given-video FILE or --world FOLDER");
+        if (GivenVideo is not null && GivenFrames == 0) throw new ArgumentException("--given-video needs --given-frames K (1 + 4k frames of it are given)");
+        if (GivenVideo is not null && !File.Exists(GivenVideo) && !Directory.Exists(GivenVideo)) throw new ArgumentException($"--given-video {GivenVideo}: no such file");
+        Continuations.CheckGivenFrames(GivenFrames);
+        WeightDtype.Parse(Dtype, "--dtype");
+        return this;
+    }
+
     /// <summary>Frame height: <see cref="Height"/>, else <see cref="Size"/>.</summary>
     public int FrameHeight => Height ?? Size;
 
@@ -48,52 +88,76 @@ public sealed record SampleOptions(string Pipeline, IReadOnlyList<string> Prompt
 }
 
 /// <summary>One generated video on disk.</summary>
-public sealed record SampledVideo(string Prompt, long Seed, string Path, double Seconds);
+/// <param name="Prompt">Caption.</param>
+/// <param name="Seed">Noise seed.</param>
+/// <param name="Path">File written.</param>
+/// <param name="Seconds">Wall time.</param>
+/// <param name="Clip">World clip id (continuation or world split), else null.</param>
+public sealed record SampledVideo(string Prompt, long Seed, string Path, double Seconds, string? Clip = null);
 
 /// <summary><c>lamo sample</c>: prompts → videos, optionally with a LoRA fine-tune and Motion Prior Guidance.</summary>
 public static class SampleWorkflow
 {
-    /// <summary>Renders every prompt × seed and writes one file each; returns them in order.</summary>
-    /// <param name="part">Render only this part's videos (round robin over prompt × seed) into <c>Out.parts/i-of-N</c>;
+    /// <summary>Renders every job (prompt × seed, the given video per seed, or every world clip) and writes one file each,
+    /// then <c>prompts.tsv</c> and <c>sample.json</c>; returns the videos in order.</summary>
+    /// <param name="part">Render only this part's videos (round robin over the jobs) into <c>Out.parts/i-of-N</c>;
     /// <see cref="MergeWorkflow"/> then assembles <c>Out</c>.</param>
     public static IReadOnlyList<SampledVideo> Run(SampleOptions o, IProgress<(int Done, int Total)>? progress = null, CancellationToken ct = default,
         DataShard? part = null)
     {
-        if (o.Prompts.Count == 0) throw new ArgumentException("give at least one prompt", "prompts");
-        if (o.Format is not ("mp4" or "gif")) throw new ArgumentException($"format ('{o.Format}') must be mp4 or gif", "format");
-        if (o.Guidance is not null && o.Predictor is null) throw new ArgumentException("guidance needs a predictor folder (--predictor)", "predictor");
+        o.Validate();
+        var jobs = SampleJobs.Build(o);
         var dtype = WeightDtype.Parse(o.Dtype, "dtype");
-        Reliability.PipelineMemory.Estimate(o.Pipeline, o.Frames, o.FrameHeight, o.FrameWidth, WeightDtype.Bytes(dtype), o.VaeTiling).EnsureFits(o.MaxMemoryBytes);
+        Reliability.PipelineMemory.Estimate(o.Pipeline, jobs.Max(j => j.Frames), jobs.Max(j => j.Height), jobs.Max(j => j.Width),
+            WeightDtype.Bytes(dtype), o.VaeTiling).EnsureFits(o.MaxMemoryBytes);
+        // Every part refuses an earlier output; one deletes it (parts write beside it, the merge fills it).
+        OutputGuard.ClaimFolder(o.Out, o.Overwrite, IsSampleOutput, "sampled videos", delete: part is null || part.Rank == 0);
         using var pipe = Load(o);
+        var record = Record(o);
         string target = part is null ? o.Out : ShardParts.PartFolder(o.Out, part);
         Directory.CreateDirectory(target);
         if (part is not null) ShardParts.Reopen(target);
         var results = new List<SampledVideo>();
         var indices = new List<int>();
-        int total = o.Prompts.Count * o.Seeds.Count, done = 0, job = -1;
-        if (part is not null) total = Enumerable.Range(0, total).Count(part.Owns);
-        for (int p = 0; p < o.Prompts.Count; p++)
-            foreach (var seed in o.Seeds)
+        var mine = Enumerable.Range(0, jobs.Count).Where(i => part?.Owns(i) ?? true).ToList();
+        foreach (int i in mine)
+        {
+            var job = jobs[i];
+            using var scope = NewDisposeScope();
+            using var given = job.Given is null ? null : Continuations.Encode(pipe, First(job.Given(), o.GivenFrames));
+            var r = Continuations.Generate(pipe, new GenerationRequest
             {
-                job++;
-                if (part is not null && !part.Owns(job)) continue;
-                var sw = System.Diagnostics.Stopwatch.StartNew();
-                using var scope = NewDisposeScope();
-                using var r = pipe.Generate(new GenerationRequest
-                {
-                    Prompts = [o.Prompts[p]], NumFrames = o.Frames, Height = o.FrameHeight, Width = o.FrameWidth,
-                    NumInferenceSteps = o.Steps, GuidanceScale = o.Cfg, Seed = seed, UseDynamicCfg = o.DynamicCfg, NegativePrompt = o.NegativePrompt,
-                }, null, ct);
-                string path = Path.Combine(target, $"p{p:D3}_s{seed}.{o.Format}");
-                VideoEncoder.Write(path, VideoTensor.ToFrames(r.Video![0], 10));
-                results.Add(new SampledVideo(o.Prompts[p], seed, path, sw.Elapsed.TotalSeconds));
-                indices.Add(job);
-                progress?.Report((++done, total));
-            }
+                Prompts = [job.Prompt], NumFrames = job.Frames, Height = job.Height, Width = job.Width,
+                NumInferenceSteps = o.Steps, GuidanceScale = o.Cfg, Seed = job.Seed, UseDynamicCfg = o.DynamicCfg, NegativePrompt = o.NegativePrompt,
+            }, given, o.GivenFrames, job.Fps, ct: ct);
+            string path = Path.Combine(target, $"{job.Name}.{o.Format}");
+            VideoEncoder.Write(path, r.Video);
+            results.Add(new SampledVideo(job.Prompt, job.Seed, path, r.Seconds, job.Clip));
+            indices.Add(i);
+            progress?.Report((results.Count, mine.Count));
+        }
         File.WriteAllLines(Path.Combine(target, PromptList), results.Select(PromptLine));
-        if (part is not null) SampleParts.Complete(target, part, o, results, indices);
+        if (part is null) (record with { Videos = results.Select(v => new SampleRecordVideo(Path.GetFileName(v.Path), v.Prompt, v.Seed, v.Clip)).ToList() }).Save(target);
+        else SampleParts.Complete(target, part, o, record, results, indices);
         return results;
     }
+
+    // The first k frames of a given clip (encoded alone: the model is given nothing after them).
+    private static VideoFrames First(VideoFrames v, int k) => v.Select(Enumerable.Range(0, k).ToArray(), v.Fps);
+
+    /// <summary>True for the files a sample run writes (videos, <c>prompts.tsv</c>, <c>sample.json</c>): what
+    /// <c>--overwrite</c> replaces and what makes a folder refused without it.</summary>
+    public static bool IsSampleOutput(string fileName) =>
+        fileName is PromptList or SampleRecord.FileName
+        || fileName.EndsWith(".gif", StringComparison.OrdinalIgnoreCase)
+        || Evaluation.FrameStackDecoder.VideoExtensions.Any(e => fileName.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The <c>sample.json</c> of <paramref name="o"/> without its videos (paths relative to <c>o.Out</c>).</summary>
+    public static SampleRecord Record(SampleOptions o) => new(
+        o.Mode, o.GivenFrames, SampleRecord.Relative(o.Out, o.World ?? o.GivenVideo), SampleRecord.Relative(o.Out, o.Pipeline)!,
+        SampleRecord.Relative(o.Out, o.Lora), o.LoraScale, SampleRecord.Relative(o.Out, o.Predictor), o.Guidance?.Lambda, o.Guidance?.Rho,
+        o.Scheduler ?? SchedulerConfig.Load(Path.Combine(o.Pipeline, "scheduler", "scheduler_config.json")).ClassName ?? "unknown",
+        o.FirstOrderDpm, o.Steps, o.Cfg, o.DynamicCfg, o.NegativePrompt, o.Dtype, o.Seeds, []);
 
     /// <summary>File listing the videos: name, seed and prompt, tab-separated, in prompt × seed order.</summary>
     public const string PromptList = "prompts.tsv";
@@ -111,6 +175,7 @@ public static class SampleWorkflow
         {
             var set = LoraAdapterSet.Inject(pipe.Transformer, LoraAdapterSet.ReadConfig(o.Lora));
             set.Load(o.Lora);
+            if (o.LoraScale != 1) set.Rescale(o.LoraScale);
             set.Merge();
         }
         var scheduler = o.Scheduler is null ? pipe.Scheduler : SchedulerFactory.Create(

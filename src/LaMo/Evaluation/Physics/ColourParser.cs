@@ -42,7 +42,10 @@ public static class ColourParser
     /// <param name="channel">κ.</param>
     /// <param name="minArea">Detection threshold on A, pixels.</param>
     /// <param name="gain">Ground-truth light gain of channel κ in this frame (1 in v1).</param>
-    public static BlobMeasurement Measure(ReadOnlySpan<byte> frame, int width, int height, int channel, double minArea, double gain = 1)
+    /// <param name="blob">When set, detection also needs an object-like blob (<see cref="BlobRule"/>): speckle, haze,
+    /// streaks and smears of the ball's colour are not a ball. Null: the area rule alone.</param>
+    public static BlobMeasurement Measure(ReadOnlySpan<byte> frame, int width, int height, int channel, double minArea, double gain = 1,
+        BlobRule? blob = null)
     {
         var full = 255.0 * gain;
         double a = 0, su = 0, sv = 0;
@@ -55,7 +58,9 @@ public static class ColourParser
                 su += w * (i + 0.5);
                 sv += w * (j + 0.5);
             }
-        return a > 0 ? new(a, su / a, sv / a, a >= minArea) : new(0, double.NaN, double.NaN, false);
+        if (a <= 0) return new(0, double.NaN, double.NaN, false);
+        bool detected = a >= minArea && (blob is not { } rule || rule.Accepts(frame, width, height, channel, full, a, minArea));
+        return new(a, su / a, sv / a, detected);
     }
 
     /// <summary>Binary object mask: w(p) ≥ <paramref name="threshold"/>, [H·W] row-major.</summary>

@@ -42,9 +42,10 @@ public sealed record ObjectTrack(int Id, double Radius, bool[] Valid, bool[] Det
             track.Valid[t] = st.Visible && t >= options.GivenFrames;
             var pose = clip.Frames[t].Camera;
             var zoom2 = pose is null ? 1 : pose.Zoom * pose.Zoom;   // pixels per unit² grow with zoom²
-            var minArea = options.DetectionFraction * Math.PI * spec.Radius * spec.Radius / (sx * sy) * zoom2;
+            var expected = Math.PI * spec.Radius * spec.Radius / (sx * sy) * zoom2;
+            var minArea = options.DetectionFraction * expected;
             var gain = clip.Frames[t].Light?.Channel(channel) ?? 1;
-            var m = ColourParser.Measure(video.Frame(t), video.Width, video.Height, channel, minArea, gain);
+            var m = ColourParser.Measure(video.Frame(t), video.Width, video.Height, channel, minArea, gain, options.Blob(expected));
             track.Detected[t] = m.Detected;
             (track.U[t], track.V[t]) = (m.U, m.V);
             (track.X[t], track.Y[t]) = double.IsNaN(m.U) ? (double.NaN, double.NaN) : cam.ToWorld(m.U, m.V, pose);

@@ -20,6 +20,21 @@ public sealed record PhysicsOptions
     /// (the smallest radius any split uses, 0.4 units).</summary>
     public double SpuriousMinRadius { get; init; } = 0.4;
 
+    /// <summary>Object present only with a plausible blob (<see cref="BlobRule"/>): its weight at most this multiple of
+    /// the true disc's area.</summary>
+    public double BlobMaxAreaFactor { get; init; } = 4;
+
+    /// <summary>Object present only when its blob holds at least this fraction of the colour's weight in the frame
+    /// (speckle and haze spread theirs everywhere).</summary>
+    public double BlobMinConcentration { get; init; } = 0.5;
+
+    /// <summary>Object present only when the blob's core fills at least this fraction of the disc spanning it
+    /// (streaks are not balls).</summary>
+    public double BlobMinRoundness { get; init; } = 0.4;
+
+    /// <summary>The blob rule for an object whose true disc covers <paramref name="expectedArea"/> pixels.</summary>
+    public BlobRule Blob(double expectedArea) => new(expectedArea, MaskThreshold, BlobMaxAreaFactor, BlobMinConcentration, BlobMinRoundness);
+
     /// <summary>Paired bootstrap resamples.</summary>
     public int BootstrapResamples { get; init; } = 1000;
 
@@ -35,6 +50,9 @@ public sealed record PhysicsOptions
         if (MaskThreshold is <= 0 or > 1) throw new ArgumentException($"MaskThreshold ({MaskThreshold}) must be in (0, 1]", nameof(MaskThreshold));
         if (FrozenPixels < 0) throw new ArgumentException($"FrozenPixels ({FrozenPixels}) must be >= 0", nameof(FrozenPixels));
         if (SpuriousMinRadius <= 0) throw new ArgumentException($"SpuriousMinRadius ({SpuriousMinRadius}) must be > 0", nameof(SpuriousMinRadius));
+        if (!(BlobMaxAreaFactor >= 1) || double.IsInfinity(BlobMaxAreaFactor)) throw new ArgumentException($"BlobMaxAreaFactor ({BlobMaxAreaFactor}) must be finite and >= 1", nameof(BlobMaxAreaFactor));
+        if (BlobMinConcentration is < 0 or > 1 || double.IsNaN(BlobMinConcentration)) throw new ArgumentException($"BlobMinConcentration ({BlobMinConcentration}) must be in [0, 1]", nameof(BlobMinConcentration));
+        if (BlobMinRoundness is < 0 or > 1 || double.IsNaN(BlobMinRoundness)) throw new ArgumentException($"BlobMinRoundness ({BlobMinRoundness}) must be in [0, 1]", nameof(BlobMinRoundness));
         if (BootstrapResamples < 10) throw new ArgumentException($"BootstrapResamples ({BootstrapResamples}) must be >= 10", nameof(BootstrapResamples));
         return this;
     }

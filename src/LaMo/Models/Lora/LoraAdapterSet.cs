@@ -1,5 +1,6 @@
 using System.Globalization;
 using LaMo.Core;
+using static LaMo.Core.KeptScalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -138,10 +139,46 @@ public sealed class LoraAdapterSet : IDisposable
     {
         using var file = SafetensorsFile.Open(path);
         var m = file.Metadata;
-        if (!m.TryGetValue("lora_rank", out var r) || !m.TryGetValue("lora_alpha", out var a))
-            throw new InvalidDataException($"{path}: no lora_rank/lora_alpha metadata; pass a LoraConfig explicitly");
-        IReadOnlyList<string>? targets = m.TryGetValue("lora_target_modules", out var t) ? t.Split(',') : null;
-        return new LoraConfig(int.Parse(r, CultureInfo.InvariantCulture), double.Parse(a, CultureInfo.InvariantCulture), targets).Validate();
+        if (m.TryGetValue("lora_rank", out var r) && m.TryGetValue("lora_alpha", out var a))
+        {
+            IReadOnlyList<string>? targets = m.TryGetValue("lora_target_modules", out var t) ? t.Split(',') : null;
+            return new LoraConfig(int.Parse(r, CultureInfo.InvariantCulture), double.Parse(a, CultureInfo.InvariantCulture), targets).Validate();
+        }
+        return FromShapes(path, file, m.TryGetValue("lora_alpha", out var alpha) ? double.Parse(alpha, CultureInfo.InvariantCulture) : null);
+    }
+
+    // No rank metadata (a file from another trainer): rank from the lora_A shapes [r, in] (all must agree), targets from
+    // the adapted module names, α from the metadata when present, else α = r (update scale 1, as diffusers loads such files).
+    private static LoraConfig FromShapes(string path, SafetensorsFile file, double? alpha)
+    {
+        const string suffix = ".lora_A.weight";
+        var keys = file.Entries.Keys.Where(k => k.EndsWith(suffix, StringComparison.Ordinal)).ToList();
+        if (keys.Count == 0) throw new InvalidDataException($"{path}: no '*{suffix}' tensors, so not a LoRA file");
+        var ranks = keys.Select(k => file.Entries[k].Shape).Select(s => s.Length == 2 ? (int)s[0] : -1).Distinct().ToList();
+        if (ranks.Count != 1 || ranks[0] <= 0)
+            throw new InvalidDataException($"{path}: lora_A tensors disagree on the rank ([{string.Join(", ", ranks)}]) and the file has no lora_rank metadata");
+        var targets = keys.Select(k => k[..^suffix.Length]).Select(Target).Distinct(StringComparer.Ordinal).ToList();
+        return new LoraConfig(ranks[0], alpha ?? ranks[0], targets).Validate();
+    }
+
+    // The module-name suffix PEFT targets: the last part, or the last two when the last is a number (to_out.0).
+    private static string Target(string module)
+    {
+        var parts = module.Split('.');
+        return parts.Length >= 2 && parts[^1].All(char.IsAsciiDigit) ? $"{parts[^2]}.{parts[^1]}" : parts[^1];
+    }
+
+    /// <summary>Multiplies every adapter's update by <paramref name="factor"/> (diffusers' LoRA scale: 0 gives the base
+    /// model, 1 the adapter as trained). Apply before <see cref="Merge"/>.</summary>
+    /// <exception cref="InvalidOperationException">An adapter is already merged.</exception>
+    public void Rescale(double factor)
+    {
+        using var _ = no_grad();
+        foreach (var (layer, adapter) in _adapters.Values)
+        {
+            if (layer.Merged) throw new InvalidOperationException("rescale the adapters before merging them");
+            adapter.WeightB.mul_(Sc(factor));
+        }
     }
 
     /// <summary>Detaches (unmerging first) and disposes every adapter; the base model is as before injection
