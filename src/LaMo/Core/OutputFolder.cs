@@ -33,13 +33,4 @@ public static class OutputFolder
         if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any() && !File.Exists(Path.Combine(folder, marker)))
             throw new IOException($"{folder} is not empty and is not an output of {command} ({marker} missing): choose an empty or new folder");
     }
-
-    /// <summary>Claims a single output file: refused when it exists, unless <paramref name="overwrite"/>.</summary>
-    /// <exception cref="IOException">The file exists and may not be replaced.</exception>
-    public static void ClaimFile(string file, string command, bool overwrite)
-    {
-        if (Directory.Exists(file)) throw new IOException($"{file}: is a folder; {command} writes a file there");
-        if (File.Exists(file) && !overwrite)
-            throw new IOException($"{file} already exists: pass --overwrite to replace it, or choose another --out");
-    }
 }
