@@ -32,7 +32,7 @@ public sealed record BackboneTrainingPlan(string Cache, string Out, string? Init
     DriftPlan? Drift, JointPredictorPlan? Predictor, TrainingLoopOptions Loop, long? MaxMemoryBytes, bool GradientCheckpointing)
 {
     /// <summary>The frozen base's weight type (fp32 unless LoRA mixed precision).</summary>
-    public ScalarType BaseWeightDtype => Lora?.BaseWeightDtype ?? ScalarType.Float32;
+    [System.Text.Json.Serialization.JsonIgnore] public ScalarType BaseWeightDtype => Lora?.BaseWeightDtype ?? ScalarType.Float32;
 
     /// <summary>Validates <paramref name="o"/>, loads and bounds its configs, reads the cache's shapes, and fills every
     /// default. The only place a <see cref="BackboneTrainingOptions"/> is checked.</summary>

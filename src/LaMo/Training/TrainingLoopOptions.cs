@@ -5,9 +5,9 @@ namespace LaMo.Training;
 public enum NanPolicy
 {
     /// <summary>Skip the update, count it, and go on (stop after <see cref="TrainingLoopOptions.MaxSkippedSteps"/>).</summary>
-    Skip,
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("skip")] Skip,
     /// <summary>Stop at once, naming the step and the last good checkpoint.</summary>
-    Stop,
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("stop")] Stop,
 }
 
 /// <summary>Options of the generic loop (everything model-specific lives in the task).</summary>
@@ -27,7 +27,7 @@ public sealed record TrainingLoopOptions(string RunFolder, int TotalSteps, int L
     int MaxSkippedSteps = 20, int KeepCheckpoints = 2, bool Overwrite = false, string? ResumeFrom = null)
 {
     /// <summary>True when the run continues from a checkpoint (<see cref="Resume"/> or <see cref="ResumeFrom"/>).</summary>
-    public bool Resumes => Resume || ResumeFrom is not null;
+    [System.Text.Json.Serialization.JsonIgnore] public bool Resumes => Resume || ResumeFrom is not null;
 
     /// <summary>The one default metrics interval of every training command.</summary>
     public const int DefaultLogEvery = 10;

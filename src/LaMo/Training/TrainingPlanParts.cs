@@ -9,9 +9,9 @@ namespace LaMo.Training;
 public enum TrainingMode
 {
     /// <summary>All transformer weights.</summary>
-    Full,
+    [JsonStringEnumMemberName("full")] Full,
     /// <summary>LoRA adapters on attn1.to_q/k/v/to_out.0 only; the base stays frozen.</summary>
-    Lora,
+    [JsonStringEnumMemberName("lora")] Lora,
 }
 
 /// <summary>One optimiser group's settings: AdamW with decoupled weight decay, per-group gradient clipping, and a
