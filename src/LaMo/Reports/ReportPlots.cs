@@ -5,8 +5,9 @@ namespace LaMo.Reports;
 /// <summary>ScottPlot charts of the reports (PNG).</summary>
 public static class ReportPlots
 {
-    /// <summary>Grouped bars: one group per <paramref name="groups"/> label, one coloured bar per series (NaN values are
-    /// left out), with a legend.</summary>
+    /// <summary>Grouped bars: one group per <paramref name="groups"/> label, one coloured bar per series, with a legend.
+    /// A missing value (NaN: e.g. every clip of that row failed) is marked "n/a" at its place, so it cannot pass for a
+    /// zero.</summary>
     /// <exception cref="ArgumentException">A series has the wrong number of values.</exception>
     public static void GroupedBars(string path, string title, string yLabel, IReadOnlyList<string> groups,
         IReadOnlyList<(string Name, IReadOnlyList<double> Values)> series, int width = 1000, int height = 500)
@@ -21,8 +22,15 @@ public static class ReportPlots
             var bars = new List<Bar>();
             for (int g = 0; g < groups.Count; g++)
             {
-                double v = series[k].Values[g];
-                if (double.IsFinite(v)) bars.Add(new Bar { Position = g - 0.4 + slot * (k + 0.5), Value = v, FillColor = color, Size = slot * 0.9 });
+                double v = series[k].Values[g], position = g - 0.4 + slot * (k + 0.5);
+                if (double.IsFinite(v)) bars.Add(new Bar { Position = position, Value = v, FillColor = color, Size = slot * 0.9 });
+                else
+                {
+                    var mark = plot.Add.Text("n/a", position, 0);
+                    mark.LabelFontColor = color;
+                    mark.LabelRotation = -90;
+                    mark.LabelAlignment = Alignment.MiddleLeft;
+                }
             }
             if (bars.Count > 0) plot.Add.Bars(bars);
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = series[k].Name, FillColor = color });
