@@ -58,16 +58,16 @@ public sealed record DriftSignal
         var mu = MotionDriftLoss.BulkMotion(z, tau);                                         // [B, P, C]
         var delta = z[.., tau..] - z[.., ..^tau];                                             // [B, P, C, H, W]
         long pairs = mu.shape[0] * mu.shape[1];
-        double muSum = mu.square().sum().item<double>();
-        double locSum = delta.square().sum(2).mean([-2L, -1L]).sum().item<double>();         // Σ_pairs mean_{h,w} ‖Δz‖²
+        double muSum = mu.pow(Sc(2)).sum().item<double>();
+        double locSum = delta.pow(Sc(2)).sum(2).mean([-2L, -1L]).sum().item<double>();         // Σ_pairs mean_{h,w} ‖Δz‖²
         var pairNoise = zeros_like(mu).sum(-1);                                              // Σ_samples ‖μ(s) − μ*‖² per pair: [B, P]
         foreach (var s in samples)
         {
             if (!s.shape.SequenceEqual(mean.shape))
                 throw new ArgumentException($"sample [{string.Join(", ", s.shape)}] is not shaped like the mean [{string.Join(", ", mean.shape)}]", nameof(samples));
-            pairNoise += (MotionDriftLoss.BulkMotion(s.to_type(ScalarType.Float64), tau) - mu).square().sum(-1);
+            pairNoise += (MotionDriftLoss.BulkMotion(s.to_type(ScalarType.Float64), tau) - mu).pow(Sc(2)).sum(-1);
         }
-        long noisy = samples.Count == 0 ? 0 : mu.square().sum(-1).lt(pairNoise / Sc((double)samples.Count)).sum().item<long>();
+        long noisy = samples.Count == 0 ? 0 : mu.pow(Sc(2)).sum(-1).lt(pairNoise / Sc((double)samples.Count)).sum().item<long>();
         return new DriftSignal
         {
             Pairs = pairs, MuEnergySum = muSum, LocationEnergySum = locSum,

@@ -1,4 +1,5 @@
 using TorchSharp;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Motion;
@@ -47,7 +48,7 @@ public static class PredictorNumericsCheck
         var output = prior.forward(input, prompt);
         // The null prompt is unused when a prompt is given.
         var parameters = prior.named_parameters().Where(p => p.name != "null_prompt").Select(p => (Tensor)p.parameter).ToArray();
-        var grads = autograd.grad([output.square().sum()], [input, .. parameters]);
+        var grads = autograd.grad([output.pow(Sc(2)).sum()], [input, .. parameters]);
         return [output.detach(), .. grads];
     }
 }

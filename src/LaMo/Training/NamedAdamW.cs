@@ -113,7 +113,7 @@ public sealed class NamedAdamW : IDisposable
         if (weightDecay > 0) p.mul_(Sc(1 - lr * weightDecay));
         m.mul_(Sc(_beta1)).add_(grad, alpha: Sc(1 - _beta1));
         v.mul_(Sc(_beta2)).addcmul_(grad, grad, value: Sc(1 - _beta2));
-        using var denom = (v / Sc(bc2)).sqrt_().add_(Sc(_eps));
+        using var denom = (v / Sc(bc2)).sqrt_().add_(Sc(_eps), Sc(1));
         p.addcdiv_(m, denom, value: Sc(-lr / bc1));
     }
 

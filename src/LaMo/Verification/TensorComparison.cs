@@ -24,7 +24,7 @@ public static class TensorComparison
         // Infinities must match exactly (same sign); NaN never passes.
         var bothInf = a.isinf().logical_and(r.isinf()).logical_and(a.eq(r));
         var diff = (a - r).abs().masked_fill(bothInf, Sc(0.0));
-        var bad = diff.gt(r.abs().mul(Sc(rtol)).add(Sc(atol))).logical_or(diff.isnan());
+        var bad = diff.gt(r.abs().mul(Sc(rtol)).add(Sc(atol), Sc(1))).logical_or(diff.isnan());
         var flat = diff.nan_to_num(double.PositiveInfinity).flatten();
         long worst = flat.argmax().item<long>();
         double maxAbs = flat[worst].item<double>();

@@ -28,6 +28,6 @@ public sealed class CogVideoXAdaLayerNorm : nn.Module<Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var c = linear.forward(nn.functional.silu(temb)).chunk(2, dim: 1);   // shift, scale — in that order
-        return norm.forward(x).mul(c[1].add(Sc(1)).unsqueeze(1)).add(c[0].unsqueeze(1)).MoveToOuterDisposeScope();
+        return norm.forward(x).mul(c[1].add(Sc(1), Sc(1)).unsqueeze(1)).add(c[0].unsqueeze(1), Sc(1)).MoveToOuterDisposeScope();
     }
 }

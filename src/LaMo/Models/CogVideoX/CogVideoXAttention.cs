@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using LaMo.Models.Lora;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Models.CogVideoX;
@@ -76,7 +77,7 @@ public sealed class CogVideoXAttention : nn.Module<Tensor, Tensor, RotaryTables?
         var rotated = stack([imag.neg(), real], dim: -1).flatten(3);           // [B, h, N, d]
         var cos = rope.Cos.to(x.device)[TensorIndex.None, TensorIndex.None];   // [1, 1, N, d]
         var sin = rope.Sin.to(x.device)[TensorIndex.None, TensorIndex.None];
-        var y = x.to(ScalarType.Float32).mul(cos).add(rotated.to(ScalarType.Float32).mul(sin));
+        var y = x.to(ScalarType.Float32).mul(cos).add(rotated.to(ScalarType.Float32).mul(sin), Sc(1));
         return y.to(x.dtype).MoveToOuterDisposeScope();
     }
 }

@@ -1,4 +1,5 @@
 using TorchSharp;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Models.CogVideoX;
@@ -34,13 +35,13 @@ public sealed class CogVideoXBlock : nn.Module<Tensor, Tensor, Tensor, RotaryTab
 
         var (nh, ne, gateMsa, encGateMsa) = norm1.forward(hiddenStates, encoderHiddenStates, temb);
         var (ah, ae) = attn1.forward(nh, ne, rope);
-        var h = hiddenStates.add(gateMsa.mul(ah));
-        var e = encoderHiddenStates.add(encGateMsa.mul(ae));
+        var h = hiddenStates.add(gateMsa.mul(ah), Sc(1));
+        var e = encoderHiddenStates.add(encGateMsa.mul(ae), Sc(1));
 
         var (nh2, ne2, gateFf, encGateFf) = norm2.forward(h, e, temb);
         var ffOut = ff.forward(cat([ne2, nh2], dim: 1));                         // [B, L+N, D]
-        h = h.add(gateFf.mul(ffOut.narrow(1, textLen, ffOut.size(1) - textLen)));
-        e = e.add(encGateFf.mul(ffOut.narrow(1, 0, textLen)));
+        h = h.add(gateFf.mul(ffOut.narrow(1, textLen, ffOut.size(1) - textLen)), Sc(1));
+        e = e.add(encGateFf.mul(ffOut.narrow(1, 0, textLen)), Sc(1));
         return (h.MoveToOuterDisposeScope(), e.MoveToOuterDisposeScope());
     }
 }

@@ -30,8 +30,8 @@ public sealed class CogVideoXLayerNormZero : nn.Module<Tensor, Tensor, Tensor, (
         using var scope = NewDisposeScope();
         // chunk order: shift, scale, gate, enc_shift, enc_scale, enc_gate (as diffusers)
         var c = linear.forward(nn.functional.silu(temb)).chunk(6, dim: 1);   // 6 × [B, D]
-        var video = norm.forward(hiddenStates).mul(c[1].add(Sc(1)).unsqueeze(1)).add(c[0].unsqueeze(1));
-        var text = norm.forward(encoderHiddenStates).mul(c[4].add(Sc(1)).unsqueeze(1)).add(c[3].unsqueeze(1));
+        var video = norm.forward(hiddenStates).mul(c[1].add(Sc(1), Sc(1)).unsqueeze(1)).add(c[0].unsqueeze(1), Sc(1));
+        var text = norm.forward(encoderHiddenStates).mul(c[4].add(Sc(1), Sc(1)).unsqueeze(1)).add(c[3].unsqueeze(1), Sc(1));
         return (video.MoveToOuterDisposeScope(), text.MoveToOuterDisposeScope(),
                 c[2].unsqueeze(1).MoveToOuterDisposeScope(), c[5].unsqueeze(1).MoveToOuterDisposeScope());
     }

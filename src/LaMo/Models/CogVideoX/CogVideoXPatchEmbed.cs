@@ -2,6 +2,7 @@ using LaMo.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using LaMo.Models.Lora;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Models.CogVideoX;
@@ -43,7 +44,7 @@ public sealed class CogVideoXPatchEmbed : nn.Module<Tensor, Tensor, Tensor>
         {
             int preTimeCompressionFrames = (int)(f - 1) * _config.TemporalCompressionRatio + 1;
             var table = CachedTable((int)h, (int)w, preTimeCompressionFrames, embeds.dtype);
-            embeds = embeds.add(table.to(embeds.device));
+            embeds = embeds.add(table.to(embeds.device), Sc(1));
         }
         return embeds.MoveToOuterDisposeScope();
     }

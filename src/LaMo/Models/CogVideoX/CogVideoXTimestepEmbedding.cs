@@ -43,7 +43,7 @@ public sealed class CogVideoXTimestepEmbedding : nn.Module<Tensor, Tensor>
         if (timesteps.dim() != 1) throw new ArgumentException($"timesteps must be 1-D, got [{string.Join(", ", timesteps.shape)}]", nameof(timesteps));
         using var scope = NewDisposeScope();
         int half = dim / 2;
-        var exponent = arange(Sc(0), Sc(half), dtype: ScalarType.Float32, device: timesteps.device).mul(Sc(-Math.Log(maxPeriod))).div(Sc(half - downscaleFreqShift));
+        var exponent = arange(Sc(0), Sc(half), Sc(1), dtype: ScalarType.Float32, device: timesteps.device).mul(Sc(-Math.Log(maxPeriod))).div(Sc(half - downscaleFreqShift));
         var args = timesteps.to(ScalarType.Float32).unsqueeze(1).mul(exponent.exp().unsqueeze(0));   // [B, half]
         var emb = flipSinToCos ? cat([args.cos(), args.sin()], dim: -1) : cat([args.sin(), args.cos()], dim: -1);
         if (dim % 2 == 1) emb = nn.functional.pad(emb, [0, 1, 0, 0]);

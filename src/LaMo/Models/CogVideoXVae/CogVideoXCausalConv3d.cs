@@ -1,6 +1,7 @@
 using LaMo.Core;
 using TorchSharp;
 using TorchSharp.Modules;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Models.CogVideoXVae;
@@ -68,7 +69,7 @@ public sealed class CogVideoXCausalConv3d : nn.Module<Tensor, ConvCache, Tensor>
             using var tap = conv.weight!.select(2, dt);                      // [Cout, Cin, kh, kw]
             var term = SafeConv.Functional(flat, tap, dt == 0 ? conv.bias : null, [1, 1], [pad, pad]);
             if (sum is null) sum = term;
-            else { using (term) sum.add_(term); }
+            else { using (term) sum.add_(term, Sc(1)); }
         }
         using (sum)
         using (var split = sum!.reshape(b, frames, sum.shape[1], h, w))      // [B, F, Cout, H, W]

@@ -48,7 +48,7 @@ public sealed class LatentDistribution : IDisposable
     public Tensor Kl()
     {
         using var var = LogVar.exp();
-        using var sq = Mean.square();
+        using var sq = Mean.pow(Sc(2));
         using var terms = sq + var - Sc(1.0) - LogVar;
         long[] dims = Enumerable.Range(1, (int)terms.dim() - 1).Select(i => (long)i).ToArray();
         using var sum = terms.sum(dims);

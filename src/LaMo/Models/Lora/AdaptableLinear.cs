@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Models.Lora;
@@ -63,7 +64,7 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
         if (Adapter is { Enabled: true } a && !Merged)
         {
             using var delta = a.forward(x);
-            y.add_(delta);
+            y.add_(delta, Sc(1));
         }
         return y;
     }
@@ -94,7 +95,7 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
     {
         if (Adapter is null) throw new InvalidOperationException("no adapter to merge");
         if (Merged) throw new InvalidOperationException("adapter already merged");
-        using (no_grad()) using (var d = Adapter.DeltaWeight()) weight.add_(d.to(weight.dtype));
+        using (no_grad()) using (var d = Adapter.DeltaWeight()) weight.add_(d.to(weight.dtype), Sc(1));
         Merged = true;
     }
 

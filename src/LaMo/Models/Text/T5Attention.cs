@@ -70,8 +70,8 @@ public sealed class T5Attention : nn.Module<Tensor, Tensor, Tensor>
         if (relative_attention_bias is null) throw new InvalidOperationException("only the first T5 block owns relative_attention_bias");
         using var scope = NewDisposeScope();
         var device = ((nn.Module)q).parameters().First().device;
-        var context = arange(Sc(queryLength), dtype: ScalarType.Int64, device: device).unsqueeze(1);   // [Lq, 1]
-        var memory = arange(Sc(keyLength), dtype: ScalarType.Int64, device: device).unsqueeze(0);      // [1, Lk]
+        var context = arange(Sc(0), Sc(queryLength), Sc(1), dtype: ScalarType.Int64, device: device).unsqueeze(1);   // [Lq, 1]
+        var memory = arange(Sc(0), Sc(keyLength), Sc(1), dtype: ScalarType.Int64, device: device).unsqueeze(0);      // [1, Lk]
         var buckets = RelativePositionBucket(memory - context, true, _numBuckets, _maxDistance);   // [Lq, Lk]
         var values = relative_attention_bias.forward(buckets);                                     // [Lq, Lk, H]
         return values.permute(2, 0, 1).unsqueeze(0).MoveToOuterDisposeScope();                     // [1, H, Lq, Lk]
