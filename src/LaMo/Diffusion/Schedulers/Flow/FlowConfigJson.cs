@@ -44,18 +44,4 @@ internal static class FlowConfigJson
         }
         catch (JsonException e) { throw new InvalidDataException($"{source}: {e.Message}", e); }
     }
-
-    /// <summary>Writes 3.0 as <c>3.0</c> rather than <c>3</c>, so the file reads like diffusers' own.</summary>
-    private sealed class PythonFloatConverter : JsonConverter<double>
-    {
-        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDouble();
-
-        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
-        {
-            if (!double.IsFinite(value)) throw new JsonException($"cannot write {value} as JSON");
-            string s = value.ToString("R", CultureInfo.InvariantCulture);
-            if (s.All(ch => ch is '-' or (>= '0' and <= '9'))) s += ".0";
-            writer.WriteRawValue(s);
-        }
-    }
 }
