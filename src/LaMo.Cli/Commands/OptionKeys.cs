@@ -14,8 +14,16 @@ public static partial class OptionKeys
     /// <summary>One key: its JSON name, default as JSON (null when required), whether it must be given, and its meaning.</summary>
     public sealed record Key(string Name, string? Default, bool Required, string Summary);
 
-    /// <summary>Every key of <typeparamref name="T"/> in declaration order.</summary>
-    public static IReadOnlyList<Key> Of<T>()
+    /// <summary>Every key of <typeparamref name="T"/> in declaration order (read once per type and process).</summary>
+    public static IReadOnlyList<Key> Of<T>() => KeysOf<T>.Value;
+
+    // Built on first use: every CLI start builds the training commands' help, and the check reuses the same list.
+    private static class KeysOf<T>
+    {
+        public static readonly IReadOnlyList<Key> Value = Read<T>();
+    }
+
+    private static IReadOnlyList<Key> Read<T>()
     {
         var fresh = RuntimeHelpers.GetUninitializedObject(typeof(T));
         typeof(T).GetConstructor(Type.EmptyTypes)?.Invoke(fresh, null);   // runs the property initialisers (the defaults)
@@ -84,7 +92,7 @@ public static partial class OptionKeys
         string xml = Path.ChangeExtension(type.Assembly.Location, ".xml");
         if (!File.Exists(xml)) return result;
         string prefix = $"P:{type.FullName}.";
-        foreach (var member in XDocument.Load(xml).Descendants("member"))
+        foreach (var member in Docs.GetOrAdd(xml, XDocument.Load).Descendants("member"))
         {
             string? name = (string?)member.Attribute("name");
             if (name is null || !name.StartsWith(prefix, StringComparison.Ordinal) || member.Element("summary") is not { } summary) continue;
@@ -102,6 +110,9 @@ public static partial class OptionKeys
         }
         return result;
     }
+
+    // The library's XML docs, parsed once per process (about 0.9 MB).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, XDocument> Docs = new();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Spaces();
