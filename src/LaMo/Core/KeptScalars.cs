@@ -34,6 +34,10 @@ public static class KeptScalars
     /// <summary>A kept boolean scalar.</summary>
     public static Scalar Sc(bool value) => Keep(value.ToScalar());
 
+    /// <summary>1 − t as (−t) + 1 with kept scalars: bit-identical to <c>Sc(1) - t</c>, whose rsub makes an alpha
+    /// Scalar that nothing keeps.</summary>
+    public static torch.Tensor OneMinus(torch.Tensor t) => t.neg().add(Sc(1.0), Sc(1));
+
     private static Scalar Keep(Scalar scalar)
     {
         var ring = _ring ??= new Scalar?[Ring];

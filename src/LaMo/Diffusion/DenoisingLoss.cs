@@ -17,7 +17,7 @@ public static class DenoisingLoss
         long b = z0.shape[0];
         if (!x0Hat.shape.SequenceEqual(z0.shape)) throw new ArgumentException($"x0_hat [{string.Join(", ", x0Hat.shape)}] and z0 [{string.Join(", ", z0.shape)}] differ");
         if (alphaCumprod.dim() != 1 || alphaCumprod.shape[0] != b) throw new ArgumentException($"alphas_cumprod must be [B = {b}]; got [{string.Join(", ", alphaCumprod.shape)}]");
-        var weights = (Sc(1.0) / (Sc(1.0) - alphaCumprod)).reshape(b, 1);
+        var weights = (Sc(1.0) / alphaCumprod.neg().add(Sc(1.0), Sc(1))).reshape(b, 1);
         return (weights * (x0Hat - z0).pow(Sc(2)).reshape(b, -1)).mean(new long[] { 1 }).mean();
     }
 }

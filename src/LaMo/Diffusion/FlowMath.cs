@@ -16,7 +16,7 @@ public static class FlowMath
         ArgumentNullException.ThrowIfNull(x0);
         ArgumentNullException.ThrowIfNull(noise);
         var s = DiffusionMath.Broadcast(sigma, x0);
-        return (Sc(1.0) - s) * x0 + s * noise;
+        return (OneMinus(s) * x0).add(s * noise, Sc(1));
     }
 
     /// <summary>v = ε − x₀, the flow-matching training target (finetrainers' <c>prepare_target</c>); independent of σ.</summary>
@@ -48,6 +48,6 @@ public static class FlowMath
     {
         ArgumentNullException.ThrowIfNull(v);
         ArgumentNullException.ThrowIfNull(xt);
-        return xt + (Sc(1.0) - DiffusionMath.Broadcast(sigma, xt)) * v;
+        return xt.add(OneMinus(DiffusionMath.Broadcast(sigma, xt)) * v, Sc(1));
     }
 }

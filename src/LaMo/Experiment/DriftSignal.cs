@@ -65,7 +65,7 @@ public sealed record DriftSignal
         {
             if (!s.shape.SequenceEqual(mean.shape))
                 throw new ArgumentException($"sample [{string.Join(", ", s.shape)}] is not shaped like the mean [{string.Join(", ", mean.shape)}]", nameof(samples));
-            pairNoise += (MotionDriftLoss.BulkMotion(s.to_type(ScalarType.Float64), tau) - mu).pow(Sc(2)).sum(-1);
+            pairNoise = pairNoise.add((MotionDriftLoss.BulkMotion(s.to_type(ScalarType.Float64), tau) - mu).pow(Sc(2)).sum(-1), Sc(1));
         }
         long noisy = samples.Count == 0 ? 0 : mu.pow(Sc(2)).sum(-1).lt(pairNoise / Sc((double)samples.Count)).sum().item<long>();
         return new DriftSignal

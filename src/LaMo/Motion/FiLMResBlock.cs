@@ -46,11 +46,11 @@ public sealed class FiLMResBlock : nn.Module
             var gb = film.forward(cond).chunk(2, -1);              // [N, 2·hidden] → γ, β [N, hidden]
             var gamma = gb[0].unsqueeze(-1).unsqueeze(-1);          // [N, hidden, 1, 1]
             var beta = gb[1].unsqueeze(-1).unsqueeze(-1);
-            h = (Sc(1.0) + gamma) * h + beta;                       // h = (1 + γ)·h + β
+            h = (gamma.add(Sc(1.0), Sc(1)) * h).add(beta, Sc(1));                      // h = (1 + γ)·h + β
         }
         h = nn.functional.gelu(h);
         h = gn2.forward(SafeConv.Forward(conv2, h));
         if (se is not null) h = se.forward(h);
-        return nn.functional.gelu(h + x);
+        return nn.functional.gelu(h.add(x, Sc(1)));
     }
 }

@@ -20,7 +20,7 @@ public static class HeatmapOverlay
     {
         if (rgb.dim() != 3 || rgb.shape[0] != 3) throw new ArgumentException($"frame must be [3, H, W]; got [{string.Join(", ", rgb.shape)}]", nameof(rgb));
         using var scope = NewDisposeScope();
-        var hwc = ((rgb.detach().cpu().to_type(ScalarType.Float32) + Sc(1)) * Sc(127.5f)).round().clamp(Sc(0), Sc(255))
+        var hwc = ((rgb.detach().cpu().to_type(ScalarType.Float32).add(Sc(1), Sc(1))) * Sc(127.5f)).round().clamp(Sc(0), Sc(255))
             .permute(1, 2, 0).contiguous().to_type(ScalarType.Byte);                           // [3, H, W] → [H, W, 3]
         int h = (int)hwc.shape[0], w = (int)hwc.shape[1];
         var flat = hwc.data<byte>().ToArray();

@@ -81,7 +81,7 @@ public sealed class MotionDriftLoss
     }
 
     /// <summary>w = mean_b max(0, 1 − σ_b²) over all of <paramref name="sigmas"/> (float32 scalar).</summary>
-    public static Tensor Weight(Tensor sigmas) => (Sc(1.0) - sigmas.flatten().to_type(ScalarType.Float32).pow(Sc(2))).clamp_min(Sc(0)).mean();
+    public static Tensor Weight(Tensor sigmas) => sigmas.flatten().to_type(ScalarType.Float32).pow(Sc(2)).neg().add(Sc(1.0), Sc(1)).clamp_min(Sc(0)).mean();
 
     /// <summary>w for integer <paramref name="timesteps"/> (σ = t / NumTrainTimesteps).</summary>
     public Tensor WeightFromTimesteps(Tensor timesteps) => Weight(Sigmas(timesteps));

@@ -67,7 +67,7 @@ public sealed class MotionPriorGuidance : IGuidance
                 var x0 = step.PredictX0(v.detach().to_type(ScalarType.Float32), xt).requires_grad_(true);
                 var grad = autograd.grad([GuideLoss(layout.ToFramesFirst(x0), prompt)], [x0])[0];      // ∇_{x̂₀} L_guide
                 // x̂₀' = x̂₀ − λ∇L at the same x_t  ⇔  v' = v + (change for −λ∇L) = v + λ∇L / √(1 − ᾱ) for v-prediction.
-                result = v + step.PredictionChange(Sc(-Options.Lambda) * grad).to_type(v.dtype);
+                result = v.add(step.PredictionChange(Sc(-Options.Lambda) * grad).to_type(v.dtype), Sc(1));
             }
         }
         return result.MoveToOuterDisposeScope();
@@ -90,6 +90,6 @@ public sealed class MotionPriorGuidance : IGuidance
         var delta = _prior.forward(zCurr, prompt, prevDelta).to_type(zCurr.dtype);       // f_φ(x̂₀(f), p_pos)
         Observe?.Invoke("predictor_input_x0hat_frames", zCurr);
         Observe?.Invoke("predictor_output", delta);
-        return nn.functional.mse_loss(zCurr + delta, zNext);
+        return nn.functional.mse_loss(zCurr.add(delta, Sc(1)), zNext);
     }
 }

@@ -70,8 +70,8 @@ public sealed class MotionPriorLoss
 
         var mse = nn.functional.mse_loss(pred, deltaTrue);
         var cos = nn.functional.cosine_similarity(pred.reshape(n, -1), deltaTrue.reshape(n, -1), 1);   // [N], over C·H·W
-        var cosLoss = (Sc(1.0) - cos).mean();
-        var loss = mse + Sc(Options.CosineWeight) * cosLoss;
+        var cosLoss = cos.neg().add(Sc(1.0), Sc(1)).mean();
+        var loss = mse.add(Sc(Options.CosineWeight) * cosLoss, Sc(1));
         return new MotionPriorLossResult(loss, mse, cosLoss, cos.detach().mean(), pred, n);
     }
 
@@ -103,6 +103,6 @@ public sealed class MotionPriorLoss
         }
         else sigma = _draws.AugmentLevel(n) * Sc(Options.NoiseAugScale);
         var noise = _draws.Noise(zCurr.shape).to(zCurr.device);
-        return where(gate, zCurr + sigma * noise, zCurr);
+        return where(gate, zCurr.add(sigma * noise, Sc(1)), zCurr);
     }
 }

@@ -41,7 +41,7 @@ public static class NoiseFloorDrift
         var muStar = MotionDriftLoss.BulkMotion(z0, tau).reshape(-1, c).to_type(dtype);         // μ*: [B·(T−τ), C]
         var floor = BulkMotionVariance(z0.detach(), tau).reshape(-1).to_type(dtype);            // σ̂²_μ: [B·(T−τ)]
         var num = (muHat - muStar).pow(Sc(2)).sum(-1);                                          // ‖μ̂ − μ*‖²
-        var den = (muStar.pow(Sc(2)).sum(-1) + Sc(kappa) * floor).detach().clamp_min(Sc(eps)); // sg(max(‖μ*‖² + κσ̂², ε))
+        var den = muStar.pow(Sc(2)).sum(-1).add(Sc(kappa) * floor, Sc(1)).detach().clamp_min(Sc(eps)); // sg(max(‖μ*‖² + κσ̂², ε))
         return (num / den).mean().to_type(x0Hat.dtype);
     }
 }

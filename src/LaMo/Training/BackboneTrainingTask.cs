@@ -130,7 +130,7 @@ public sealed class BackboneTrainingTask : ITrainingTask
         {
             // w from the global batch's timesteps: the ranks' mean of λ·w·L_drift is then the global batch's value.
             var d = _drift.ComputeWeighted(layout.ToFramesFirst(x0Hat), z0, _drift.WeightAt(tAll, _levels));
-            total = total + d.Total;
+            total = total.add(d.Total, Sc(1));
             result["drift"] = d.RelL2.item<float>();
             result["drift_weight"] = d.Weight.item<float>();
         }
@@ -143,7 +143,7 @@ public sealed class BackboneTrainingTask : ITrainingTask
             using var seeded = new SeededMotionPriorDraws(StepRandom.PredictorDrawSeed(_plan.Batch.Seed, step, StepRandom.JointPredictorStride));
             var draws = new ShardedMotionPriorDraws(seeded, shard, Math.Max(1, z0.shape[1] - 1));
             var p = new MotionPriorLoss(_lossOptions, draws).Compute(_prior, z0, pooled, _levels);
-            total = total + p.Loss;
+            total = total.add(p.Loss, Sc(1));
             result["prior"] = p.Loss.item<float>();
             result["prior_cos"] = p.CosSimMean.item<float>();
         }

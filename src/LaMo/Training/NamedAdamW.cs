@@ -62,7 +62,7 @@ public sealed class NamedAdamW : IDisposable
     private static double GradNorm(IEnumerable<Parameter> ps)
     {
         using var scope = NewDisposeScope();
-        return ps.Select(p => p.grad!.pow(Sc(2)).sum()).Aggregate((a, b) => a + b).sqrt().item<float>();
+        return ps.Select(p => p.grad!.pow(Sc(2)).sum()).Aggregate((a, b) => a.add(b, Sc(1))).sqrt().item<float>();
     }
 
     /// <summary>True when every gradient is finite (NaN/Inf detection before the update).</summary>

@@ -80,11 +80,11 @@ public sealed class VaeTrainingTask : ITrainingTask
         }
         using var posterior = _vae.Encode(x);
         var noise = _shard.Take(randn([_o.BatchSize, .. posterior.Mean.shape[1..]], generator: g));
-        var z = posterior.Mean + posterior.Std() * noise;
+        var z = posterior.Mean.add(posterior.Std() * noise, Sc(1));
         var recon = _vae.Decode(z);
         var mse = (recon - x).pow(Sc(2)).mean();
-        var kl = (posterior.Mean.pow(Sc(2)) + posterior.LogVar.exp() - Sc(1) - posterior.LogVar).mul(Sc(0.5)).mean();
-        var loss = mse + Sc(_o.KlWeight) * kl * Sc(x.NumberOfElements / (double)z.NumberOfElements);
+        var kl = (posterior.Mean.pow(Sc(2)).add(posterior.LogVar.exp(), Sc(1)) - Sc(1) - posterior.LogVar).mul(Sc(0.5)).mean();
+        var loss = mse.add(Sc(_o.KlWeight) * kl * Sc(x.NumberOfElements / (double)z.NumberOfElements), Sc(1));
         loss.backward();
         return new Dictionary<string, double> { ["loss"] = loss.item<float>(), ["mse"] = mse.item<float>(), ["kl"] = kl.item<float>() };
     }

@@ -26,15 +26,24 @@ public sealed class ScalarLifetimeTests
         Assert.DoesNotContain(offenders, o => o.Contains(nameof(KeptExample)));
         Assert.Contains(offenders, o => o.Contains(nameof(HiddenAlphaExample)));
         Assert.DoesNotContain(offenders, o => o.Contains(nameof(KeptAlphaExample)));
+        Assert.Contains(offenders, o => o.Contains(nameof(HiddenOperatorExample)));
+        Assert.Contains(offenders, o => o.Contains(nameof(HiddenRsubExample)));
+        Assert.DoesNotContain(offenders, o => o.Contains(nameof(KeptRsubExample)));
     }
 
     private static TorchSharp.torch.Tensor HazardExample(TorchSharp.torch.Tensor t) => 1.0 - t * 0.5;
 
-    private static TorchSharp.torch.Tensor KeptExample(TorchSharp.torch.Tensor t) => KeptScalars.Sc(1.0) - t * KeptScalars.Sc(0.5);
+    private static TorchSharp.torch.Tensor KeptExample(TorchSharp.torch.Tensor t) => (t * KeptScalars.Sc(0.5)).neg().add(KeptScalars.Sc(1.0), KeptScalars.Sc(1));
 
     private static TorchSharp.torch.Tensor HiddenAlphaExample(TorchSharp.torch.Tensor t) => t.add(t);
 
     private static TorchSharp.torch.Tensor KeptAlphaExample(TorchSharp.torch.Tensor t) => t.add(t, KeptScalars.Sc(1));
+
+    private static TorchSharp.torch.Tensor HiddenOperatorExample(TorchSharp.torch.Tensor t) => t + t;
+
+    private static TorchSharp.torch.Tensor HiddenRsubExample(TorchSharp.torch.Tensor t) => KeptScalars.Sc(1.0) - t;
+
+    private static TorchSharp.torch.Tensor KeptRsubExample(TorchSharp.torch.Tensor t) => KeptScalars.OneMinus(t);
 
     /// <summary>"Type.Method → callee" for every call that turns a number into an unkept Scalar.</summary>
     public static IEnumerable<string> UnkeptScalarCalls(Assembly assembly)
@@ -69,16 +78,23 @@ public sealed class ScalarLifetimeTests
         if (callee.Name == "ToScalar") return true;
         if (declaring.FullName == "TorchSharp.Scalar" && callee.Name == "op_Implicit") return true;
         // Tensor operators with a bare number convert it to a Scalar inside TorchSharp (t * 0.5, 1.0 - t).
-        if (callee.Name.StartsWith("op_", StringComparison.Ordinal))
-            return declaring.FullName == "TorchSharp.torch+Tensor" && callee.GetParameters().Any(p => p.ParameterType.IsPrimitive);
-        // Methods that make a default Scalar themselves: add(t) and add(Sc(x)) pass alpha = 1, arange(n) start and step,
-        // square() the exponent 2. Give them explicitly (add(t, Sc(1)), arange(Sc(0), Sc(n), Sc(1)), pow(Sc(2))).
-        // Known gap, not checked here: tensor + tensor and Scalar − tensor operators make one inside TorchSharp too.
-        return MakesScalarInside.GetOrAdd(callee, c => CallsIn(c).Any(inner =>
-            inner.Name == "ToScalar" || (inner.DeclaringType?.FullName == "TorchSharp.Scalar" && inner.Name == "op_Implicit")));
+        if (callee.Name.StartsWith("op_", StringComparison.Ordinal)
+            && declaring.FullName == "TorchSharp.torch+Tensor" && callee.GetParameters().Any(p => p.ParameterType.IsPrimitive))
+            return true;
+        // Methods and operators that make a default Scalar themselves, directly or one call down: add(t) passes alpha = 1,
+        // arange(n) start and step, square() the exponent 2, tensor + tensor calls add(t), Scalar − tensor calls rsub.
+        // Give them explicitly (add(t, Sc(1)), arange(Sc(0), Sc(n), Sc(1)), pow(Sc(2)), t.neg().add(Sc(x), Sc(1))).
+        return MakesScalarWithin(callee, depth: 2);
     }
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<MethodBase, bool> MakesScalarInside = new();
+    private static bool MakesScalarWithin(MethodBase method, int depth) =>
+        MakesScalarInside.GetOrAdd((method, depth), key => CallsIn(key.Method).Any(inner =>
+            inner.Name == "ToScalar"
+            || (inner.DeclaringType?.FullName == "TorchSharp.Scalar" && inner.Name == "op_Implicit")
+            || (key.Depth > 1 && inner.DeclaringType?.Namespace?.StartsWith("TorchSharp", StringComparison.Ordinal) == true
+                && MakesScalarWithin(inner, key.Depth - 1))));
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(MethodBase Method, int Depth), bool> MakesScalarInside = new();
 
     // The methods a method's IL calls.
     private static IEnumerable<MethodBase> CallsIn(MethodBase method)

@@ -47,7 +47,7 @@ public sealed class AlphaCumprodNoiseLevels : INoiseLevels, IDisposable
     public Tensor Sigma(Tensor timesteps) => timesteps.to_type(ScalarType.Float32) / Sc((float)NumTrainTimesteps);
 
     /// <summary>√(1 − ᾱ_t).</summary>
-    public Tensor NoiseStd(Tensor timesteps) => (Sc(1.0) - AlphaCumprod(timesteps)).sqrt();
+    public Tensor NoiseStd(Tensor timesteps) => OneMinus(AlphaCumprod(timesteps)).sqrt();
 
     /// <summary>Releases the table when it is owned.</summary>
     public void Dispose()

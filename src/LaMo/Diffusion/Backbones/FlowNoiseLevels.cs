@@ -54,7 +54,7 @@ public sealed class FlowNoiseLevels : INoiseLevels
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         using var scope = NewDisposeScope();
         var u = Sampling.Scheme == FlowSigmaScheme.LogitNormal
-            ? (randn(new[] { count }, generator: generator) * Sc(Sampling.LogitStd) + Sc(Sampling.LogitMean)).sigmoid()
+            ? (randn(new[] { count }, generator: generator) * Sc(Sampling.LogitStd)).add(Sc(Sampling.LogitMean), Sc(1)).sigmoid()
             : rand(new[] { count }, generator: generator);
         var index = (u * Sc((float)NumTrainTimesteps)).to_type(ScalarType.Int64).clamp_max(Sc((long)NumTrainTimesteps - 1));
         var table = tensor(_table, ScalarType.Float32);

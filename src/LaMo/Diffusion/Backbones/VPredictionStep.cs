@@ -25,7 +25,7 @@ public sealed class VPredictionStep : IStepPrediction
     public Tensor PredictionFromX0(Tensor x0, Tensor xt) => DiffusionMath.PredictVFromX0(x0, xt, Alpha(xt));
 
     /// <summary>−Δx̂₀ / √(1−ᾱ_t).</summary>
-    public Tensor PredictionChange(Tensor x0Change) => x0Change / (Sc(1.0) - Alpha(x0Change)).sqrt().neg();
+    public Tensor PredictionChange(Tensor x0Change) => x0Change / OneMinus(Alpha(x0Change)).sqrt().neg();
 
     private Tensor Alpha(Tensor like) => tensor(_alphaCumprod, ScalarType.Float32, like.device);
 }

@@ -95,10 +95,10 @@ public sealed partial class FlowMoGuidance : IGuidance
     {
         double lr = Options.LearningRate;
         if (Options.UpdateRule == FlowMoUpdateRule.GradientDescent) return Sc(lr) * g;
-        m = m is null ? Sc(1 - Beta1) * g : Sc(Beta1) * m + Sc(1 - Beta1) * g;                // first moment
-        s = s is null ? Sc(1 - Beta2) * g * g : Sc(Beta2) * s + Sc(1 - Beta2) * g * g;        // second moment
+        m = m is null ? Sc(1 - Beta1) * g : (Sc(Beta1) * m).add(Sc(1 - Beta1) * g, Sc(1));                // first moment
+        s = s is null ? Sc(1 - Beta2) * g * g : (Sc(Beta2) * s).add(Sc(1 - Beta2) * g * g, Sc(1));        // second moment
         var mHat = m / Sc(1 - Math.Pow(Beta1, k));
         var sHat = s / Sc(1 - Math.Pow(Beta2, k));
-        return Sc(lr) * mHat / (sHat.sqrt() + Sc(Options.AdamEpsilon));                       // k = 1: lr·g/(|g|+ε)
+        return Sc(lr) * mHat / sHat.sqrt().add(Sc(Options.AdamEpsilon), Sc(1));                       // k = 1: lr·g/(|g|+ε)
     }
 }

@@ -10,7 +10,7 @@ public static class ClassifierFreeGuidance
     public static Tensor Combine(Tensor batchedOutput, double scale)
     {
         var halves = batchedOutput.chunk(2, 0);                      // [2B, ...] → [B, ...] × 2
-        return halves[0] + Sc(scale) * (halves[1] - halves[0]);
+        return halves[0].add(Sc(scale) * (halves[1] - halves[0]), Sc(1));
     }
 
     /// <summary>diffusers' dynamic CFG: w_t = 1 + w·(1 − cos(π·((N − t)/N)^5))/2 with t the scheduler <em>timestep</em>

@@ -34,7 +34,7 @@ public sealed class CogVideoXDDIMScheduler : CogVideoXSchedulerBase
 
         double aT = Math.Sqrt((1 - alphaProdTPrev) / (1 - alphaProdT));
         double bT = Math.Sqrt(alphaProdTPrev) - Math.Sqrt(alphaProdT) * aT;
-        var prevSample = sample * Sc(aT) + predOriginalSample * Sc(bT);
+        var prevSample = (sample * Sc(aT)).add(predOriginalSample * Sc(bT), Sc(1));
         return new SchedulerStep(prevSample, predOriginalSample);
     }
 }

@@ -84,7 +84,7 @@ public sealed class CogVideoXDPMScheduler : CogVideoXSchedulerBase
         if (oldPredOriginalSample is null || prevTimestep < 0)
         {
             // First order (also the last step, even with an old x̂₀).
-            var first = sample * Sc(mult1) - predOriginalSample * Sc(mult2) + z * Sc(multNoise);
+            var first = (sample * Sc(mult1) - predOriginalSample * Sc(mult2)).add(z * Sc(multNoise), Sc(1));
             return new SchedulerStep(first, predOriginalSample);
         }
         if (alphaProdTBack is not double aBack)
@@ -95,7 +95,7 @@ public sealed class CogVideoXDPMScheduler : CogVideoXSchedulerBase
         var denoisedD = predOriginalSample * Sc(mult3) - oldPredOriginalSample * Sc(mult4);
         // diffusers draws a fresh tensor here; the first draw is discarded but has advanced the generator.
         var z2 = source.Randn(sample.shape, sample.dtype, sample.device);
-        var xAdvanced = sample * Sc(mult1) - denoisedD * Sc(mult2) + z2 * Sc(multNoise);
+        var xAdvanced = (sample * Sc(mult1) - denoisedD * Sc(mult2)).add(z2 * Sc(multNoise), Sc(1));
         return new SchedulerStep(xAdvanced, predOriginalSample);
     }
 

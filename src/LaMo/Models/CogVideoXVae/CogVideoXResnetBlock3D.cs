@@ -1,3 +1,4 @@
+using static LaMo.Core.KeptScalars;
 using LaMo.Core;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -59,8 +60,8 @@ public sealed class CogVideoXResnetBlock3D : nn.Module<Tensor, Tensor?, ConvCach
     {
         using var h1 = ConvNorm(norm1, conv1, x, zq, cache);
         using var h2 = ConvNorm(norm2, conv2, h1, zq, cache);
-        if (conv_shortcut is null) return h2 + x;
+        if (conv_shortcut is null) return h2.add(x, Sc(1));
         using var shortcut = SafeConv.Forward(conv_shortcut, x);
-        return h2 + shortcut;
+        return h2.add(shortcut, Sc(1));
     }
 }

@@ -1,3 +1,4 @@
+using static LaMo.Core.KeptScalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -41,6 +42,6 @@ public sealed class CogVideoXSpatialNorm3D : nn.Module<Tensor, Tensor, ConvCache
         using (var y = conv_y.forward(z, cache))
         using (var b = conv_b.forward(z, cache))
         using (var scaled = normF * y)
-            return scaled + b;
+            return scaled.add(b, Sc(1));
     }
 }

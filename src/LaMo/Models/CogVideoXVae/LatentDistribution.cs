@@ -40,7 +40,7 @@ public sealed class LatentDistribution : IDisposable
         using var eps = randn(Mean.shape, dtype: Mean.dtype, device: Mean.device, generator: generator);
         using var std = Std();
         using var scaled = std * eps;
-        return Mean + scaled;
+        return Mean.add(scaled, Sc(1));
     }
 
     /// <summary>KL(q ‖ N(0, I)) per sample: ½·Σ(mean² + var − 1 − logvar) over all non-batch dimensions [B].
@@ -49,7 +49,7 @@ public sealed class LatentDistribution : IDisposable
     {
         using var var = LogVar.exp();
         using var sq = Mean.pow(Sc(2));
-        using var terms = sq + var - Sc(1.0) - LogVar;
+        using var terms = sq.add(var, Sc(1)) - Sc(1.0) - LogVar;
         long[] dims = Enumerable.Range(1, (int)terms.dim() - 1).Select(i => (long)i).ToArray();
         using var sum = terms.sum(dims);
         return Sc(0.5) * sum;

@@ -1,3 +1,4 @@
+using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
 
 namespace LaMo.Models.CogVideoXVae;
@@ -67,7 +68,7 @@ internal static class SpatialTiler
         using var wDown = tensor(down, dtype: ScalarType.Float32).reshape(shape).to(b.dtype).to(b.device);
         using var aEdge = a.narrow(dim, a.shape[dim] - e, e);
         using var bEdge = b.narrow(dim, 0, e);
-        using var mixed = aEdge * wDown + bEdge * wUp;
+        using var mixed = (aEdge * wDown).add(bEdge * wUp, Sc(1));
         bEdge.copy_(mixed);
     }
 }

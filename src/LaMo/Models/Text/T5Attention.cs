@@ -47,7 +47,7 @@ public sealed class T5Attention : nn.Module<Tensor, Tensor, Tensor>
         if (bidirectional)
         {
             numBuckets /= 2;
-            buckets = buckets + (relativePosition > Sc(0)).to(ScalarType.Int64) * Sc(numBuckets);
+            buckets = buckets.add((relativePosition > Sc(0)).to(ScalarType.Int64) * Sc(numBuckets), Sc(1));
             n = relativePosition.abs();
         }
         else
@@ -58,9 +58,9 @@ public sealed class T5Attention : nn.Module<Tensor, Tensor, Tensor>
         var isSmall = n < Sc(maxExact);
         // ln(n / e) / ln(max_distance / e) · (b − e), in float32 like HF; ln(0) = −inf only where isSmall picks n anyway.
         var large = (log(n.to(ScalarType.Float32) / Sc(maxExact)) / Sc(Math.Log((double)maxDistance / maxExact)) * Sc(numBuckets - maxExact))
-            .to(ScalarType.Int64) + Sc(maxExact);
+            .to(ScalarType.Int64).add(Sc(maxExact), Sc(1));
         large = minimum(large, full_like(large, Sc(numBuckets - 1)));
-        return (buckets + where(isSmall, n, large)).MoveToOuterDisposeScope();
+        return buckets.add(where(isSmall, n, large), Sc(1)).MoveToOuterDisposeScope();
     }
 
     /// <summary>The position bias [1, H, Lq, Lk] from this layer's <c>relative_attention_bias</c> table.</summary>
@@ -88,7 +88,7 @@ public sealed class T5Attention : nn.Module<Tensor, Tensor, Tensor>
         var key = Heads(k.forward(hiddenStates));
         var value = Heads(v.forward(hiddenStates));
         var scores = matmul(query, key.transpose(3, 2));                                          // [B, H, L, L], no 1/√d
-        scores = scores + positionBias;
+        scores = scores.add(positionBias, Sc(1));
         var weights = nn.functional.softmax(scores.to(ScalarType.Float32), -1).to(scores.dtype);  // softmax in fp32 as HF
         var attn = matmul(weights, value).transpose(1, 2).reshape(b, l, _numHeads * _dKv);        // [B, H, L, d] → [B, L, H·d]
         return o.forward(attn).MoveToOuterDisposeScope();

@@ -27,8 +27,8 @@ public sealed class T5DenseGatedActDense : nn.Module<Tensor, Tensor>
     public static Tensor GeluNew(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var inner = (x + x.pow(Sc(3)) * Sc(0.044715)) * Sc(Math.Sqrt(2.0 / Math.PI));
-        return (x * Sc(0.5) * (inner.tanh() + Sc(1.0))).MoveToOuterDisposeScope();
+        var inner = x.add(x.pow(Sc(3)) * Sc(0.044715), Sc(1)) * Sc(Math.Sqrt(2.0 / Math.PI));
+        return (x * Sc(0.5) * inner.tanh().add(Sc(1.0), Sc(1))).MoveToOuterDisposeScope();
     }
 
     /// <summary><paramref name="hiddenStates"/>: [B, L, D] → [B, L, D].</summary>

@@ -1,3 +1,4 @@
+using static LaMo.Core.KeptScalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,6 +25,6 @@ public sealed class T5LayerFF : nn.Module<Tensor, Tensor>
     {
         using var normed = layer_norm.forward(hiddenStates);
         using var ff = DenseReluDense.forward(normed);
-        return hiddenStates + ff;
+        return hiddenStates.add(ff, Sc(1));
     }
 }

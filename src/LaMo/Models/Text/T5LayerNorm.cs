@@ -27,7 +27,7 @@ public sealed class T5LayerNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var variance = hiddenStates.to(ScalarType.Float32).pow(Sc(2)).mean([-1L], keepdim: true);   // [..., 1], fp32
-        var h = hiddenStates * rsqrt(variance + Sc(_eps));                                          // promotes to fp32
+        var h = hiddenStates * rsqrt(variance.add(Sc(_eps), Sc(1)));                                          // promotes to fp32
         // HF casts back only for half-precision weights; an fp32 weight keeps the fp32 product.
         if (weight.dtype is ScalarType.Float16 or ScalarType.BFloat16) h = h.to(weight.dtype);
         return (weight * h).MoveToOuterDisposeScope();

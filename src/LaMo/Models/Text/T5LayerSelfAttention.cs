@@ -1,3 +1,4 @@
+using static LaMo.Core.KeptScalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,6 +28,6 @@ public sealed class T5LayerSelfAttention : nn.Module<Tensor, Tensor, Tensor>
     {
         using var normed = layer_norm.forward(hiddenStates);
         using var attn = SelfAttention.forward(normed, positionBias);
-        return hiddenStates + attn;
+        return hiddenStates.add(attn, Sc(1));
     }
 }

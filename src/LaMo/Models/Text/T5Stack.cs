@@ -46,8 +46,8 @@ public sealed class T5Stack : nn.Module<Tensor, Tensor?, Tensor>
                 ScalarType.Float64 => double.MinValue,
                 _ => float.MinValue,
             };
-            var ext = (Sc(1) - attentionMask.to(h.dtype)).unsqueeze(1).unsqueeze(2) * Sc(min);
-            positionBias = positionBias + ext;                                      // [B, H, L, L]
+            var ext = attentionMask.to(h.dtype).neg().add(Sc(1), Sc(1)).unsqueeze(1).unsqueeze(2) * Sc(min);
+            positionBias = positionBias.add(ext, Sc(1));                                      // [B, H, L, L]
         }
         foreach (var b in block)
         {

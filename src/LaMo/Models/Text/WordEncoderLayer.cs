@@ -1,3 +1,4 @@
+using static LaMo.Core.KeptScalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -35,8 +36,8 @@ public sealed class WordEncoderLayer : nn.Module<Tensor, Tensor, Tensor>
         Tensor Heads(Tensor t) => t.view(b, l, _numHeads, d / _numHeads).transpose(1, 2);   // [B, L, D] → [B, H, L, D/H]
         var h = norm1.forward(x);
         var attn = nn.functional.scaled_dot_product_attention(Heads(to_q.forward(h)), Heads(to_k.forward(h)), Heads(to_v.forward(h)), keyBias);
-        x = x + to_out.forward(attn.transpose(1, 2).reshape(b, l, d));                        // [B, H, L, D/H] → [B, L, D]
-        x = x + ff_out.forward(nn.functional.gelu(ff_in.forward(norm2.forward(x))));
+        x = x.add(to_out.forward(attn.transpose(1, 2).reshape(b, l, d)), Sc(1));                        // [B, H, L, D/H] → [B, L, D]
+        x = x.add(ff_out.forward(nn.functional.gelu(ff_in.forward(norm2.forward(x)))), Sc(1));
         return x.MoveToOuterDisposeScope();
     }
 }

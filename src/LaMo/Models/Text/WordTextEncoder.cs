@@ -68,9 +68,9 @@ public sealed class WordTextEncoder : nn.Module<Tensor, Tensor, Tensor>, ITextEn
         using var scope = NewDisposeScope();
         long l = inputIds.shape[1];
         var positions = arange(Sc(0), Sc(l), Sc(1), dtype: ScalarType.Int64, device: inputIds.device);
-        var h = token_embedding.forward(inputIds) + position_embedding.forward(positions).unsqueeze(0);   // [B, L, D]
+        var h = token_embedding.forward(inputIds).add(position_embedding.forward(positions).unsqueeze(0), Sc(1));   // [B, L, D]
         // −1e9 rather than −inf: an empty caption masks every key, and a uniform softmax beats NaN.
-        var keyBias = ((Sc(1) - mask.to(h.dtype)) * Sc(-1e9)).unsqueeze(1).unsqueeze(2);                 // [B, 1, 1, L]
+        var keyBias = (mask.to(h.dtype).neg().add(Sc(1), Sc(1)) * Sc(-1e9)).unsqueeze(1).unsqueeze(2);                 // [B, 1, 1, L]
         foreach (var layer in layers) h = layer.forward(h, keyBias);
         return norm_out.forward(h).MoveToOuterDisposeScope();
     }

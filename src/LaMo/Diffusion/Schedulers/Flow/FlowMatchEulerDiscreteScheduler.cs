@@ -81,7 +81,7 @@ public sealed class FlowMatchEulerDiscreteScheduler : FlowSchedulerBase
         int i = CurrentIndex(timestep);
         float sigma = Sigmas[i], dt = Sigmas[i + 1] - Sigmas[i];
         var x = sample.to_type(ScalarType.Float32);
-        var prev = (x + modelOutput * Sc(dt)).to_type(modelOutput.dtype);
+        var prev = x.add(modelOutput * Sc(dt), Sc(1)).to_type(modelOutput.dtype);
         var x0 = (x - modelOutput * Sc(sigma)).to_type(modelOutput.dtype);
         StepIndex = i + 1;
         return new SchedulerStep(prev, x0);

@@ -116,7 +116,7 @@ public sealed class UniPCMultistepScheduler : FlowSchedulerBase
         for (int k = 1; k < order; k++)
         {
             var term = (History(k) - m0) / Sc(c.Ratios[k - 1]) * Sc(rhos[k - 1]);
-            res = res is null ? term : res + term;
+            res = res is null ? term : res.add(term, Sc(1));
         }
         return (xt - res! * Sc(c.CorrectionScale)).to_type(x.dtype);
     }
@@ -131,7 +131,7 @@ public sealed class UniPCMultistepScheduler : FlowSchedulerBase
         var rhos = order == 1 ? [0.5] : c.Solve(order);
         var corr = (modelT - m0) * Sc(rhos[^1]);
         for (int k = 1; k < order; k++)
-            corr = (History(k) - m0) / Sc(c.Ratios[k - 1]) * Sc(rhos[k - 1]) + corr;
+            corr = ((History(k) - m0) / Sc(c.Ratios[k - 1]) * Sc(rhos[k - 1])).add(corr, Sc(1));
         return (xt - corr * Sc(c.CorrectionScale)).to_type(thisSample.dtype);
     }
 
