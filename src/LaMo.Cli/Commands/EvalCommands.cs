@@ -17,6 +17,7 @@ public static class EvalCommands
         var cmd = new Command("eval", "Evaluate generated videos: physics benchmark against world ground truth, or motion metrics");
         cmd.Subcommands.Add(Physics());
         cmd.Subcommands.Add(Motion());
+        cmd.Subcommands.Add(Gate());
         return cmd;
     }
 
@@ -71,6 +72,37 @@ public static class EvalCommands
                 Markup.Escape($"[{PhysicsBenchmark.Format(c.CiLow)}, {PhysicsBenchmark.Format(c.CiHigh)}]"));
         if (result.Comparisons.Count > 0) console.Write(cmp);
     }
+
+    private static Command Gate()
+    {
+        var evals = new Argument<string[]>("evals") { Description = "eval.json files of lamo eval physics in continuation mode (e.g. one per world condition), pooled", Arity = ArgumentArity.OneOrMore };
+        var name = new Option<string>("--name") { Description = "Row of the model in each file", DefaultValueFactory = _ => "generated" };
+        var bar = new QualityBar();
+        var failure = new Option<double>("--max-failure") { Description = "Largest failure rate", DefaultValueFactory = _ => bar.MaxFailureRate };
+        var ratio = new Option<double>("--max-m1c-ratio") { Description = "Largest M1c relative to constant-velocity extrapolation on the same clips", DefaultValueFactory = _ => bar.MaxM1cRatio };
+        var drift = new Option<double>("--max-size-drift") { Description = "Largest mean M5 (size drift)", DefaultValueFactory = _ => bar.MaxSizeDrift };
+        var cmd = new Command("gate", "Quality bar of a base model (docs/results/study-v2.md): failure rate, M1c against constant velocity, size drift; exit 0 if met, 1 if not")
+            { evals, name, failure, ratio, drift };
+        cmd.SetAction(parse =>
+        {
+            var files = parse.GetValue(evals)!;
+            var results = files.Select(PhysicsBenchmarkResult.Load).ToArray();
+            var given = results.Select(r => r.Options.GivenFrames).Distinct().ToArray();
+            if (given.Length != 1 || given[0] == 0)
+                throw new ArgumentException($"the gate needs continuation evaluations with one number of given frames; got given frames {string.Join(", ", given)}");
+            var gate = QualityGate.Evaluate(results, parse.GetValue(name)!, new QualityBar(parse.GetValue(failure), parse.GetValue(ratio), parse.GetValue(drift)));
+            var w = parse.InvocationConfiguration.Output;
+            w.WriteLine($"quality gate over {files.Length} evaluation(s), {gate.Clips} clips, {given[0]} given frames:");
+            w.WriteLine($"  failure rate     {gate.FailureRate:0.000} (bar ≤ {gate.Bar.MaxFailureRate:0.###})  {Verdict(gate.FailurePasses)}");
+            w.WriteLine($"  M1c              {gate.M1c:0.000} units/s vs constant velocity {gate.ConstantVelocityM1c:0.000} on {gate.M1cPairs} clips: ratio {gate.M1cRatio:0.00} (bar ≤ {gate.Bar.MaxM1cRatio:0.##})  {Verdict(gate.M1cPasses)}");
+            w.WriteLine($"  size drift (M5)  {gate.SizeDrift:0.000} (bar ≤ {gate.Bar.MaxSizeDrift:0.###})  {Verdict(gate.SizeDriftPasses)}");
+            w.WriteLine(gate.Passes ? "quality gate: met" : "quality gate: NOT met");
+            return gate.Passes ? 0 : 1;
+        });
+        return cmd;
+    }
+
+    private static string Verdict(bool passes) => passes ? "pass" : "FAIL";
 
     private static Command Motion()
     {

@@ -39,6 +39,26 @@ public sealed class EvalCommandsTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Gate_PoolsEvalFiles_AndExitsByTheBar()
+    {
+        string truth = Path.Combine(_dir, "truth"), videos = Path.Combine(_dir, "videos"), json = Path.Combine(_dir, "eval.json");
+        Directory.CreateDirectory(truth);
+        for (var i = 0; i < 2; i++)
+        {
+            var clip = PhysicsTestClips.Make(Scenario.Uniform, (ulong)i, 32);
+            clip.Save(Path.Combine(truth, $"clip{i}.json"));
+            WritePngs(PhysicsTestClips.Render(clip), Path.Combine(videos, $"clip{i}"));
+        }
+        Assert.Equal(0, Run("eval", "physics", "--videos", videos, "--truth", truth, "--out", json, "--given-frames", "5"));
+        Assert.Equal(0, Run("eval", "gate", json, json, "--max-m1c-ratio", "1e9"));                 // the ground truth itself: no failure, no size drift
+        Assert.Equal(1, Run("eval", "gate", json, "--max-failure", "-1"));
+        var junk = Path.Combine(_dir, "junk.json");
+        File.WriteAllText(junk, "{\"rows\": []}");
+        var e = Assert.Throws<InvalidDataException>(() => Run("eval", "gate", junk));
+        Assert.Contains("junk.json: not an eval.json", e.Message);
+    }
+
+    [Fact]
     public void Physics_PngFramesOfGroundTruth_WritesJsonWithFloorRows()
     {
         string truth = Path.Combine(_dir, "truth"), videos = Path.Combine(_dir, "videos"), json = Path.Combine(_dir, "eval.json");

@@ -36,6 +36,23 @@ public sealed record PhysicsBenchmarkResult(PhysicsOptions Options, IReadOnlyLis
     /// <summary>Writes <c>eval.json</c>.</summary>
     public void Save(string path) => File.WriteAllText(path, ToJson().ReplaceLineEndings("\n") + "\n");
 
+    /// <summary>Reads an <c>eval.json</c> that <see cref="Save"/> wrote.</summary>
+    /// <exception cref="InvalidDataException">Not such a file (names it).</exception>
+    public static PhysicsBenchmarkResult Load(string path)
+    {
+        try
+        {
+            var result = JsonSerializer.Deserialize<PhysicsBenchmarkResult>(File.ReadAllText(path), JsonOptions);
+            if (result?.Rows is not { Count: > 0 } || result.Rows.Any(r => r.Clips is null))
+                throw new InvalidDataException($"{path}: not an eval.json of lamo eval physics (no rows with clips)");
+            return result;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not an eval.json of lamo eval physics ({e.Message})", e);
+        }
+    }
+
     /// <summary>Headline table (Markdown): one line per row, overall means of <see cref="PhysicsBenchmark.HeadlineMetrics"/>.</summary>
     public string HeadlineTable()
     {
