@@ -5,7 +5,8 @@ namespace LaMo.Models.Text;
 
 /// <summary>Architecture of <see cref="T5EncoderModel"/>. Mirrors the HF transformers <c>T5Config</c> keys of
 /// <c>text_encoder/config.json</c>; defaults are T5 v1.1 XXL as shipped with CogVideoX.</summary>
-/// <remarks>Only the encoder of a gated-GELU (v1.1) T5 is supported. Keys HF writes that do not affect the encoder
+/// <remarks>Only the encoder of a gated-GELU (v1.1) T5 is supported, and UMT5's (<c>model_type</c> <c>umt5</c>, Wan's text
+/// encoder), which differs only in giving every block its own relative-position bias table. Keys HF writes that do not affect the encoder
 /// are accepted and listed in <see cref="IgnoredKeys"/>; any other unknown key is rejected by <see cref="Validate"/>.</remarks>
 public sealed record T5Config
 {
@@ -14,9 +15,11 @@ public sealed record T5Config
     public static IReadOnlySet<string> IgnoredKeys { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         "_name_or_path", "architectures", "classifier_dropout", "decoder_start_token_id", "initializer_factor",
-        "is_encoder_decoder", "model_type", "num_decoder_layers", "output_past", "tie_word_embeddings", "torch_dtype",
+        "is_encoder_decoder", "num_decoder_layers", "output_past", "tie_word_embeddings", "torch_dtype",
         "transformers_version", "use_cache", "gradient_checkpointing", "n_positions", "task_specific_params",
         "is_decoder", "return_dict", "output_hidden_states", "output_attentions",
+        // UMT5: a T5X conversion flag that HF's modules do not read, and the tokenizer's class name.
+        "scalable_attention", "tokenizer_class",
     };
 
     /// <summary>Set by our own writers so <see cref="TextEncoderLoader"/> can dispatch; HF files do not have it.</summary>
@@ -47,6 +50,9 @@ public sealed record T5Config
     [JsonPropertyName("dense_act_fn")] public string DenseActFn { get; init; } = "gelu_new";
     /// <summary>Must be true (T5 v1.1).</summary>
     [JsonPropertyName("is_gated_act")] public bool IsGatedAct { get; init; } = true;
+    /// <summary><c>t5</c> (or absent): block 0 owns the relative-position bias and every block uses it; <c>umt5</c>: every
+    /// block owns and uses its own.</summary>
+    [JsonPropertyName("model_type")] public string? ModelType { get; init; }
     /// <summary>Padding token id.</summary>
     [JsonPropertyName("pad_token_id")] public int PadTokenId { get; init; }
     /// <summary>End-of-sequence token id.</summary>
@@ -55,11 +61,18 @@ public sealed record T5Config
     /// <summary>Keys not modelled above; must all be in <see cref="IgnoredKeys"/>.</summary>
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
 
+    /// <summary>Every block has its own relative-position bias (UMT5).</summary>
+    [JsonIgnore] public bool PerLayerPositionBias => ModelType == "umt5";
+
     /// <summary>Attention inner width: heads × d_kv.</summary>
     [JsonIgnore] public int InnerDim => NumHeads * DKv;
 
     /// <summary>T5 v1.1 XXL, the CogVideoX text encoder.</summary>
     public static T5Config T5V11Xxl { get; } = new();
+
+    /// <summary>UMT5-XXL's encoder, the Wan 2.1 / 2.2 text encoder (<c>google/umt5-xxl</c>; the Wan diffusers folders'
+    /// <c>text_encoder/config.json</c>): T5-XXL's sizes with a 256,384-row vocabulary and a bias table per block.</summary>
+    public static T5Config Umt5Xxl { get; } = new() { ModelType = "umt5", VocabSize = 256384 };
 
     /// <summary>A tiny random-weight configuration for tests.</summary>
     public static T5Config Tiny { get; } = new()
@@ -91,8 +104,10 @@ public sealed record T5Config
         if (!IsGatedAct) throw new InvalidDataException("T5 config: 'is_gated_act' (false) is not supported; only gated T5 v1.1 is");
         if (PadTokenId < 0 || PadTokenId >= VocabSize) throw new InvalidDataException($"T5 config: 'pad_token_id' ({PadTokenId}) must be in [0, vocab_size)");
         if (EosTokenId < 0 || EosTokenId >= VocabSize) throw new InvalidDataException($"T5 config: 'eos_token_id' ({EosTokenId}) must be in [0, vocab_size)");
-        if (ClassName is not null && ClassName != "T5EncoderModel")
-            throw new InvalidDataException($"T5 config: '_class_name' ('{ClassName}') must be 'T5EncoderModel'");
+        if (ModelType is not (null or "t5" or "umt5"))
+            throw new InvalidDataException($"T5 config: 'model_type' ('{ModelType}') is not supported; expected 't5' or 'umt5'");
+        if (ClassName is not (null or "T5EncoderModel" or "UMT5EncoderModel"))
+            throw new InvalidDataException($"T5 config: '_class_name' ('{ClassName}') must be 'T5EncoderModel' or 'UMT5EncoderModel'");
         var unknown = Extra?.Keys.Where(k => !IgnoredKeys.Contains(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
         if (unknown is { Count: > 0 })
             throw new InvalidDataException($"T5 config: unknown key{(unknown.Count == 1 ? "" : "s")} {string.Join(", ", unknown.Select(k => $"'{k}'"))}");

@@ -6,7 +6,8 @@ namespace LaMo.Models.Text;
 public static class T5Limits
 {
     /// <summary>Parameters of a T5 v1.1 encoder of <paramref name="c"/> (embedding, per layer q/k/v/o, gated FF and two
-    /// norms, the relative-position bias, the final norm): 4,762,310,656 for T5-XXL, the module's own count.</summary>
+    /// norms, the relative-position bias (in every block for UMT5), the final norm): 4,762,310,656 for T5-XXL, the
+    /// module's own count.</summary>
     /// <exception cref="OverflowException">Absurd sizes.</exception>
     public static long Parameters(T5Config c)
     {
@@ -14,7 +15,8 @@ public static class T5Limits
         {
             long d = c.DModel, inner = (long)c.NumHeads * c.DKv;
             long layer = 4 * d * inner + 3 * d * c.DFf + 2 * d;
-            return (long)c.VocabSize * d + c.NumLayers * layer + (long)c.RelativeAttentionNumBuckets * c.NumHeads + d;
+            long biasTables = c.PerLayerPositionBias ? c.NumLayers : 1;
+            return (long)c.VocabSize * d + c.NumLayers * layer + biasTables * c.RelativeAttentionNumBuckets * c.NumHeads + d;
         }
     }
 

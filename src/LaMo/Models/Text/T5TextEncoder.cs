@@ -74,7 +74,7 @@ public sealed class T5TextEncoder : ITextEncoder
     {
         string dir = Path.Combine(pipelineFolder, "text_encoder");
         Directory.CreateDirectory(dir);
-        var config = Model.Config with { ClassName = "T5EncoderModel" };
+        var config = Model.Config with { ClassName = Model.Config.PerLayerPositionBias ? "UMT5EncoderModel" : "T5EncoderModel" };
         AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), System.Text.Json.JsonSerializer.Serialize(config, TextConfigJson.Options));
         SafetensorsWriter.Save(Path.Combine(dir, "model.safetensors"), Model.SaveStateDict());
     }

@@ -18,10 +18,10 @@ public static class TextEncoderLoader
         if (!File.Exists(configPath)) throw new FileNotFoundException($"{configPath}: no such file; a pipeline folder needs text_encoder/config.json", configPath);
         return TextConfigJson.ClassNameOf(configPath) switch
         {
-            "T5EncoderModel" => T5TextEncoder.FromPretrained(pipelineFolder, t5DType),
+            "T5EncoderModel" or "UMT5EncoderModel" => T5TextEncoder.FromPretrained(pipelineFolder, t5DType),
             "WordTextEncoder" => WordTextEncoder.FromPretrained(pipelineFolder),
-            null => throw new InvalidDataException($"{configPath}: no '_class_name' or 'architectures'; expected 'T5EncoderModel' or 'WordTextEncoder'"),
-            var other => throw new InvalidDataException($"{configPath}: unknown text encoder class '{other}'; expected 'T5EncoderModel' or 'WordTextEncoder'"),
+            null => throw new InvalidDataException($"{configPath}: no '_class_name' or 'architectures'; expected 'T5EncoderModel', 'UMT5EncoderModel' or 'WordTextEncoder'"),
+            var other => throw new InvalidDataException($"{configPath}: unknown text encoder class '{other}'; expected 'T5EncoderModel', 'UMT5EncoderModel' or 'WordTextEncoder'"),
         };
     }
 }

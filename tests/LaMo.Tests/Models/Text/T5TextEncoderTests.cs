@@ -124,6 +124,7 @@ public class T5TextEncoderTests
     [InlineData("num_heads", "0")]
     [InlineData("relative_attention_num_buckets", "7")]
     [InlineData("layer_norm_epsilon", "0")]
+    [InlineData("model_type", "mt")]
     public void Config_BadField_ValidateNamesIt(string key, string value)
     {
         var json = System.Text.Json.Nodes.JsonNode.Parse(HfStyleConfig)!.AsObject();
@@ -138,6 +139,7 @@ public class T5TextEncoderTests
     {
         var config = System.Text.Json.JsonSerializer.Deserialize<T5Config>(HfStyleConfig)!;
         config.Validate();
-        Assert.Equal(T5Config.Tiny with { Extra = config.Extra }, config);
+        Assert.Equal(T5Config.Tiny with { Extra = config.Extra, ModelType = "t5" }, config);
+        Assert.False(config.PerLayerPositionBias);
     }
 }
