@@ -101,5 +101,26 @@ public sealed class WanTransformerForwardTests
         Assert.Contains("blocks.1.attn2.to_out.0", set.ModuleNames);
     }
 
+    /// <summary>Every parameter and the latent input receive a gradient (no detached path), also through SafeConv's
+    /// padded patch convolution (inner dim 48 is a multiple of SafeConv's 16-channel block, 24 is padded).</summary>
+    [Theory]
+    [InlineData(24)]
+    [InlineData(12)]
+    public void Backward_ReachesEveryParameterAndTheInput(int headDim)
+    {
+        manual_seed(7);
+        using var model = new WanTransformer3DModel(WanTransformerPresets.Tiny with { AttentionHeadDim = headDim });
+        model.train();
+        using var x = randn(new long[] { 2, 16, 2, 4, 4 }).requires_grad_(true);
+        using var text = randn(new long[] { 2, 3, 32 });
+        using var t = tensor(new[] { 800f, 100f });
+        using var y = model.forward(x, t, text);
+        using var loss = y.pow(LaMo.Core.KeptScalars.Sc(2)).mean();
+        loss.backward();
+        foreach (var (name, p) in model.named_parameters())
+            Assert.True(p.grad is { } g && g.abs().sum().item<float>() > 0 && g.isfinite().all().item<bool>(), $"{name} has no gradient");
+        Assert.True(x.grad is { } gx && gx.abs().sum().item<float>() > 0);
+    }
+
     private static TorchSharp.Scalar KeptScalarsOne() => LaMo.Core.KeptScalars.Sc(1.0);
 }
