@@ -9,7 +9,7 @@ public static class GoldenVerifiers
     [
         new CogVideoXTransformerVerifier(), new CogVideoXVaeVerifier(),
         new CogVideoXDDIMSchedulerVerifier(), new CogVideoXDPMSchedulerVerifier(),
-        new WanFlowMatchEulerSchedulerVerifier(), new WanUniPCSchedulerVerifier(), new WanFlowConventionsVerifier(),
+        new WanTransformerVerifier(), new WanFlowMatchEulerSchedulerVerifier(), new WanUniPCSchedulerVerifier(), new WanFlowConventionsVerifier(),
         new PredictorForwardVerifier(), new PredictorLossVerifier(), new MotionDriftLossVerifier(), new MotionPriorGuidanceVerifier(),
     ];
 

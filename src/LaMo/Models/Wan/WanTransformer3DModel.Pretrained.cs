@@ -1,0 +1,70 @@
+using LaMo.Core;
+using static TorchSharp.torch;
+
+namespace LaMo.Models.Wan;
+
+public sealed partial class WanTransformer3DModel
+{
+    /// <summary>Base name of the weight files diffusers writes for models.</summary>
+    public const string WeightsName = "diffusion_pytorch_model";
+
+    /// <summary>diffusers' default <c>max_shard_size</c> ("5GB" = 5·10⁹ bytes).</summary>
+    public const long DefaultMaxShardBytes = 5_000_000_000;
+
+    /// <summary>Loads a diffusers-format transformer folder: <c>config.json</c> plus
+    /// <c>diffusion_pytorch_model.safetensors</c> or its sharded index. Loading is strict (every key, exact shapes);
+    /// stored dtypes are converted to <paramref name="dtype"/>, except that in half precision the modules diffusers keeps in
+    /// float32 (<c>time_embedder</c>, the <c>scale_shift_table</c>s, <c>norm2</c>) stay float32.</summary>
+    /// <param name="folder">The <c>transformer/</c> folder (or a pipeline folder holding one).</param>
+    /// <param name="dtype">Parameter dtype (float32, bfloat16 or float16).</param>
+    /// <param name="device">Target device (CPU when null).</param>
+    /// <exception cref="FileNotFoundException">No folder, <c>config.json</c> or weights file (names the path).</exception>
+    /// <exception cref="InvalidDataException">Bad config, missing/unexpected keys or shape mismatches (names them).</exception>
+    public static WanTransformer3DModel FromPretrained(string folder, ScalarType dtype = ScalarType.Float32, Device? device = null) =>
+        FromPretrained(folder, config: null, dtype, device);
+
+    /// <summary>As <see cref="FromPretrained(string, ScalarType, Device?)"/>, with the folder's config already loaded and
+    /// checked by the caller (<paramref name="config"/>; null reads it).</summary>
+    public static WanTransformer3DModel FromPretrained(string folder, WanTransformerConfig? config, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{folder}: transformer folder not found");
+        string sub = Path.Combine(folder, "transformer");
+        if (!File.Exists(Path.Combine(folder, "config.json")) && File.Exists(Path.Combine(sub, "config.json"))) folder = sub;
+        if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16 or ScalarType.Float64))
+            throw new ArgumentException($"dtype {dtype} is not a floating-point parameter type", nameof(dtype));
+
+        config ??= WanTransformerLimits.Load(folder);   // absurd sizes refused before allocation
+        using var checkpoint = Checkpoint.Open(folder);
+        var model = new WanTransformer3DModel(config, new WanParameterOptions(device, dtype, SkipInit: true));
+        try
+        {
+            StateDictLoader.Load(model, checkpoint, LoadOptions.Default);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        model.eval();
+        return model;
+    }
+
+    /// <summary>Writes <c>config.json</c> and the weights in diffusers' layout: one
+    /// <c>diffusion_pytorch_model.safetensors</c>, or shards of at most <paramref name="maxShardBytes"/> plus
+    /// <c>diffusion_pytorch_model.safetensors.index.json</c>. Files are written atomically; stale weight files of the
+    /// other layout are removed so the folder stays loadable.</summary>
+    /// <returns>The files written.</returns>
+    public IReadOnlyList<string> SavePretrained(string folder, long maxShardBytes = DefaultMaxShardBytes)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxShardBytes);
+        Directory.CreateDirectory(folder);
+        foreach (var stale in Directory.GetFiles(folder, WeightsName + "*.safetensors*")) File.Delete(stale);
+        string configPath = Path.Combine(folder, "config.json");
+        AtomicFile.WriteAllText(configPath, Config.ToJson());
+        var files = SafetensorsWriter.SaveSharded(folder, WeightsName, StateDictLoader.StateDict(this), maxShardBytes,
+            new Dictionary<string, string> { ["format"] = "pt" });
+        return [configPath, .. files];
+    }
+}
