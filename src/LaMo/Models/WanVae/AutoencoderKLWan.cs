@@ -78,8 +78,8 @@ public sealed class AutoencoderKLWan : nn.Module<Tensor, Tensor>
         return new LatentDistribution(PerSample(video, EncodeChunks));
     }
 
-    /// <summary>Decodes latents [B, z_dim, F, h, w] (already de-normalised) to video [B, C, 1+4(F−1), h·s, w·s],
-    /// clamped to [−1, 1] unless <paramref name="clamp"/> is false.</summary>
+    /// <summary>Decodes latents [B, z_dim, F, h, w] (already de-normalised) to video [B, C, 1 + r·(F−1), h·s, w·s]
+    /// (r = temporal compression, 4 for the published VAEs), clamped to [−1, 1] unless <paramref name="clamp"/> is false.</summary>
     /// <exception cref="ArgumentException">Wrong rank or channel count.</exception>
     public Tensor Decode(Tensor latents, bool clamp = true)
     {
