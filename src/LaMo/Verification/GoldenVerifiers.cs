@@ -7,7 +7,7 @@ public static class GoldenVerifiers
     /// checks (docs/architecture.md), so it lists them here; nothing below knows about it.</summary>
     public static IReadOnlyList<IGoldenVerifier> All { get; } =
     [
-        new CogVideoXTransformerVerifier(), new CogVideoXVaeVerifier(),
+        new CogVideoXTransformerVerifier(), new CogVideoXVaeVerifier(), new WanVaeVerifier(),
         new CogVideoXDDIMSchedulerVerifier(), new CogVideoXDPMSchedulerVerifier(),
         new WanTransformerVerifier(), new WanFlowMatchEulerSchedulerVerifier(), new WanUniPCSchedulerVerifier(), new WanFlowConventionsVerifier(),
         new PredictorForwardVerifier(), new PredictorLossVerifier(), new MotionDriftLossVerifier(), new MotionPriorGuidanceVerifier(),
