@@ -52,4 +52,29 @@ public sealed class NoSilentOverwriteTests : IDisposable
         Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(P("mine")).Select(Path.GetFileName));
         Assert.Equal("keep me", File.ReadAllText(Path.Combine(P("mine"), "notes.txt")));
     }
+
+    [Fact]
+    public void Experiment_IntoANonEmptyFolder_IsRefusedInOneLineBeforeAnyWork_AndKeptIntact()
+    {
+        Directory.CreateDirectory(P("study"));
+        File.WriteAllText(Path.Combine(P("study"), "report.md"), "an earlier report");
+        foreach (var extra in new[] { Array.Empty<string>(), ["--overwrite"] })   // --overwrite replaces only a study run folder
+        {
+            var (rc, _, err) = RelyKit.Cli(["experiment", "--models", P("no-models"), "--out", P("study"), .. extra]);
+            Assert.NotEqual(0, rc);
+            Assert.Single(err.Trim().Split('\n'));
+            Assert.Contains($"{P("study")} is not empty", err);
+        }
+        Assert.Equal(["report.md"], Directory.GetFileSystemEntries(P("study")).Select(Path.GetFileName));
+
+        // An earlier (here: interrupted) experiment run is named as such; --overwrite is the way to replace it.
+        LaMo.Experiment.StudyRunFolder.Claim(P("earlier"), "experiment", overwrite: false);
+        File.WriteAllText(Path.Combine(P("earlier"), "stale.txt"), "from the earlier run");
+        var (rc2, _, err2) = RelyKit.Cli("experiment", "--models", P("no-models"), "--out", P("earlier"));
+        Assert.NotEqual(0, rc2);
+        Assert.Contains($"{P("earlier")} already holds the output of an earlier experiment: pass --overwrite", err2);
+        Assert.True(File.Exists(Path.Combine(P("earlier"), "stale.txt")));
+        LaMo.Experiment.StudyRunFolder.Claim(P("earlier"), "experiment", overwrite: true);
+        Assert.Equal([LaMo.Experiment.StudyRunFolder.Marker], Directory.GetFileSystemEntries(P("earlier")).Select(Path.GetFileName));
+    }
 }
