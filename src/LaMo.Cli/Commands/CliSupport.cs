@@ -42,6 +42,13 @@ public static class CliSupport
         return result!;
     }
 
+    /// <summary>The end of a training command's summary line, the same for <c>train</c>, <c>prior train</c> and
+    /// <c>vae train</c>: steps done, whether interrupted, and how many updates were skipped (each skip's reason was
+    /// logged at its step).</summary>
+    public static string StepsDone(TrainingResult r) =>
+        $"{r.FinalStep} steps{(r.Interrupted ? " (interrupted; --resume continues)" : "")}, {r.SkippedSteps} skipped"
+        + (r.SkippedSteps > 0 ? " (non-finite loss or gradient; the reason of each is logged at its step)" : "");
+
     /// <summary>Runs a job over items with a progress bar (items, %, remaining time) on an interactive console; otherwise
     /// with a plain line every ~10 % or 30 s, with the time remaining.</summary>
     public static void RunWithCounter(string title, TextWriter output, Action<IProgress<(int Done, int Total)>?> run)
