@@ -16,7 +16,7 @@ public static class StudyRunFolder
     /// <param name="folder">Run folder.</param>
     /// <param name="command">The command, for messages and the marker (<c>experiment</c>, <c>demo</c>).</param>
     /// <param name="overwrite">Replace an earlier run of a study command.</param>
-    /// <exception cref="IOException">The folder holds something and may not be replaced.</exception>
+    /// <exception cref="OutputExistsException">The folder holds something and may not be replaced.</exception>
     public static void Claim(string folder, string command, bool overwrite)
     {
         OutputFolder.Claim(folder, Marker, command, overwrite);

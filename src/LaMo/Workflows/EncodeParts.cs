@@ -47,7 +47,7 @@ internal static class EncodeParts
         Expect(parts);
         string output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(cacheFolder));
         if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any() && !ShardParts.WasMerged(output))
-            throw new InvalidDataException($"{output}: exists and was not written by a merge; remove it or merge into another folder");
+            throw new OutputExistsException($"{output}: exists and was not written by a merge; remove it or merge into another folder");
         var manifest = LatentCache.ReadManifest(parts[0].Folder);
         foreach (var (folder, _) in parts)
             if (LatentCache.ReadManifest(folder) != manifest) throw new InvalidDataException($"{folder}: cache.json differs from part 0's");

@@ -142,8 +142,8 @@ public sealed class ShardedJobTests(ShardedJobFixture fx) : IClassFixture<Sharde
         File.WriteAllText(Path.Combine(cache, "cache.json"), "{}");
         Directory.CreateDirectory(ShardParts.PartsFolder(cache));
         RelyKit.Ok([.. Encode(cache), "--shard", "0/1"]);
-        e = Assert.Throws<InvalidDataException>(() => MergeWorkflow.Run(cache));
-        Assert.Contains("not written by a merge", e.Message);
+        var refused = Assert.Throws<LaMo.Core.OutputExistsException>(() => MergeWorkflow.Run(cache));
+        Assert.Contains("not written by a merge", refused.Message);
         Assert.Equal("{}", File.ReadAllText(Path.Combine(cache, "cache.json")));
     }
 
