@@ -1,10 +1,12 @@
 using System.CommandLine;
 using LaMo.Cli.Commands;
+using LaMo.Core;
 
 namespace LaMo.Cli;
 
 /// <summary>Builds the <c>lamo</c> command tree and maps exceptions to one-line errors and exit codes
-/// (0 success, 2 usage error, 1 failure; <c>--verbose</c> adds the stack trace).</summary>
+/// (0 success, 2 usage error — bad arguments, or an output that exists and is not to be replaced —, 1 failure;
+/// <c>--verbose</c> adds the stack trace).</summary>
 public static class CliApp
 {
     /// <summary>Shown by every command; adds stack traces to errors.</summary>
@@ -55,8 +57,9 @@ public static class CliApp
         }
     }
 
-    /// <summary>2 for the caller's mistakes (bad arguments), 1 for everything else (bad files, failures).</summary>
-    public static int ExitCodeFor(Exception e) => e is ArgumentException ? 2 : 1;
+    /// <summary>2 for the caller's mistakes (bad arguments; an output that exists and may not be replaced without
+    /// <c>--overwrite</c> or <c>--resume</c>), 1 for everything else (bad files, failures).</summary>
+    public static int ExitCodeFor(Exception e) => e is ArgumentException or OutputExistsException ? 2 : 1;
 
     // Our messages already name the option; .NET's " (Parameter 'x')" would say it twice.
     private static string WithoutParameterSuffix(Exception e)

@@ -15,16 +15,7 @@ public static class CliSupport
     public static TrainingResult RunWithProgress(string title, int totalSteps, TextWriter output, Func<IProgress<TrainingProgress>, TrainingResult> run,
         bool plainLines = false)
     {
-        if (plainLines || Console.IsOutputRedirected || output != Console.Out)
-        {
-            int every = Math.Max(1, totalSteps / 20);
-            return run(new Reporter(p =>
-            {
-                if (p.Notice is not null) { output.WriteLine($"{title}: {p.Notice}"); return; }
-                if (p.Step % every == 0 || p.Step == p.TotalSteps)
-                    output.WriteLine($"{title} step={p.Step:D6}/{p.TotalSteps} {string.Join(' ', p.Metrics.Where(kv => !kv.Key.StartsWith("grad", StringComparison.Ordinal)).Select(kv => $"{kv.Key}={kv.Value:G4}"))} s/step={p.SecondsPerStep:F3}");
-            }));
-        }
+        if (plainLines || Console.IsOutputRedirected || output != Console.Out) return run(new PlainTrainingLog(title, totalSteps, output));
         TrainingResult? result = null;
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
@@ -41,6 +32,13 @@ public static class CliSupport
             });
         return result!;
     }
+
+    /// <summary>The end of a training command's summary line, the same for <c>train</c>, <c>prior train</c> and
+    /// <c>vae train</c>: steps done, whether interrupted, and how many updates were skipped (each skip's reason was
+    /// logged at its step).</summary>
+    public static string StepsDone(TrainingResult r) =>
+        $"{r.FinalStep} steps{(r.Interrupted ? " (interrupted; --resume continues)" : "")}, {r.SkippedSteps} skipped"
+        + (r.SkippedSteps > 0 ? " (non-finite loss or gradient; the reason of each is logged at its step)" : "");
 
     /// <summary>Runs a job over items with a progress bar (items, %, remaining time) on an interactive console; otherwise
     /// with a plain line every ~10 % or 30 s, with the time remaining.</summary>
@@ -77,6 +75,29 @@ public static class CliSupport
             _lastDecile = decile; _lastSeconds = seconds;
             double eta = seconds / p.Done * (p.Total - p.Done);
             output.WriteLine($"{title} {p.Done}/{p.Total} ({100.0 * p.Done / p.Total:F0} %) {seconds:F0} s elapsed, ~{eta:F0} s left");
+        }
+    }
+
+    // Training log lines for redirected output: every 5 % of the steps and at least every 30 s, with the time left at the
+    // rate of this process's steps so far (a resumed run counts from where it resumed).
+    private sealed class PlainTrainingLog(string title, int totalSteps, TextWriter output) : IProgress<TrainingProgress>
+    {
+        private readonly int _every = Math.Max(1, totalSteps / 20);
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+        private int _firstStep = -1;
+        private double _lastSeconds;
+
+        public void Report(TrainingProgress p)
+        {
+            if (p.Notice is not null) { output.WriteLine($"{title}: {p.Notice}"); return; }
+            if (_firstStep < 0) _firstStep = p.Step - 1;   // the step before the first one this process ran
+            double seconds = _clock.Elapsed.TotalSeconds;
+            if (p.Step % _every != 0 && p.Step != p.TotalSteps && seconds - _lastSeconds < 30) return;
+            _lastSeconds = seconds;
+            int done = p.Step - _firstStep;
+            string left = p.Step >= p.TotalSteps ? "done" : done > 0 ? $"~{seconds / done * (p.TotalSteps - p.Step):F0} s left" : "";
+            var metrics = p.Metrics.Where(kv => !kv.Key.StartsWith("grad", StringComparison.Ordinal)).Select(kv => $"{kv.Key}={kv.Value:G4}");
+            output.WriteLine($"{title} step={p.Step:D6}/{p.TotalSteps} {string.Join(' ', metrics)} s/step={p.SecondsPerStep:F3} {left}".TrimEnd());
         }
     }
 

@@ -18,7 +18,8 @@ public static class ExperimentCommand
     {
         var d = new StudyOptions();
         var models = new Option<string>("--models") { Description = "Models folder (base/, ft-baseline-s*/, ft-lamo-s*/)", DefaultValueFactory = _ => "models/demo" };
-        var output = new Option<string?>("--out") { Description = "Run folder (default: runs/experiment-<time>)" };
+        var output = new Option<string?>("--out") { Description = "Run folder (default: runs/experiment-<time>); a non-empty folder is refused without --overwrite" };
+        var overwrite = WorkflowCommands.Overwrite("experiment run");
         var variants = new Option<string>("--variants") { Description = "Comma list; first must be baseline", DefaultValueFactory = _ => string.Join(',', d.Variants) };
         var trainSeeds = new Option<string?>("--train-seeds") { Description = "Training seeds, e.g. 0,1,2. With --steps: train fresh fine-tunes; without: pick these ft-* seeds from --models (default: all found)" };
         var steps = new Option<int?>("--steps") { Description = "Fine-tune steps of fresh fine-tunes (needs --train-seeds; equal for baseline and LaMo)" };
@@ -39,7 +40,7 @@ public static class ExperimentCommand
         var bootstrap = new Option<int>("--bootstrap") { Description = "Paired bootstrap resamples", DefaultValueFactory = _ => d.BootstrapResamples };
         var worldSeed = new Option<ulong>("--world-seed") { Description = "Seed of the test clips", DefaultValueFactory = _ => d.WorldSeed };
         var cmd = new Command("experiment", "The study: baseline / +drift / +guidance / lamo / flowmo over training and sampling seeds, per scenario and split, with paired bootstrap CIs")
-            { models, output, variants, trainSeeds, steps, cache, trainClips, driftLambda, samplingSeeds, splits, scenarios, clips, extended, size, frames, sampleSteps, cfg, lambda, rho, bootstrap, worldSeed };
+            { models, output, variants, trainSeeds, steps, cache, trainClips, driftLambda, samplingSeeds, splits, scenarios, clips, extended, size, frames, sampleSteps, cfg, lambda, rho, bootstrap, worldSeed, overwrite };
         cmd.SetAction(p =>
         {
             var o = p.InvocationConfiguration.Output;
@@ -54,6 +55,7 @@ public static class ExperimentCommand
                 Size = p.GetValue(size), Frames = p.GetValue(frames), Steps = p.GetValue(sampleSteps), Cfg = p.GetValue(cfg),
                 Guidance = new MotionPriorGuidanceOptions(p.GetValue(lambda), p.GetValue(rho)), BootstrapResamples = p.GetValue(bootstrap),
             }.Validate();
+            StudyRunFolder.Claim(run, "experiment", p.GetValue(overwrite));   // after the options are checked, before any work
             using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
             StudyModels set;
             if (p.GetValue(steps) is { } n)

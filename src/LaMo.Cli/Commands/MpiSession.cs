@@ -55,7 +55,7 @@ public sealed class MpiSession : IDisposable
         {
             error.WriteLine($"rank {_mpi.Rank}: error: {e.Message}");
             error.Flush();
-            _mpi.Abort(1);
+            _mpi.Abort(CliApp.ExitCodeFor(e));   // the same code as a single process (2: a refused --out, a bad argument)
             throw;   // not reached: MPI_Abort ends every process of the job
         }
     }

@@ -84,7 +84,7 @@ public static class WorkflowCommands
                 scaling = s;
                 return res;
             }, plainLines: mpi.Sync is not null), p.InvocationConfiguration.Error);
-            o.WriteLine($"vae: {r.FinalStep} steps{(r.Interrupted ? " (interrupted; --resume continues)" : "")}, scaling_factor {scaling:G5}, saved {Path.Combine(p.GetValue(output)!, "vae")}");
+            o.WriteLine($"vae: {CliSupport.StepsDone(r)}, scaling_factor {scaling:G5}, saved {Path.Combine(p.GetValue(output)!, "vae")}");
             return r.Interrupted ? cts.ExitCode : 0;
         });
         return new Command("vae", "VAE commands") { train };
@@ -191,7 +191,7 @@ public static class WorkflowCommands
             using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
             var r = mpi.Run(() => CliSupport.RunWithProgress("train", plan.Loop.TotalSteps, w,
                 prog => BackboneWorkflow.Run(plan, prog, cts.Token, mpi.Sync), plainLines: mpi.Sync is not null), p.InvocationConfiguration.Error);
-            w.WriteLine($"train: {r.FinalStep} steps{(r.Interrupted ? " (interrupted; --resume continues)" : "")}, {r.SkippedSteps} skipped, outputs in {plan.Out}");
+            w.WriteLine($"train: {CliSupport.StepsDone(r)}, outputs in {plan.Out}");
             return r.Interrupted ? cts.ExitCode : 0;
         });
         return cmd;
@@ -220,7 +220,7 @@ public static class WorkflowCommands
             using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
             var r = mpi.Run(() => CliSupport.RunWithProgress("prior", plan.Loop.TotalSteps, w,
                 prog => PriorWorkflow.Run(plan, prog, cts.Token, mpi.Sync), plainLines: mpi.Sync is not null), p.InvocationConfiguration.Error);
-            w.WriteLine($"prior: {r.FinalStep} steps{(r.Interrupted ? " (interrupted; --resume continues)" : "")}, predictor in {Path.Combine(plan.Out, "predictor")}");
+            w.WriteLine($"prior: {CliSupport.StepsDone(r)}, predictor in {Path.Combine(plan.Out, "predictor")}");
             return r.Interrupted ? cts.ExitCode : 0;
         });
         return new Command("prior", "Motion-field predictor commands") { train };

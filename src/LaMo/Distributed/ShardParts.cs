@@ -111,7 +111,7 @@ public static partial class ShardParts
     /// <summary>Records that <paramref name="output"/> was written by a merge of its parts (so a later merge may replace it).</summary>
     public static void RecordMerge(string output, string kind, int count) =>
         AtomicFile.WriteAllText(Path.Combine(PartsFolder(output), MergedFile),
-            new JsonObject { ["kind"] = kind, ["count"] = count, ["output"] = Path.GetFullPath(output) }.ToJsonString() + "\n");
+            new JsonObject { ["kind"] = kind, ["count"] = count, ["output"] = ArtifactPaths.Relative(PartsFolder(output), output) }.ToJsonString() + "\n");
 
     /// <summary>True when <paramref name="output"/> was written by an earlier merge of its parts.</summary>
     public static bool WasMerged(string output) => File.Exists(Path.Combine(PartsFolder(output), MergedFile));

@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace LaMo.Experiment;
 
 /// <summary>Drift and field heatmaps (docs/method.md §4) of one clip: on the generated latents and on the encoded ground truth,
-/// blended onto the matching RGB frame (upscaled so a 64 px frame is readable).</summary>
+/// blended onto the matching RGB frame (upscaled so a 64 px frame is readable), each a figure with a title, axes in the
+/// frame's pixels and a colour bar in the map's units (<see cref="HeatmapFigure"/>).</summary>
 public static class StudyHeatmaps
 {
     /// <summary>Nearest-neighbour upscale factor of the PNGs.</summary>
@@ -38,13 +39,24 @@ public static class StudyHeatmaps
             foreach (var (kind, map) in new[] { ("drift", maps.DriftMap), ("field", maps.FieldMap) })
             {
                 string rel = Path.Combine("heatmaps", $"{clip.Id}_{name}_{kind}.png");
-                Directory.CreateDirectory(Path.Combine(runFolder, "heatmaps"));
-                HeatmapOverlay.WritePng(Path.Combine(runFolder, rel), map, frame);
-                written.Add((rel.Replace('\\', '/'), $"{(name == "gt" ? "ground truth" : variant)}: {kind} map at latent frame f* = {maps.PeakFrame} (RGB frame {rgb})"));
+                string caption = $"{(name == "gt" ? "ground truth" : variant)}: {kind} map at latent frame f* = {maps.PeakFrame} (RGB frame {rgb})";
+                HeatmapFigure.WritePng(Path.Combine(runFolder, rel), map, frame, frames.Width, frames.Height, Labels(clip.Id, caption, kind, frames.Width / (int)map.shape[1]));
+                written.Add((rel.Replace('\\', '/'), caption));
             }
         }
         return written;
     }
+
+    /// <summary>Title, axes and colour-bar label of one heatmap figure.</summary>
+    /// <param name="clipId">Clip id.</param>
+    /// <param name="caption">Which video and map (the report's caption).</param>
+    /// <param name="kind"><c>drift</c> or <c>field</c>.</param>
+    /// <param name="cellPixels">Frame pixels per latent cell (the VAE's spatial downsampling).</param>
+    public static HeatmapLabels Labels(string clipId, string caption, string kind, int cellPixels) => new(
+        $"{clipId} · {caption}",
+        $"x (frame pixel; one latent cell = {cellPixels} px)",
+        "y (frame pixel, from the top)",
+        kind == "drift" ? "R_drift = |<D, μ>| / ‖μ‖ per cell" : "R_field = ‖Δf_φ‖ per cell");
 
     private static byte[,,] Upscale(Evaluation.FrameStack v, int t)
     {

@@ -133,12 +133,12 @@ public sealed class TrainingLoop
 
     /// <summary>Makes <see cref="TrainingLoopOptions.RunFolder"/> ready for the run, before anything is written: a folder
     /// holding an earlier run is refused unless the run resumes it, or replaced with <see cref="TrainingLoopOptions.Overwrite"/>.</summary>
-    /// <exception cref="IOException">The folder holds a run and neither resume nor overwrite was asked for.</exception>
+    /// <exception cref="OutputExistsException">The folder holds a run and neither resume nor overwrite was asked for.</exception>
     public static void ClaimRunFolder(TrainingLoopOptions options)
     {
         if (options.Resumes || !HoldsARun(options.RunFolder)) return;
         if (!options.Overwrite)
-            throw new IOException($"{options.RunFolder} already holds a training run (run.json or checkpoints/): pass --resume to continue it, --overwrite to replace it, or choose another output folder");
+            throw new OutputExistsException($"{options.RunFolder} already holds a training run (run.json or checkpoints/): pass --resume to continue it, --overwrite to replace it, or choose another output folder");
         Directory.Delete(options.RunFolder, recursive: true);
     }
 

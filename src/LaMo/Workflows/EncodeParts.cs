@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LaMo.Core;
 using LaMo.Data;
 using LaMo.Distributed;
 using static TorchSharp.torch;
@@ -25,16 +26,17 @@ internal static class EncodeParts
                 clips.Add(new JsonObject { ["index"] = indexOf.TryGetValue(id, out int i) ? i : int.MaxValue, ["id"] = id });
         var job = new JsonObject
         {
-            ["data"] = Path.GetFullPath(data), ["pipeline"] = Path.GetFullPath(pipeline), ["frames"] = read.Frames,
+            ["data"] = ArtifactPaths.Relative(partFolder, data), ["pipeline"] = ArtifactPaths.Relative(partFolder, pipeline), ["frames"] = read.Frames,
             ["height"] = read.Height, ["width"] = read.Width, ["shard_size"] = shardSize,
             ["entries"] = entries.Count, ["entries_fingerprint"] = ShardParts.Fingerprint(ids),
         };
         var items = new JsonObject
         {
             ["clips"] = clips,
-            ["listed_skips"] = new JsonArray(skipped.Take(listed).Select(s => (JsonNode)new JsonObject { ["path"] = s.Path, ["reason"] = s.Reason }).ToArray()),
+            ["listed_skips"] = new JsonArray(skipped.Take(listed).Select(s => (JsonNode)new JsonObject
+                { ["path"] = ArtifactPaths.Relative(partFolder, s.Path), ["reason"] = s.Reason }).ToArray()),
             ["skips"] = new JsonArray(skippedAt.Select((index, k) => (JsonNode)new JsonObject
-                { ["index"] = index, ["path"] = skipped[listed + k].Path, ["reason"] = skipped[listed + k].Reason }).ToArray()),
+                { ["index"] = index, ["path"] = ArtifactPaths.Relative(partFolder, skipped[listed + k].Path), ["reason"] = skipped[listed + k].Reason }).ToArray()),
         };
         ShardParts.Complete(partFolder, new PartMarker(Kind, part.Rank, part.Count, job, items));
     }
@@ -45,7 +47,7 @@ internal static class EncodeParts
         Expect(parts);
         string output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(cacheFolder));
         if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any() && !ShardParts.WasMerged(output))
-            throw new InvalidDataException($"{output}: exists and was not written by a merge; remove it or merge into another folder");
+            throw new OutputExistsException($"{output}: exists and was not written by a merge; remove it or merge into another folder");
         var manifest = LatentCache.ReadManifest(parts[0].Folder);
         foreach (var (folder, _) in parts)
             if (LatentCache.ReadManifest(folder) != manifest) throw new InvalidDataException($"{folder}: cache.json differs from part 0's");
@@ -88,18 +90,20 @@ internal static class EncodeParts
         {
             foreach (var s in open.Values) { s.Latents.Dispose(); s.Embeds.Dispose(); s.Mask.Dispose(); }
         }
-        File.WriteAllLines(Path.Combine(tmp, "skipped.txt"), MergedSkips(parts));
+        SkippedList.Write(tmp, MergedSkips(parts), relativeTo: output);
         SwapIn(tmp, output);
         ShardParts.RecordMerge(output, Kind, parts.Count);
         return order.Count;
     }
 
-    // The unsharded order: the skips found while listing, then the load failures in entry order.
-    private static IEnumerable<string> MergedSkips(IReadOnlyList<(string Folder, PartMarker Marker)> parts)
+    // The unsharded order: the skips found while listing, then the load failures in entry order. Marker paths are
+    // relative to their part folder.
+    private static IEnumerable<SkippedFile> MergedSkips(IReadOnlyList<(string Folder, PartMarker Marker)> parts)
     {
-        var listed = parts[0].Marker.Items["listed_skips"]!.AsArray().Select(s => $"{s!["path"]}\t{s["reason"]}");
-        var later = parts.SelectMany(p => p.Marker.Items["skips"]!.AsArray())
-            .OrderBy(s => (int)s!["index"]!).Select(s => $"{s!["path"]}\t{s["reason"]}");
+        static SkippedFile Skip(string folder, JsonNode s) => new(ArtifactPaths.Resolve(folder, (string)s["path"]!), (string)s["reason"]!);
+        var listed = parts[0].Marker.Items["listed_skips"]!.AsArray().Select(s => Skip(parts[0].Folder, s!));
+        var later = parts.SelectMany(p => p.Marker.Items["skips"]!.AsArray().Select(s => (Index: (int)s!["index"]!, Skip: Skip(p.Folder, s))))
+            .OrderBy(s => s.Index).Select(s => s.Skip);
         return listed.Concat(later);
     }
 

@@ -70,7 +70,7 @@ public static class EncodeWorkflow
             }
             if (todo.Count > 0) encoded += EncodeBatch(todo, vae, text, writer);
         }
-        File.WriteAllLines(Path.Combine(target, "skipped.txt"), skipped.Select(s => $"{s.Path}\t{s.Reason}"));
+        SkippedList.Write(target, skipped);
         if (part is not null)
             EncodeParts.Complete(target, part, data, pipeline, read, shardSize, entries, skipped, listed, skippedAt);
         return new EncodeReport(encoded, already, skipped);

@@ -70,7 +70,7 @@ public static class EvalWorkflow
         }
         string folder = StartPart(o.Out, part);
         AtomicFile.WriteAllText(Path.Combine(folder, PartResults), JsonSerializer.Serialize(rows, PhysicsBenchmarkResult.JsonOptions) + "\n");
-        var job = JsonSerializer.SerializeToNode(o with { Videos = Path.GetFullPath(o.Videos), Truth = Path.GetFullPath(o.Truth), Out = "" },
+        var job = JsonSerializer.SerializeToNode(o with { Videos = ArtifactPaths.Relative(folder, o.Videos), Truth = ArtifactPaths.Relative(folder, o.Truth), Out = "" },
             PhysicsBenchmarkResult.JsonOptions)!.AsObject();
         job["clips"] = all.Count;
         job["clips_fingerprint"] = ShardParts.Fingerprint(all.Select(c => c.Id));
@@ -126,7 +126,8 @@ public static class EvalWorkflow
             ["options"] = JsonSerializer.SerializeToNode(options, PhysicsBenchmarkResult.JsonOptions),
             ["videos"] = videos.Count, ["videos_fingerprint"] = ShardParts.Fingerprint(videos),
         };
-        ShardParts.Complete(folder, new PartMarker(MotionKind, part.Rank, part.Count, job, new JsonObject { ["videos"] = Indexed(mine, i => videos[i]) }));
+        ShardParts.Complete(folder, new PartMarker(MotionKind, part.Rank, part.Count, job,
+            new JsonObject { ["videos"] = Indexed(mine, i => ArtifactPaths.Relative(folder, videos[i])) }));
         return null;
     }
 
@@ -165,7 +166,8 @@ public static class EvalWorkflow
         ExpectKind(parts, MotionKind);
         var options = parts[0].Marker.Job["options"].Deserialize<MotionOptions>(PhysicsBenchmarkResult.JsonOptions)
             ?? throw new InvalidDataException($"{parts[0].Folder}: {ShardParts.MarkerFile} has no options");
-        var all = parts.SelectMany(p => WithIndices(p.Marker, "videos", ReadPart<List<MotionResult>>(p.Folder), r => r.Video)).OrderBy(r => r.Index);
+        var all = parts.SelectMany(p => WithIndices(p.Marker, "videos", ReadPart<List<MotionResult>>(p.Folder), r => ArtifactPaths.Relative(p.Folder, r.Video)))
+            .OrderBy(r => r.Index);
         var eval = new MotionEvaluator(options);
         foreach (var (_, r) in all) eval.Add(r);
         var report = eval.Compute();

@@ -15,6 +15,7 @@ public static class MergeWorkflow
 {
     /// <summary>Merges the parts of <paramref name="output"/>, whatever job made them.</summary>
     /// <exception cref="InvalidDataException">Missing, incomplete or mismatched parts (named), or an unknown kind.</exception>
+    /// <exception cref="LaMo.Core.OutputExistsException">The output exists and was not written by an earlier merge.</exception>
     public static MergeOutcome Run(string output)
     {
         var parts = ShardParts.Collect(output);

@@ -1,3 +1,5 @@
+using LaMo.Core;
+
 namespace LaMo.Workflows;
 
 /// <summary>No silent overwrites for <c>lamo sample</c> and <c>lamo eval</c>: an output that already exists is refused
@@ -12,24 +14,24 @@ public static class OutputGuard
     /// <param name="what">What the files are, for the message.</param>
     /// <param name="delete">Delete them (false: only check, e.g. for all but one part of a sharded run).</param>
     /// <returns>The earlier output files deleted.</returns>
-    /// <exception cref="ArgumentException">Earlier output and no <paramref name="overwrite"/>.</exception>
+    /// <exception cref="OutputExistsException">Earlier output and no <paramref name="overwrite"/>.</exception>
     public static int ClaimFolder(string folder, bool overwrite, Func<string, bool> isOutput, string what, bool delete = true)
     {
         if (!Directory.Exists(folder)) return 0;
         var earlier = Directory.EnumerateFiles(folder).Where(f => isOutput(Path.GetFileName(f))).ToList();
         if (earlier.Count == 0) return 0;
         if (!overwrite)
-            throw new ArgumentException($"{folder} already holds {what} ({earlier.Count} file(s), e.g. {Path.GetFileName(earlier[0])}): choose another --out, or pass --overwrite to replace them");
+            throw new OutputExistsException($"{folder} already holds {what} ({earlier.Count} file(s), e.g. {Path.GetFileName(earlier[0])}): choose another --out, or pass --overwrite to replace them");
         if (!delete) return 0;
         foreach (var f in earlier) File.Delete(f);
         return earlier.Count;
     }
 
     /// <summary>Refuses an existing file <paramref name="path"/> unless <paramref name="overwrite"/>.</summary>
-    /// <exception cref="ArgumentException">The file exists and no <paramref name="overwrite"/>.</exception>
+    /// <exception cref="OutputExistsException">The file exists and no <paramref name="overwrite"/>.</exception>
     public static void ClaimFile(string path, bool overwrite)
     {
         if (File.Exists(path) && !overwrite)
-            throw new ArgumentException($"{path} already exists: choose another --out, or pass --overwrite to replace it");
+            throw new OutputExistsException($"{path} already exists: choose another --out, or pass --overwrite to replace it");
     }
 }

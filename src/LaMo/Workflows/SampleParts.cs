@@ -20,8 +20,13 @@ internal static class SampleParts
     /// <param name="indices">Their indices in the job.</param>
     public static void Complete(string partFolder, DataShard part, SampleOptions o, SampleRecord record, IReadOnlyList<SampledVideo> videos, IReadOnlyList<int> indices)
     {
-        var job = JsonSerializer.SerializeToNode(o with { Out = "", Overwrite = false })!.AsObject();
-        job["Pipeline"] = Path.GetFullPath(o.Pipeline);
+        // Paths relative to the part folder: the same text in every part (all at one depth), none of this machine's.
+        string? Rel(string? path) => path is null ? null : ArtifactPaths.Relative(partFolder, path);
+        var job = JsonSerializer.SerializeToNode(o with
+        {
+            Out = "", Overwrite = false, Pipeline = Rel(o.Pipeline)!, Lora = Rel(o.Lora), Predictor = Rel(o.Predictor),
+            World = Rel(o.World), GivenVideo = Rel(o.GivenVideo),
+        })!.AsObject();
         job["record"] = JsonSerializer.SerializeToNode(record);
         var items = new JsonObject
         {

@@ -37,7 +37,7 @@ public static class VaeWorkflow
         {
             TrainingLoop.ClaimRunFolder(loopOptions);   // before skipped.txt: an earlier run is refused untouched
             Directory.CreateDirectory(outFolder);
-            File.WriteAllLines(Path.Combine(outFolder, "skipped.txt"), dataset.Skipped.Select(s => $"{s.Path}\t{s.Reason}"));
+            SkippedList.Write(outFolder, dataset.Skipped);
         }
         if (dataset.Clips.Count == 0) throw new InvalidDataException($"{data}: no readable clips ({dataset.Skipped.Count} skipped; see skipped.txt)");
         Tensor videos;

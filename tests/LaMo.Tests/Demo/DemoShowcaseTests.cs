@@ -35,6 +35,9 @@ public sealed class DemoShowcaseTests : IDisposable
             Assert.True(new FileInfo(Path.Combine(run, "videos", c + ".gif")).Length > 0, $"{c}.gif");
         }
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, "heatmaps"), "*_lamo_field.png"));
+        foreach (var png in Directory.GetFiles(Path.Combine(run, "heatmaps"), "*.png"))   // figures (title, axes, colour bar), not bare overlays
+            using (var bmp = SkiaSharp.SKBitmap.Decode(png))
+                Assert.True(bmp.Width > DemoShowcase.Miniature.Size * LaMo.Experiment.StudyHeatmaps.Scale + 100, $"{Path.GetFileName(png)} is {bmp.Width} px wide: a bare overlay");
         Assert.Contains("stage", File.ReadAllText(Path.Combine(run, "report.md")));      // per-stage timings
         Assert.Contains("demo: stage sample", log.ToString());
 

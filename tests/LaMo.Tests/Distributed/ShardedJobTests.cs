@@ -49,7 +49,13 @@ public sealed class ShardedJobTests(ShardedJobFixture fx) : IClassFixture<Sharde
         var r = MergeWorkflow.Run(merged);
         Assert.Equal(("encode", 3, 9), (r.Kind, r.Parts, r.Items));
         AssertSameCache(whole, merged, tolerance: 1e-6);   // observed: byte-identical files
-        Assert.Contains(fx.CorruptClip, File.ReadAllText(Path.Combine(merged, "skipped.txt")));
+        // Part markers, the merge record and skipped.txt store paths relative to their folder; readers resolve them.
+        Assert.Equal(3 + 1, PortablePaths.AssertPortableParts(merged, fx.Dir));
+        PortablePaths.AssertNoAbsolutePathInText(Path.Combine(merged, SkippedList.FileName), fx.Dir);
+        for (int i = 0; i < 3; i++)
+            PortablePaths.AssertNoAbsolutePathInText(Path.Combine(ShardParts.PartFolder(merged, new DataShard(i, 3)), SkippedList.FileName), fx.Dir);
+        Assert.Equal([Path.GetFullPath(fx.CorruptClip)], SkippedList.Read(merged).Select(s => s.Path));
+        Assert.Equal(SkippedList.Read(whole), SkippedList.Read(merged));
     }
 
     [Fact]
@@ -60,6 +66,7 @@ public sealed class ShardedJobTests(ShardedJobFixture fx) : IClassFixture<Sharde
         RelyKit.Ok([.. Sample(merged), "--shard", "1/2"]);
         Assert.Throws<InvalidDataException>(() => MergeWorkflow.Run(merged));   // part 0 not run yet
         RelyKit.Ok([.. Sample(merged), "--shard", "0/2"]);
+        Assert.Equal(2, PortablePaths.AssertPortableParts(merged, fx.Dir));
         Assert.Contains("4 items", RelyKit.Ok("merge", merged, "--remove-parts"));
         Assert.Empty(Directory.GetDirectories(ShardParts.PartsFolder(merged)));
         AssertSameFiles(whole, merged);
@@ -78,6 +85,7 @@ public sealed class ShardedJobTests(ShardedJobFixture fx) : IClassFixture<Sharde
         RelyKit.Ok(Physics(good, fx.P("phys-whole.json")));
         for (int i = 0; i < 4; i++) RelyKit.Ok([.. Physics(good, fx.P("phys-merged.json")), "--shard", $"{i}/4"]);
         RelyKit.Ok("merge", fx.P("phys-merged.json"));
+        Assert.Equal(4 + 1, PortablePaths.AssertPortableParts(fx.P("phys-merged.json"), fx.Dir));
         Assert.Equal(File.ReadAllText(fx.P("phys-whole.json")), File.ReadAllText(fx.P("phys-merged.json")));
 
         // More parts than videos: a part may be empty.
@@ -85,6 +93,7 @@ public sealed class ShardedJobTests(ShardedJobFixture fx) : IClassFixture<Sharde
         RelyKit.Ok(["eval", "motion", .. three, "--out", fx.P("motion-whole.json")]);
         for (int i = 0; i < 4; i++) RelyKit.Ok(["eval", "motion", .. three, "--out", fx.P("motion-merged.json"), "--shard", $"{i}/4"]);
         RelyKit.Ok("merge", fx.P("motion-merged.json"));
+        Assert.Equal(4 + 1, PortablePaths.AssertPortableParts(fx.P("motion-merged.json"), fx.Dir));
         Assert.Equal(File.ReadAllText(fx.P("motion-whole.json")), File.ReadAllText(fx.P("motion-merged.json")));
     }
 
@@ -133,8 +142,8 @@ public sealed class ShardedJobTests(ShardedJobFixture fx) : IClassFixture<Sharde
         File.WriteAllText(Path.Combine(cache, "cache.json"), "{}");
         Directory.CreateDirectory(ShardParts.PartsFolder(cache));
         RelyKit.Ok([.. Encode(cache), "--shard", "0/1"]);
-        e = Assert.Throws<InvalidDataException>(() => MergeWorkflow.Run(cache));
-        Assert.Contains("not written by a merge", e.Message);
+        var refused = Assert.Throws<LaMo.Core.OutputExistsException>(() => MergeWorkflow.Run(cache));
+        Assert.Contains("not written by a merge", refused.Message);
         Assert.Equal("{}", File.ReadAllText(Path.Combine(cache, "cache.json")));
     }
 

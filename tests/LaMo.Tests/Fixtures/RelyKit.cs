@@ -16,7 +16,7 @@ public static class RelyKit
     private static extern int kill(int pid, int sig);
 
     /// <summary>POSIX signal numbers (Linux).</summary>
-    public const int SIGKILL = 9, SIGTERM = 15;
+    public const int SIGINT = 2, SIGKILL = 9, SIGTERM = 15;
 
     /// <summary>Sends a signal to a child process.</summary>
     public static void Signal(Process p, int sig) => Assert.Equal(0, kill(p.Id, sig));

@@ -105,6 +105,12 @@ public sealed class BadDataTests : IDisposable
         RelyKit.Ok("vae", "train", "--data", data, "--out", P("vae"), "--steps", "1", "--batch-size", "2", "--frames", "9", "--size", "32");
         var vaeSkipped = ReadSkipped(P("vae/skipped.txt"));
         Assert.Equal(skipped.Keys.Order(), vaeSkipped.Keys.Order());
+        // Paths relative to the folder of the list (no path of this machine), resolved by the reader to the inputs.
+        foreach (var folder in new[] { P("cache"), P("vae") })
+        {
+            PortablePaths.AssertNoAbsolutePathInText(Path.Combine(folder, SkippedList.FileName), _dir);
+            Assert.All(SkippedList.Read(folder), s => Assert.Equal(Path.GetFullPath(data), Path.GetDirectoryName(s.Path)));
+        }
         Assert.True(File.Exists(P("vae/vae/config.json")));
 
         var (rc2, _, err2) = RelyKit.Cli("vae", "train", "--data", data, "--out", P("vae-strict"), "--steps", "1", "--frames", "9", "--size", "32", "--strict");

@@ -77,6 +77,22 @@ public sealed class InterruptTests : IDisposable, IClassFixture<InterruptTests.R
     }
 
     [Fact]
+    public void Sigint_WritesFinalCheckpoint_Exits130()
+    {
+        using var p = RelyKit.Start(TrainArgs(_ref.Cache, P("int"), Steps));
+        Assert.True(RelyKit.WaitFor(() => File.Exists(P("int/checkpoints/latest")), p, Long), "no first checkpoint\n" + RelyKit.OutputOf(p));
+        Assert.False(p.HasExited, "the run finished before it could be interrupted");
+        RelyKit.Signal(p, RelyKit.SIGINT);
+        Assert.True(p.WaitForExit(Long));
+        p.WaitForExit();
+        string output = RelyKit.OutputOf(p);
+        Assert.True(p.ExitCode == 128 + RelyKit.SIGINT, $"exit {p.ExitCode}\n{output}");   // 130, not 0: scripts can tell a stopped run
+        Assert.Contains("SIGINT received", output);
+        Assert.Contains("interrupted; --resume continues", output);
+        RelyKit.AssertCheckpointsFinite(P("int"));
+    }
+
+    [Fact]
     public void Sigkill_FiveTimesAtRandomPoints_NoCorruptCheckpoint_ResumeMatchesUninterrupted()
     {
         string cache = _ref.Cache;

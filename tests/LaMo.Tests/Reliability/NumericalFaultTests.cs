@@ -53,6 +53,17 @@ public sealed class NumericalFaultTests : IDisposable
     }
 
     [Fact]
+    public void VaeTrain_DivergedSteps_EachLogsItsReason_AndTheSummaryCountsThem()
+    {
+        RelyKit.Ok("world", "generate", "--scenarios", "s1", "--count", "2", "--size", "32", "--frames", "9", "--out", P("world"));
+        string output = RelyKit.Ok("vae", "train", "--data", P("world"), "--out", P("vae"), "--steps", "3", "--batch-size", "2",
+            "--frames", "9", "--size", "32", "--learning-rate", "1e30", "--warmup-steps", "0");
+        int logged = Regex.Matches(output, @"vae: step \d+ skipped: non-finite (loss term \w+ = \S+|gradient of \S+) \(nan_policy skip").Count;
+        Assert.True(logged > 0, "a 1e30 learning rate should diverge\n" + output);
+        Assert.Matches($@"vae: 3 steps, {logged} skipped \(non-finite loss or gradient; the reason of each is logged at its step\), scaling_factor", output);
+    }
+
+    [Fact]
     public void HugeLearningRate_DivergenceIsSkippedOrStopped_CheckpointsStayFinite()
     {
         string cache = RelyKit.SyntheticCache(_dir, clips: 4);

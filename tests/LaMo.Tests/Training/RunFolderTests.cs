@@ -36,7 +36,7 @@ public sealed class RunFolderTests : IDisposable
         string metrics = File.ReadAllText(Path.Combine(Run, "metrics.csv"));
         var checkpoints = Checkpoints();
 
-        var e = Assert.Throws<IOException>(() => BackboneWorkflow.Run(O(cache, 3)));
+        var e = Assert.Throws<LaMo.Core.OutputExistsException>(() => BackboneWorkflow.Run(O(cache, 3)));
         Assert.Contains(Run, e.Message);
         Assert.Contains("--resume", e.Message);
         Assert.Contains("--overwrite", e.Message);
@@ -118,7 +118,7 @@ public sealed class RunFolderTests : IDisposable
         RelyKit.Ok(Args());
         File.WriteAllText(Path.Combine(Run, "skipped.txt"), "mine");
         var (rc, _, err) = RelyKit.Cli(Args());
-        Assert.Equal(1, rc);
+        Assert.Equal(2, rc);                                        // a refused --out is a usage error
         Assert.Contains("--overwrite", err);
         Assert.Equal("mine", File.ReadAllText(Path.Combine(Run, "skipped.txt")));
         RelyKit.Ok(Args("--overwrite"));

@@ -48,7 +48,8 @@ public sealed class UserJourneyTests : IDisposable
         Assert.True(File.Exists(P("motion.json")));
 
         // The saved provenance travels: nothing written along the way holds this machine's paths.
-        foreach (var file in new[] { "cache/cache.json", "lamo/run.json", "prior/run.json", "videos/sample.json" })
+        foreach (var file in new[] { "vae/run.json", "vae/skipped.txt", "cache/cache.json", "cache/skipped.txt", "baseline/run.json",
+                     "lamo/run.json", "prior/run.json", "videos/sample.json" })
             Assert.DoesNotContain(_dir, File.ReadAllText(P(file)));
     }
 }
