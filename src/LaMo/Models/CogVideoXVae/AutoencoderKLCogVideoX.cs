@@ -221,15 +221,8 @@ public sealed class AutoencoderKLCogVideoX : nn.Module<Tensor, Tensor>
         string configPath = Path.Combine(folder, "config.json");
         if (!File.Exists(configPath)) throw new FileNotFoundException($"{configPath}: VAE config not found", configPath);
         var config = VaeLimits.Load(configPath);   // absurd sizes refused before allocation
-        var model = new AutoencoderKLCogVideoX(config, device, dtype);
-        try
-        {
-            using var checkpoint = Checkpoint.Open(folder);
-            StateDictLoader.Load(model, checkpoint);
-        }
-        catch { model.Dispose(); throw; }
-        model.eval();
-        return model;
+        using var checkpoint = Checkpoint.Open(folder);
+        return DiffusersModelFolder.LoadInto(new AutoencoderKLCogVideoX(config, device, dtype), checkpoint);
     }
 
     /// <summary>Writes <c>config.json</c> and <c>diffusion_pytorch_model.safetensors</c> to <paramref name="folder"/>

@@ -6,10 +6,10 @@ namespace LaMo.Models.Wan;
 public sealed partial class WanTransformer3DModel
 {
     /// <summary>Base name of the weight files diffusers writes for models.</summary>
-    public const string WeightsName = "diffusion_pytorch_model";
+    public const string WeightsName = DiffusersModelFolder.WeightsName;
 
     /// <summary>diffusers' default <c>max_shard_size</c> ("5GB" = 5·10⁹ bytes).</summary>
-    public const long DefaultMaxShardBytes = 5_000_000_000;
+    public const long DefaultMaxShardBytes = DiffusersModelFolder.DefaultMaxShardBytes;
 
     /// <summary>Loads a diffusers-format transformer folder: <c>config.json</c> plus
     /// <c>diffusion_pytorch_model.safetensors</c> or its sharded index. Loading is strict (every key, exact shapes);
@@ -27,27 +27,11 @@ public sealed partial class WanTransformer3DModel
     /// checked by the caller (<paramref name="config"/>; null reads it).</summary>
     public static WanTransformer3DModel FromPretrained(string folder, WanTransformerConfig? config, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(folder);
-        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{folder}: transformer folder not found");
-        string sub = Path.Combine(folder, "transformer");
-        if (!File.Exists(Path.Combine(folder, "config.json")) && File.Exists(Path.Combine(sub, "config.json"))) folder = sub;
-        if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16 or ScalarType.Float64))
-            throw new ArgumentException($"dtype {dtype} is not a floating-point parameter type", nameof(dtype));
-
+        folder = DiffusersModelFolder.Resolve(folder, "transformer", "transformer");
+        DiffusersModelFolder.CheckParameterDType(dtype);
         config ??= WanTransformerLimits.Load(folder);   // absurd sizes refused before allocation
         using var checkpoint = Checkpoint.Open(folder);
-        var model = new WanTransformer3DModel(config, new WanParameterOptions(device, dtype, SkipInit: true));
-        try
-        {
-            StateDictLoader.Load(model, checkpoint, LoadOptions.Default);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        model.eval();
-        return model;
+        return DiffusersModelFolder.LoadInto(new WanTransformer3DModel(config, new WanParameterOptions(device, dtype, SkipInit: true)), checkpoint);
     }
 
     /// <summary>Writes <c>config.json</c> and the weights in diffusers' layout: one
@@ -55,16 +39,6 @@ public sealed partial class WanTransformer3DModel
     /// <c>diffusion_pytorch_model.safetensors.index.json</c>. Files are written atomically; stale weight files of the
     /// other layout are removed so the folder stays loadable.</summary>
     /// <returns>The files written.</returns>
-    public IReadOnlyList<string> SavePretrained(string folder, long maxShardBytes = DefaultMaxShardBytes)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(folder);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxShardBytes);
-        Directory.CreateDirectory(folder);
-        foreach (var stale in Directory.GetFiles(folder, WeightsName + "*.safetensors*")) File.Delete(stale);
-        string configPath = Path.Combine(folder, "config.json");
-        AtomicFile.WriteAllText(configPath, Config.ToJson());
-        var files = SafetensorsWriter.SaveSharded(folder, WeightsName, StateDictLoader.StateDict(this), maxShardBytes,
-            new Dictionary<string, string> { ["format"] = "pt" });
-        return [configPath, .. files];
-    }
+    public IReadOnlyList<string> SavePretrained(string folder, long maxShardBytes = DefaultMaxShardBytes) =>
+        DiffusersModelFolder.Save(this, folder, Config.ToJson(), maxShardBytes);
 }
