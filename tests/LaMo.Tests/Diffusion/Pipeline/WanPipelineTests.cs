@@ -175,3 +175,27 @@ public sealed class WanPipelineTests(ITestOutputHelper output)
         Assert.Contains("initial_latents", Assert.Throws<ArgumentException>(() => cog.Generate(TinyPipelineFactory.Request() with { InitialLatents = wrong })).Message);
     }
 }
+
+[Collection("Torch")]
+public sealed class WanPipelineGuidanceTests
+{
+    [Fact]
+    public void MotionPriorGuidance_RunsInTheWanLoop_ThroughTheFlowStep_AndFlowMoRefusesByName()
+    {
+        using var plain = TinyWanPipelineFactory.Create(seed: 3);
+        using var hooked = TinyWanPipelineFactory.Create(seed: 3);
+        manual_seed(9);
+        using var prior = new LaMo.Motion.MotionPrior(LaMo.Motion.MotionPriorConfig.Tiny);
+        using (no_grad()) foreach (var p in prior.parameters()) p.normal_(0, 0.3);
+        var request = TinyWanPipelineFactory.Request() with { Decode = false };
+        var mpg = new LaMo.Motion.MotionPriorGuidance(prior);
+        using var guided = new WanPipeline(hooked.Transformer, hooked.Vae, hooked.Scheduler, hooked.TextEncoder) { Guidance = [mpg] }.Generate(request);
+        using var without = plain.Generate(request);
+        Assert.True(guided.Latents.isfinite().all().item<bool>());
+        Assert.False(guided.Latents.allclose(without.Latents, 0, 1e-4), "Motion Prior Guidance must move the sample");
+        var flowMo = new LaMo.Diffusion.Guidance.FlowMoGuidance();
+        var e = Assert.Throws<NotSupportedException>(() =>
+            new WanPipeline(hooked.Transformer, hooked.Vae, hooked.Scheduler, hooked.TextEncoder) { Guidance = [flowMo] }.Generate(request).Dispose());
+        Assert.Contains("FlowMo", e.Message);
+    }
+}
