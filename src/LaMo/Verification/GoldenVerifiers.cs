@@ -10,6 +10,7 @@ public static class GoldenVerifiers
         new CogVideoXTransformerVerifier(), new CogVideoXVaeVerifier(), new WanVaeVerifier(),
         new CogVideoXDDIMSchedulerVerifier(), new CogVideoXDPMSchedulerVerifier(),
         new WanTransformerVerifier(), new WanFlowMatchEulerSchedulerVerifier(), new WanUniPCSchedulerVerifier(), new WanFlowConventionsVerifier(),
+        new WanPipelineCfgLoopVerifier(),
         new PredictorForwardVerifier(), new PredictorLossVerifier(), new MotionDriftLossVerifier(), new MotionPriorGuidanceVerifier(),
     ];
 

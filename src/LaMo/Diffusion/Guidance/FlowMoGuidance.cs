@@ -44,6 +44,7 @@ public sealed partial class FlowMoGuidance : IGuidance
     {
         ArgumentNullException.ThrowIfNull(context);
         if (!IsActive(context.StepIndex)) return context.ModelOutput.alias();
+        RequireVPrediction(context);
         double abar = context.AlphaCumprod;
         if (!(1 - abar > 1e-12))
             throw new InvalidOperationException($"FlowMo cannot fold a latent edit into v at ᾱ = {abar} (step {context.StepIndex}): x̂₀ does not depend on v there");
@@ -64,6 +65,7 @@ public sealed partial class FlowMoGuidance : IGuidance
     public FlowMoEdit Optimize(GuidanceContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        RequireVPrediction(context);
         var denoiser = context.Denoiser ?? throw new InvalidOperationException(
             "FlowMo back-propagates through the backbone: the pipeline must pass GuidanceContext.Denoiser " +
             "(a differentiable x_t → v closure with CFG) at the steps FlowMo guides");
@@ -88,6 +90,14 @@ public sealed partial class FlowMoGuidance : IGuidance
         if (Options.Repredict)
             using (no_grad()) velocity = denoiser(x).detach().MoveToOuterDisposeScope();
         return new FlowMoEdit(x.MoveToOuterDisposeScope(), initialLoss!.MoveToOuterDisposeScope(), velocity);
+    }
+
+    // FlowMo's x̂₀ and its fold into v are written for CogVideoX's v-prediction at ᾱ_t, frames-first; a flow step (Wan)
+    // has no ᾱ, so it is refused by name rather than run on a wrong formula.
+    private static void RequireVPrediction(GuidanceContext context)
+    {
+        if (context.Prediction is not (null or Backbones.VPredictionStep) || context.Layout != Backbones.LatentLayout.FramesFirst)
+            throw new NotSupportedException($"FlowMo is implemented for v-prediction, frames-first backbones (CogVideoX); this step is {context.Prediction?.GetType().Name}, {context.Layout}");
     }
 
     /// <summary>The descent step for gradient g at iteration k (1-based); Adam keeps its moments in m and s.</summary>

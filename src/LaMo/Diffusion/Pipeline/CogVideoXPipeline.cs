@@ -67,6 +67,8 @@ public sealed class CogVideoXPipeline : IDisposable
         // 1. Validate
         ArgumentNullException.ThrowIfNull(request);
         request.Validate(SpatialFactor, TemporalFactor, Transformer.Config.PatchSize);
+        if (request.InitialLatents is not null)
+            throw new ArgumentException("initial_latents: CogVideoXPipeline draws its noise from the seed", nameof(request));
         Transformer.eval();
         using var outer = NewDisposeScope();
 

@@ -43,6 +43,10 @@ public sealed record GenerationRequest
     /// (replaced by the correspondingly noised ground truth), so any backbone continues given frames unchanged.</summary>
     public Tensor? ConditioningLatents { get; init; }
 
+    /// <summary>Initial noise (borrowed) instead of the seeded draw, in the pipeline's latent shape (diffusers'
+    /// <c>latents</c> argument); only <see cref="WanPipeline"/> takes it.</summary>
+    public Tensor? InitialLatents { get; init; }
+
     /// <summary>Decode to RGB (false: latents only).</summary>
     public bool Decode { get; init; } = true;
 

@@ -1,12 +1,16 @@
+using LaMo.Diffusion.Backbones;
 using static TorchSharp.torch;
 
 namespace LaMo.Diffusion.Pipeline;
 
 /// <summary>Generated videos; the caller owns (and disposes) the tensors.</summary>
-/// <param name="Latents">Final latents [B, F', C, h, w] (scaled, as the transformer sees them).</param>
+/// <param name="Latents">Final latents as the transformer sees them (scaled or normalised), in <paramref name="Layout"/>:
+/// [B, F', C, h, w] for CogVideoX, [B, C, F', h, w] for Wan.</param>
 /// <param name="Video">Decoded RGB [B, F, 3, H, W] in [-1, 1], or null when decoding was not asked for.</param>
 /// <param name="StepSeconds">Wall time of each denoising step.</param>
-public sealed record GenerationResult(Tensor Latents, Tensor? Video, IReadOnlyList<double> StepSeconds) : IDisposable
+/// <param name="Layout">Where <paramref name="Latents"/> keep their frame axis.</param>
+public sealed record GenerationResult(Tensor Latents, Tensor? Video, IReadOnlyList<double> StepSeconds,
+    LatentLayout Layout = LatentLayout.FramesFirst) : IDisposable
 {
     /// <inheritdoc />
     public void Dispose()

@@ -10,8 +10,9 @@ using static TorchSharp.torch;
 namespace LaMo.Diffusion.Pipeline;
 
 /// <summary>Reads and writes diffusers pipeline folders: <c>model_index.json</c>, <c>transformer/</c>, <c>vae/</c>,
-/// <c>scheduler/</c>, <c>text_encoder/</c> (+ <c>tokenizer/</c> for T5). Real CogVideoX folders load as they are.</summary>
-public static class PipelineFolder
+/// <c>scheduler/</c>, <c>text_encoder/</c> (+ <c>tokenizer/</c> for T5). Real CogVideoX folders load as they are
+/// (<see cref="Load"/>); Wan folders are read by <see cref="LoadWan"/> (<c>PipelineFolder.Wan.cs</c>).</summary>
+public static partial class PipelineFolder
 {
     /// <summary>Loads every component present; the pipeline owns them.</summary>
     /// <param name="folder">The pipeline folder.</param>
@@ -20,10 +21,13 @@ public static class PipelineFolder
     /// <param name="chainPreviousX0">DPM only: chain the previous x̂₀ as diffusers' pipeline does (true) or always take the
     /// first-order branch as LaMo's sampling code does (false).</param>
     /// <exception cref="FileNotFoundException">No transformer or scheduler (the message names the path).</exception>
+    /// <exception cref="InvalidDataException">A Wan folder (see <see cref="LoadWan"/>) or an invalid component.</exception>
     public static CogVideoXPipeline Load(string folder, ScalarType dtype = ScalarType.Float32, bool chainPreviousX0 = true,
         ScalarType textEncoderDtype = ScalarType.Float32)
     {
         if (!Directory.Exists(folder)) throw new FileNotFoundException($"{folder}: no such pipeline folder");
+        if (WanModelIndex.PipelineClassOf(folder) == WanModelIndex.PipelineClass)
+            throw new InvalidDataException($"{Path.Combine(folder, "model_index.json")}: a {WanModelIndex.PipelineClass} folder; load it with PipelineFolder.LoadWan");
         string transformerDir = Path.Combine(folder, "transformer");
         string schedulerFile = Path.Combine(folder, "scheduler", "scheduler_config.json");
         if (!Directory.Exists(transformerDir)) throw new FileNotFoundException($"{transformerDir}: missing (a pipeline needs a transformer)");

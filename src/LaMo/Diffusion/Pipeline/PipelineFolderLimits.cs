@@ -31,7 +31,7 @@ public static class PipelineFolderLimits
         TextEncoderParameters(folder);
     }
 
-    /// <summary>Parameters of the folder's T5 text encoder after the bounds; 0 without one (or for the small word
+    /// <summary>Parameters of the folder's T5 or UMT5 text encoder after the bounds; 0 without one (or for the small word
     /// encoder, whose size does not matter).</summary>
     /// <exception cref="InvalidDataException">An absurd or malformed T5 config (named).</exception>
     public static long TextEncoderParameters(string folder)
@@ -39,7 +39,7 @@ public static class PipelineFolderLimits
         string p = Path.Combine(folder, "text_encoder", "config.json");
         if (!File.Exists(p)) return 0;
         ResourceLimits.ReadConfigText(p);   // the size cap, before parsing
-        if (TextConfigJson.ClassNameOf(p) != "T5EncoderModel") return 0;
+        if (TextConfigJson.ClassNameOf(p) is not ("T5EncoderModel" or "UMT5EncoderModel")) return 0;
         var c = TextConfigJson.Load<T5Config>(p, TextConfigJson.WithExtensionData);
         return T5Limits.Parameters(T5Limits.Check(c, p));
     }

@@ -43,9 +43,10 @@ public sealed class T5TextEncoder : ITextEncoder
     /// from a diffusers pipeline folder, strictly.</summary>
     /// <param name="pipelineFolder">The folder holding <c>text_encoder/</c> and <c>tokenizer/</c>.</param>
     /// <param name="dtype">Parameter dtype; the checkpoint is converted (bf16 keeps XXL at ≈ 9.5 GB).</param>
+    /// <param name="maxLength">Tokens per prompt (CogVideoX 226, Wan 512).</param>
     /// <exception cref="FileNotFoundException">A required file is missing.</exception>
     /// <exception cref="InvalidDataException">A config or weight file is invalid, or keys/shapes do not match.</exception>
-    public static T5TextEncoder FromPretrained(string pipelineFolder, ScalarType dtype = ScalarType.Float32)
+    public static T5TextEncoder FromPretrained(string pipelineFolder, ScalarType dtype = ScalarType.Float32, int maxLength = T5Tokenizer.DefaultMaxLength)
     {
         string encoderDir = Path.Combine(pipelineFolder, "text_encoder");
         string configPath = Path.Combine(encoderDir, "config.json");
@@ -53,7 +54,7 @@ public sealed class T5TextEncoder : ITextEncoder
         try { config.Validate(); }
         catch (InvalidDataException e) { throw new InvalidDataException($"{configPath}: {e.Message}", e); }
         T5Limits.Check(config, configPath);   // absurd sizes refused before allocation
-        var tokenizer = T5Tokenizer.FromFile(Path.Combine(pipelineFolder, "tokenizer", "spiece.model"));
+        var tokenizer = T5Tokenizer.FromFile(Path.Combine(pipelineFolder, "tokenizer", "spiece.model"), maxLength);
         var model = new T5EncoderModel(config, dtype: dtype);
         try
         {
