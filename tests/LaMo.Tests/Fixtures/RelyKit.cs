@@ -53,9 +53,19 @@ public static class RelyKit
     }
 
     /// <summary>Starts the built CLI (LaMo.Cli.dll next to the test assembly) as a child process with redirected output.</summary>
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(defaultSigint: false, args);
+
+    /// <summary>As <see cref="Start(string[])"/>; with <paramref name="defaultSigint"/> the child starts with SIGINT's
+    /// default handling even when this process ignores it (a test run started in the background by a non-interactive
+    /// shell inherits SIGINT ignored, and .NET keeps an inherited ignore).</summary>
+    public static Process Start(bool defaultSigint, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root };
+        var psi = new ProcessStartInfo(defaultSigint ? "env" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root };
+        if (defaultSigint)
+        {
+            psi.ArgumentList.Add("--default-signal=INT");   // coreutils env, then exec: the child keeps this process id
+            psi.ArgumentList.Add("dotnet");
+        }
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "LaMo.Cli.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         var p = new Process { StartInfo = psi };

@@ -80,7 +80,7 @@ public sealed class InterruptTests : IDisposable, IClassFixture<InterruptTests.R
     public void Sigint_WritesFinalCheckpoint_Exits130()
     {
         // Far more steps than can finish before the signal: the tiny run does 30 steps in under a second.
-        using var p = RelyKit.Start(TrainArgs(_ref.Cache, P("int"), 100_000));
+        using var p = RelyKit.Start(defaultSigint: true, TrainArgs(_ref.Cache, P("int"), 100_000));
         Assert.True(RelyKit.WaitFor(() => File.Exists(P("int/checkpoints/latest")), p, Long), "no first checkpoint\n" + RelyKit.OutputOf(p));
         Assert.False(p.HasExited, "the run finished before it could be interrupted");
         RelyKit.Signal(p, RelyKit.SIGINT);
