@@ -107,7 +107,7 @@ public sealed class TrainingPlanTests : IDisposable
         File.WriteAllText(schedulerFile, scheduler.ToJsonString());
         string cache = RelyKit.SyntheticCache(_dir, clips: 2);
         var plan = BackboneTrainingPlan.Resolve(new BackboneTrainingOptions { Cache = cache, Out = Path.Combine(_dir, "run"), Init = pipe, DriftLoss = true });
-        Assert.Equal(500, plan.Scheduler.NumTrainTimesteps);
+        Assert.Equal(500, plan.Scheduler!.NumTrainTimesteps);
         Assert.Equal(500, plan.Drift!.Loss.NumTrainTimesteps);
     }
 
