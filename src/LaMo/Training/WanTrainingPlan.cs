@@ -1,8 +1,4 @@
-using System.Text.Json.Serialization;
-using LaMo.Core;
 using LaMo.Diffusion.Backbones;
-using LaMo.Diffusion.Schedulers;
-using LaMo.Diffusion.Schedulers.Flow;
 using LaMo.Models.Wan;
 
 namespace LaMo.Training;
@@ -24,19 +20,9 @@ public sealed record WanTrainingPlan(WanTransformerConfig Transformer, string Sc
         var transformer = WanTransformerLimits.Load(Path.Combine(folder, "transformer", "config.json"));
         string file = Path.Combine(folder, "scheduler", "scheduler_config.json");
         if (!File.Exists(file)) throw new FileNotFoundException($"{file}: missing", file);
-        string json = ResourceLimits.ReadConfigText(file);
-        var (shift, n) = FlowConfigJson.ClassNameOf(json, file) switch
-        {
-            SchedulerFactory.UniPC => UniPCShift(UniPCSchedulerConfig.Parse(json, file)),
-            SchedulerFactory.FlowMatchEuler => EulerShift(FlowMatchEulerSchedulerConfig.Parse(json, file)),
-            var other => throw new InvalidDataException($"{file}: scheduler '{other}' is not a flow-matching scheduler (expected {SchedulerFactory.UniPC} or {SchedulerFactory.FlowMatchEuler})"),
-        };
-        return new WanTrainingPlan(transformer, FlowConfigJson.ClassNameOf(json, file)!, shift, n, new FlowSigmaSampling());
+        var flow = FlowSchedule.Load(file);
+        return new WanTrainingPlan(transformer, flow.SchedulerClass, flow.Shift, flow.NumTrainTimesteps, new FlowSigmaSampling());
     }
-
-    private static (double, int) UniPCShift(UniPCSchedulerConfig c) => (c.FlowShift, c.NumTrainTimesteps);
-
-    private static (double, int) EulerShift(FlowMatchEulerSchedulerConfig c) => (c.Shift, c.NumTrainTimesteps);
 
     /// <summary>The training levels: the shifted σ table, drawn by <see cref="Sampling"/>.</summary>
     public FlowNoiseLevels Levels() => FlowNoiseLevels.FromShift(FlowShift, NumTrainTimesteps, Sampling);

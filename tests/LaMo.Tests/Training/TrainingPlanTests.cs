@@ -147,7 +147,7 @@ public sealed class TrainingPlanTests : IDisposable
         File.WriteAllText(schedulerFile, shifted.ToJsonString());
         var given = PredictorTrainingPlan.Resolve(O(pipe));
         Assert.Equal(schedulerFile, given.SchedulerSource);
-        Assert.Equal(1.0, given.Scheduler.SnrShiftScale);
+        Assert.Equal(1.0, given.Scheduler!.SnrShiftScale);
         Assert.Equal(schedulerFile, PredictorTrainingPlan.Resolve(O(schedulerFile)).SchedulerSource);
 
         var e = Assert.Throws<ArgumentException>(() => PredictorTrainingPlan.Resolve(O(Path.Combine(_dir, "nowhere"))));

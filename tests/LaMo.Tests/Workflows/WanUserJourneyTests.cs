@@ -75,6 +75,11 @@ public sealed class WanUserJourneyTests : IDisposable
         var header = File.ReadLines(P("lamo/metrics.csv")).First();
         Assert.Contains("drift", header);
         RelyKit.Ok(["train", "--out", P("full"), .. fineTune]);
+        // prior train on the Wan cache: the augmentation imitates the encoding pipeline's flow σ (UniPC, shift 3).
+        string prior = RelyKit.Ok("prior", "train", "--cache", P("cache"), "--out", P("prior"), "--set", "steps=2", "--set", "batch_size=2",
+            "--set", "predictor_config=tiny", "--set", "warmup_steps=1");
+        Assert.Contains("\"flow\"", prior);
+        Assert.True(Directory.Exists(P("prior/predictor")));
         using (var reloaded = PipelineFolder.LoadWan(P("full/pipeline")))
             Assert.NotNull(reloaded.Vae);
 
@@ -93,7 +98,21 @@ public sealed class WanUserJourneyTests : IDisposable
         Assert.Single(err.Trim().Split('\n'));
         Assert.False(Directory.Exists(P("cont")));
 
-        foreach (var file in new[] { "cache/cache.json", "lamo/run.json", "videos/sample.json" })
+        foreach (var file in new[] { "cache/cache.json", "lamo/run.json", "prior/run.json", "videos/sample.json" })
             Assert.DoesNotContain(_dir, File.ReadAllText(P(file)));
+    }
+
+    [Fact]
+    public void Bf16Base_LoraWithDriftTrains_AndSamples()
+    {
+        RelyKit.Ok("world", "generate", "--split", "train", "--scenarios", "s1", "--count", "2", "--seed", "4", "--out", P("world"), "--size", "32", "--frames", "9");
+        RelyKit.Ok("pipeline", "init", "--family", "wan", "--out", P("base"), "--seed", "2");
+        RelyKit.Ok("encode", "--data", P("world"), "--pipeline", P("base"), "--out", P("cache"), "--frames", "9");
+        string trained = RelyKit.Ok("train", "--cache", P("cache"), "--init", P("base"), "--out", P("lora"), "--set", "mode=lora", "--set", "weight_dtype=bf16",
+            "--drift-loss", "--set", "steps=1", "--set", "batch_size=2");
+        Assert.Contains("drift=", trained);
+        RelyKit.Ok("sample", "--pipeline", P("base"), "--lora", P("lora/lora/pytorch_lora_weights.safetensors"), "--dtype", "bf16",
+            "--prompt", "a ball", "--seed", "1", "--steps", "2", "--frames", "9", "--size", "32", "--out", P("videos"));
+        Assert.Single(Directory.GetFiles(P("videos"), "*.mp4"));
     }
 }
