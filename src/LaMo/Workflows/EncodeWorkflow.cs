@@ -12,8 +12,8 @@ namespace LaMo.Workflows;
 /// <param name="Skipped">Bad inputs with their reasons (also written to <c>skipped.txt</c>).</param>
 public sealed record EncodeReport(int Encoded, int AlreadyCached, IReadOnlyList<SkippedFile> Skipped);
 
-/// <summary><c>lamo encode</c>: videos + captions → a latent cache (VAE posterior mode × scaling factor, text embeddings,
-/// masks, clip ids). Resumable: clips already in the cache are not re-encoded; bad files are skipped and listed.</summary>
+/// <summary><c>lamo encode</c>: videos + captions → a latent cache (VAE posterior mode × scaling factor, or for a Wan
+/// pipeline normalised with the VAE's latents_mean / latents_std; text embeddings, masks, clip ids). Resumable: clips already in the cache are not re-encoded; bad files are skipped and listed.</summary>
 public static class EncodeWorkflow
 {
     /// <summary>Encodes every clip of <paramref name="data"/> (any layout <see cref="DatasetIndex.Detect"/> reads) with the

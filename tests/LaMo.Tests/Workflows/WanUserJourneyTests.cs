@@ -43,6 +43,10 @@ public sealed class WanUserJourneyTests : IDisposable
         string said = RelyKit.Ok("pipeline", "init", "--family", "wan", "--out", P("base"));
         Assert.Contains("freshly initialised", said);
         Assert.Equal(WanModelIndex.PipelineClass, WanModelIndex.PipelineClassOf(P("base")));
+        // A Wan VAE folder is taken as trained: loaded, not re-initialised (the same weights, another seed).
+        Assert.DoesNotContain("freshly", RelyKit.Ok("pipeline", "init", "--family", "wan", "--out", P("again"), "--vae", P("base/vae"), "--seed", "9"));
+        Assert.Equal(File.ReadAllBytes(Directory.GetFiles(P("base/vae"), "*.safetensors").Single()),
+            File.ReadAllBytes(Directory.GetFiles(P("again/vae"), "*.safetensors").Single()));
 
         // encode: Wan VAE latents, normalised per channel as WanPipeline does, stored frames-first [F', C, h, w].
         RelyKit.Ok("encode", "--data", P("world"), "--pipeline", P("base"), "--out", P("cache"), "--frames", "9");
