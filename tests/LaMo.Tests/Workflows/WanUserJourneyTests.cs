@@ -79,6 +79,9 @@ public sealed class WanUserJourneyTests : IDisposable
         var header = File.ReadLines(P("lamo/metrics.csv")).First();
         Assert.Contains("drift", header);
         RelyKit.Ok(["train", "--out", P("full"), .. fineTune]);
+        string resumed = RelyKit.Ok("train", "--cache", P("cache"), "--init", P("base"), "--out", P("full"), "--set", "steps=3", "--set", "batch_size=2",
+            "--set", "warmup_steps=1", "--resume");
+        Assert.Contains("resuming from step-000002", resumed);
         // prior train on the Wan cache: the augmentation imitates the encoding pipeline's flow σ (UniPC, shift 3).
         string prior = RelyKit.Ok("prior", "train", "--cache", P("cache"), "--out", P("prior"), "--set", "steps=2", "--set", "batch_size=2",
             "--set", "predictor_config=tiny", "--set", "warmup_steps=1");
@@ -101,6 +104,10 @@ public sealed class WanUserJourneyTests : IDisposable
         Assert.Contains("continuation is not supported for Wan", err);
         Assert.Single(err.Trim().Split('\n'));
         Assert.False(Directory.Exists(P("cont")));
+        // Without given frames, --world is text-to-video on every clip's caption, named by clip id.
+        RelyKit.Ok("sample", "--pipeline", P("base"), "--world", P("test"), "--steps", "2", "--out", P("world-videos"));
+        Assert.Equal(Directory.GetFiles(Path.Combine(P("test"), "videos"), "*.json").Select(Path.GetFileNameWithoutExtension).Order(),
+            Directory.GetFiles(P("world-videos"), "*.mp4").Select(Path.GetFileNameWithoutExtension).Order());
 
         foreach (var file in new[] { "cache/cache.json", "lamo/run.json", "prior/run.json", "videos/sample.json" })
             Assert.DoesNotContain(_dir, File.ReadAllText(P(file)));
