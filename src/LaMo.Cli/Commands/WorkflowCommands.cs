@@ -17,16 +17,34 @@ public static class WorkflowCommands
     private static Command Pipeline()
     {
         var output = Req("--out", "Pipeline folder to create");
-        var vae = Req("--vae", "Trained VAE folder (OUT/vae of lamo vae train)");
-        var config = new Option<string>("--transformer-config") { Description = "Transformer config.json", DefaultValueFactory = _ => "configs/demo/transformer/config.json" };
+        var family = new Option<string>("--family") { Description = "Backbone family: cogvideox (DDIM, v-prediction) or wan (UniPC flow matching, shift 3)", DefaultValueFactory = _ => "cogvideox" };
+        var vae = new Option<string?>("--vae")
+        {
+            Description = "cogvideox: trained VAE folder (OUT/vae of lamo vae train), required. wan: a Wan VAE folder (loaded as trained) "
+                + $"or an AutoencoderKLWan config.json, freshly initialised (LaMo has no Wan VAE trainer); default {PipelineInitWorkflow.WanVaeConfigPath}",
+        };
+        var config = new Option<string?>("--transformer-config")
+        {
+            Description = $"Transformer config.json (default: configs/demo/transformer/config.json; wan: {PipelineInitWorkflow.WanTransformerConfigPath})",
+        };
         var seed = new Option<int>("--seed") { Description = "Seed of the random transformer and text encoder", DefaultValueFactory = _ => 0 };
         var overwrite = Overwrite("pipeline folder");
-        var init = new Command("init", "Create a pipeline folder: trained VAE + random word text encoder + random transformer + DDIM scheduler") { output, vae, config, seed, overwrite };
+        var init = new Command("init", "Create a pipeline folder: VAE + random word text encoder + random transformer + the family's scheduler (cogvideox: DDIM; wan: UniPC)") { output, family, vae, config, seed, overwrite };
         init.SetAction(p =>
         {
+            string fam = p.GetValue(family)!;
+            if (fam is not ("cogvideox" or "wan")) throw new ArgumentException($"--family ('{fam}') must be cogvideox or wan");
+            if (fam == "cogvideox" && p.GetValue(vae) is null) throw new ArgumentException("--vae is required for --family cogvideox (a trained VAE folder, OUT/vae of lamo vae train)");
             LaMo.Core.OutputFolder.Claim(p.GetValue(output)!, "model_index.json", "pipeline init", p.GetValue(overwrite));
-            PipelineInitWorkflow.Run(p.GetValue(output)!, p.GetValue(vae)!,
-                LaMo.Models.CogVideoX.CogVideoXTransformerConfig.Load(RepoPaths.Resolve(p.GetValue(config)!)), p.GetValue(seed));
+            if (fam == "wan")
+            {
+                bool fresh = PipelineInitWorkflow.RunWan(p.GetValue(output)!, RepoPaths.Resolve(p.GetValue(vae) ?? PipelineInitWorkflow.WanVaeConfigPath),
+                    LaMo.Models.Wan.WanTransformerLimits.Load(RepoPaths.Resolve(p.GetValue(config) ?? PipelineInitWorkflow.WanTransformerConfigPath)), p.GetValue(seed));
+                if (fresh) p.InvocationConfiguration.Output.WriteLine("pipeline: the Wan VAE is freshly initialised from its config (not trained)");
+            }
+            else
+                PipelineInitWorkflow.Run(p.GetValue(output)!, p.GetValue(vae)!,
+                    LaMo.Models.CogVideoX.CogVideoXTransformerConfig.Load(RepoPaths.Resolve(p.GetValue(config) ?? "configs/demo/transformer/config.json")), p.GetValue(seed));
             p.InvocationConfiguration.Output.WriteLine($"pipeline: wrote {p.GetValue(output)}");
             return 0;
         });

@@ -1,6 +1,8 @@
 using System.Globalization;
 using LaMo.Models.CogVideoX;
 using LaMo.Models.CogVideoXVae;
+using LaMo.Models.Wan;
+using LaMo.Models.WanVae;
 
 namespace LaMo.Reliability;
 
@@ -41,14 +43,26 @@ public sealed record MemoryEstimate(string What, long Weights, long Gradients, l
     /// <param name="mode">full or lora (for the description).</param>
     /// <param name="checkpointing">Gradient checkpointing of the transformer blocks.</param>
     public static MemoryEstimate ForTraining(CogVideoXTransformerConfig config, long tokensPerSample, int batchSize,
-        int bytesPerElement = 4, long? trainableParameters = null, long extraParameters = 0, string mode = "full", bool checkpointing = false)
+        int bytesPerElement = 4, long? trainableParameters = null, long extraParameters = 0, string mode = "full", bool checkpointing = false) =>
+        ForTraining(TransformerLimits.Parameters(config), config.InnerDim, config.NumLayers, tokensPerSample, batchSize, bytesPerElement,
+            trainableParameters, extraParameters, mode, checkpointing);
+
+    /// <summary>Training estimate for a Wan transformer: the same terms as for CogVideoX, with its parameter count, width
+    /// and depth (the 34·N·D activation rule counts its self-attention and FFN; the cross-attention to the prompt is
+    /// covered by counting the prompt tokens in <paramref name="tokensPerSample"/>).</summary>
+    public static MemoryEstimate ForTraining(WanTransformerConfig config, long tokensPerSample, int batchSize,
+        int bytesPerElement = 4, long? trainableParameters = null, long extraParameters = 0, string mode = "full", bool checkpointing = false) =>
+        ForTraining(WanTransformerLimits.Parameters(config), config.InnerDim, config.NumLayers, tokensPerSample, batchSize, bytesPerElement,
+            trainableParameters, extraParameters, $"Wan, {mode}", checkpointing);
+
+    private static MemoryEstimate ForTraining(long p, int innerDim, int numLayers, long tokensPerSample, int batchSize,
+        int bytesPerElement, long? trainableParameters, long extraParameters, string mode, bool checkpointing)
     {
-        long p = TransformerLimits.Parameters(config);
         long trainable = (trainableParameters ?? p) + extraParameters;
-        double n = tokensPerSample, d = config.InnerDim;
+        double n = tokensPerSample, d = innerDim;
         double perLayer = n * d * 34 * bytesPerElement / 2.0 * batchSize;
         // Checkpointing keeps each block's three inputs (video, text, temb ≈ N·D) and one block's activations at a time.
-        double activations = checkpointing ? perLayer + config.NumLayers * n * d * bytesPerElement * batchSize : perLayer * config.NumLayers;
+        double activations = checkpointing ? perLayer + numLayers * n * d * bytesPerElement * batchSize : perLayer * numLayers;
         return new MemoryEstimate($"lamo train ({mode}, {(bytesPerElement == 2 ? "bf16" : "fp32")}, batch {batchSize}, {tokensPerSample} tokens)",
             (p + extraParameters) * bytesPerElement, trainable * bytesPerElement, trainable * 8L,
             Saturate(activations), tokensPerSample);
@@ -74,6 +88,25 @@ public sealed record MemoryEstimate(string What, long Weights, long Gradients, l
         double decode = chunkFrames * area * vae.BlockOutChannels[0] * 4 * 6 + 2.0 * frames * height * width * 3 * 4;  // fp32; + the video
         long weights = (TransformerLimits.Parameters(transformer) + textEncoderParameters) * bytesPerElement + VaeLimits.Parameters(vae) * 4;
         return new MemoryEstimate($"lamo sample ({frames} frames, {height}x{width}, {tokens} tokens)", weights, 0, 0,
+            Saturate(Math.Max(layer, decode)), tokens);
+    }
+
+    /// <summary>Sampling estimate for a Wan pipeline: transformer, text encoder and VAE weights, one layer's working set
+    /// for the CFG batch of 2 (video patches and prompt tokens), and the VAE decode (WanPipeline decodes one latent frame
+    /// at a time with the causal feature cache: about one chunk of r RGB frames at full resolution, plus the video).</summary>
+    public static MemoryEstimate ForSampling(WanTransformerConfig transformer, AutoencoderKLWanConfig vae,
+        int frames, int height, int width, long textTokens, int bytesPerElement = 4, long textEncoderParameters = 0)
+    {
+        int spatial = vae.SpatialCompression, temporal = Math.Max(1, vae.TemporalCompression);
+        long latentFrames = (frames - 1) / (long)temporal + 1;
+        long patches = (latentFrames + transformer.PatchSize.T - 1) / transformer.PatchSize.T
+            * Math.Max(1, height / spatial / transformer.PatchSize.H) * Math.Max(1, width / spatial / transformer.PatchSize.W);
+        long tokens = patches + textTokens;
+        double layer = 2.0 * tokens * transformer.InnerDim * 16 * bytesPerElement;
+        double area = (double)height * width;
+        double decode = temporal * area * vae.DecoderDim * 2 * 4 * 6 + 2.0 * frames * height * width * 3 * 4;
+        long weights = (WanTransformerLimits.Parameters(transformer) + textEncoderParameters) * bytesPerElement + WanVaeLimits.Parameters(vae) * 4;
+        return new MemoryEstimate($"lamo sample (Wan, {frames} frames, {height}x{width}, {tokens} tokens)", weights, 0, 0,
             Saturate(Math.Max(layer, decode)), tokens);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using LaMo.Data;
 using LaMo.Diffusion.Pipeline;
 using LaMo.Diffusion.Schedulers;
@@ -15,8 +16,9 @@ namespace LaMo.Training;
 /// <param name="Cache">Latent cache folder.</param>
 /// <param name="Out">Run folder.</param>
 /// <param name="InitPipeline">Pipeline folder fine-tuned from, or null when training from scratch.</param>
-/// <param name="Transformer">The transformer's config (the init pipeline's, or the from-scratch one).</param>
-/// <param name="Scheduler">The training noise schedule (the init pipeline's, or CogVideoX-2B's from scratch).</param>
+/// <param name="Transformer">The CogVideoX transformer's config (the init pipeline's, or the from-scratch one); null for Wan.</param>
+/// <param name="Scheduler">The CogVideoX training noise schedule (the init pipeline's, or CogVideoX-2B's from scratch); null
+/// for Wan.</param>
 /// <param name="Mode">Full or LoRA.</param>
 /// <param name="Lora">LoRA's settings, in LoRA mode.</param>
 /// <param name="Backbone">The backbone group's optimiser (constant schedule after warm-up).</param>
@@ -27,9 +29,12 @@ namespace LaMo.Training;
 /// <param name="Loop">The loop's settings.</param>
 /// <param name="MaxMemoryBytes">Memory budget, or null for the memory available.</param>
 /// <param name="GradientCheckpointing">Recompute block activations in backward.</param>
-public sealed record BackboneTrainingPlan(string Cache, string Out, string? InitPipeline, CogVideoXTransformerConfig Transformer,
-    SchedulerConfig Scheduler, TrainingMode Mode, LoraPlan? Lora, OptimizerPlan Backbone, BatchPlan Batch, double TextDropout,
-    DriftPlan? Drift, JointPredictorPlan? Predictor, TrainingLoopOptions Loop, long? MaxMemoryBytes, bool GradientCheckpointing)
+/// <param name="Wan">The Wan backbone (transformer config and flow-matching levels) when the init pipeline is a Wan folder.</param>
+public sealed record BackboneTrainingPlan(string Cache, string Out, string? InitPipeline,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CogVideoXTransformerConfig? Transformer,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SchedulerConfig? Scheduler, TrainingMode Mode, LoraPlan? Lora, OptimizerPlan Backbone, BatchPlan Batch, double TextDropout,
+    DriftPlan? Drift, JointPredictorPlan? Predictor, TrainingLoopOptions Loop, long? MaxMemoryBytes, bool GradientCheckpointing,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WanTrainingPlan? Wan = null)
 {
     /// <summary>The frozen base's weight type (fp32 unless LoRA mixed precision).</summary>
     [System.Text.Json.Serialization.JsonIgnore] public ScalarType BaseWeightDtype => Lora?.BaseWeightDtype ?? ScalarType.Float32;
@@ -41,9 +46,14 @@ public sealed record BackboneTrainingPlan(string Cache, string Out, string? Init
     public static BackboneTrainingPlan Resolve(BackboneTrainingOptions o)
     {
         TrainingLimits.Check(o.Validate());
-        var transformer = TransformerLimits.Load(o.Init is not null ? Path.Combine(o.Init, "transformer") : o.TransformerConfig!);
-        var scheduler = o.Init is not null ? SchedulerConfig.Load(Path.Combine(o.Init, "scheduler", "scheduler_config.json")) : SchedulerConfig.CogVideoX2B;
-        PipelineFolderLimits.Check(scheduler, "scheduler_config.json");
+        // A Wan init folder (model_index.json naming WanPipeline): its transformer and flow scheduler, the flow objective.
+        var wan = o.Init is not null && PipelineFolder.IsWan(o.Init) ? WanTrainingPlan.FromPipeline(o.Init) : null;
+        if (wan is not null && o.GradientCheckpointing)
+            throw new ArgumentException("gradient_checkpointing is not supported for Wan yet: leave it out, or use LoRA / micro_batch_size to save memory");
+        var transformer = wan is not null ? null : TransformerLimits.Load(o.Init is not null ? Path.Combine(o.Init, "transformer") : o.TransformerConfig!);
+        var scheduler = wan is not null ? null : o.Init is not null ? SchedulerConfig.Load(Path.Combine(o.Init, "scheduler", "scheduler_config.json")) : SchedulerConfig.CogVideoX2B;
+        if (scheduler is not null) PipelineFolderLimits.Check(scheduler, "scheduler_config.json");
+        int numTrainTimesteps = wan?.NumTrainTimesteps ?? scheduler!.NumTrainTimesteps;
         JointPredictorPlan? predictor = null;
         if (o.Predictor)
         {
@@ -65,12 +75,12 @@ public sealed record BackboneTrainingPlan(string Cache, string Out, string? Init
             new OptimizerPlan(o.LearningRate, o.WarmupSteps, o.WeightDecay, o.MaxGradNorm, LrScheduleKind.Constant),
             new BatchPlan(o.BatchSize, o.MicroBatchSize, o.Seed), o.TextDropout,
             o.DriftLoss ? new DriftPlan(new MotionDriftLossOptions(o.DriftLambda ?? driftDefaults.Lambda, o.DriftTau ?? driftDefaults.Tau,
-                NumTrainTimesteps: scheduler.NumTrainTimesteps, Denominator: BackboneTrainingOptions.ParseDenominator(o.DriftDenominator),
+                NumTrainTimesteps: numTrainTimesteps, Denominator: BackboneTrainingOptions.ParseDenominator(o.DriftDenominator),
                 NoiseFloorKappa: o.DriftNoiseFloorKappa ?? MotionDriftLossOptions.DefaultNoiseFloorKappa).Validate()) : null,
             predictor,
             new TrainingLoopOptions(o.Out, o.Steps, o.LogEvery, o.CheckpointEvery, o.Resume, TrainingLoopOptions.ParseNanPolicy(o.NanPolicy),
                 Overwrite: o.Overwrite, ResumeFrom: o.ResumeFrom),
-            o.MaxMemoryGb is { } gb ? (long)(gb * (1L << 30)) : null, o.GradientCheckpointing);
+            o.MaxMemoryGb is { } gb ? (long)(gb * (1L << 30)) : null, o.GradientCheckpointing, wan);
     }
 
     /// <summary>The plan as JSON (snake_case; configs under their config.json names).</summary>

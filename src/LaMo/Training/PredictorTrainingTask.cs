@@ -19,11 +19,13 @@ public sealed class PredictorTrainingTask : ITrainingTask
     private readonly INoiseLevels _noiseLevels;
     private readonly DataShard _shard;
 
-    /// <summary>Creates the task; the augmentation imitates the noise of the plan's schedule (its ᾱ table).</summary>
+    /// <summary>Creates the task; the augmentation imitates the noise of the plan's schedule (its ᾱ table, or a flow
+    /// schedule's σ).</summary>
     /// <param name="shard">This rank's part of every global batch (<see cref="DataShard.Single"/> when null).</param>
     /// <exception cref="ArgumentException">The ranks do not divide the batch size, or the cache does not fit the predictor.</exception>
     public PredictorTrainingTask(PredictorTrainingPlan plan, LatentCache cache, MotionPrior prior, DataShard? shard = null)
-        : this(plan, cache, prior, AlphaCumprodNoiseLevels.FromTable(Diffusion.Schedulers.NoiseSchedule.FromConfig(plan.Scheduler).AlphasCumprod), shard)
+        : this(plan, cache, prior, plan.Flow is { } flow ? (INoiseLevels)flow.Levels()
+            : AlphaCumprodNoiseLevels.FromTable(Diffusion.Schedulers.NoiseSchedule.FromConfig(plan.Scheduler!).AlphasCumprod), shard)
     {
     }
 

@@ -40,14 +40,15 @@ public static class BackboneWorkflow
     {
         // Refuse runs that cannot fit in memory before anything is allocated (the cache included).
         Estimate(plan).EnsureFits(plan.MaxMemoryBytes);
+        if (plan.Wan is not null) return WanTraining.Run(plan, progress, ct, sync);
         using var cache = LatentCache.Open(plan.Cache);
         using var empty = LatentCache.LoadEmptyPrompt(plan.Cache);
         manual_seed(plan.Batch.Seed);
         var transformer = plan.InitPipeline is { } init
-            ? CogVideoXTransformer3DModel.FromPretrained(Path.Combine(init, "transformer"), plan.Transformer, plan.BaseWeightDtype)
-            : new CogVideoXTransformer3DModel(plan.Transformer);
+            ? CogVideoXTransformer3DModel.FromPretrained(Path.Combine(init, "transformer"), plan.Transformer!, plan.BaseWeightDtype)
+            : new CogVideoXTransformer3DModel(plan.Transformer!);
         transformer.GradientCheckpointing = plan.GradientCheckpointing;
-        using var scheduler = SchedulerFactory.Create(plan.Scheduler);
+        using var scheduler = SchedulerFactory.Create(plan.Scheduler!);
         using var lora = plan.Lora is { } l ? LoraAdapterSet.Inject(transformer, new LoraConfig(l.Rank, l.Alpha), ScalarType.Float32) : null;
         var prior = plan.Predictor is { } p ? new MotionPrior(p.Config) : null;
 
@@ -72,7 +73,7 @@ public static class BackboneWorkflow
             string vaeDir = cache.Manifest.Vae, textDir = cache.Manifest.TextEncoder;
             using var vae = Directory.Exists(vaeDir) ? AutoencoderKLCogVideoX.FromPretrained(vaeDir) : null;
             using var text = Directory.Exists(textDir) && TryWordEncoder(textDir) is { } w ? w : null;
-            PipelineFolder.Save(Path.Combine(plan.Out, "pipeline"), transformer, vae, plan.Scheduler, text);
+            PipelineFolder.Save(Path.Combine(plan.Out, "pipeline"), transformer, vae, plan.Scheduler!, text);
         }
         if (prior is not null) MotionPriorFolder.Save(Path.Combine(plan.Out, "predictor"), prior);
         transformer.Dispose();
@@ -80,7 +81,7 @@ public static class BackboneWorkflow
         return result;
     }
 
-    private static WordTextEncoder? TryWordEncoder(string textEncoderFolder)
+    internal static WordTextEncoder? TryWordEncoder(string textEncoderFolder)
     {
         try { return WordTextEncoder.Load(textEncoderFolder); }
         catch (InvalidDataException) { return null; }   // T5: the user's own folder stays where it is

@@ -1,6 +1,5 @@
 using LaMo.Data;
 using LaMo.Distributed;
-using LaMo.Models.CogVideoXVae;
 using LaMo.Models.Text;
 using LaMo.Video;
 using static TorchSharp.torch;
@@ -13,8 +12,8 @@ namespace LaMo.Workflows;
 /// <param name="Skipped">Bad inputs with their reasons (also written to <c>skipped.txt</c>).</param>
 public sealed record EncodeReport(int Encoded, int AlreadyCached, IReadOnlyList<SkippedFile> Skipped);
 
-/// <summary><c>lamo encode</c>: videos + captions → a latent cache (VAE posterior mode × scaling factor, text embeddings,
-/// masks, clip ids). Resumable: clips already in the cache are not re-encoded; bad files are skipped and listed.</summary>
+/// <summary><c>lamo encode</c>: videos + captions → a latent cache (VAE posterior mode × scaling factor, or for a Wan
+/// pipeline normalised with the VAE's latents_mean / latents_std; text embeddings, masks, clip ids). Resumable: clips already in the cache are not re-encoded; bad files are skipped and listed.</summary>
 public static class EncodeWorkflow
 {
     /// <summary>Encodes every clip of <paramref name="data"/> (any layout <see cref="DatasetIndex.Detect"/> reads) with the
@@ -36,10 +35,10 @@ public static class EncodeWorkflow
         int listed = skipped.Count;   // skips found while listing: the same for every part
         string target = part is null ? cacheFolder : ShardParts.PartFolder(cacheFolder, part);
         if (part is not null) { Directory.CreateDirectory(target); ShardParts.Reopen(target); }
-        using var vae = AutoencoderKLCogVideoX.FromPretrained(Path.Combine(pipeline, "vae"));
-        vae.eval();
-        if (vaeTiling) vae.EnableTiling();   // bounded memory for large frames; tiles are blended, as diffusers does
-        using var text = TextEncoderLoader.FromPretrained(pipeline, textEncoderDtype);
+        using var vae = CacheVaeEncoder.Open(pipeline, vaeTiling);   // CogVideoX or Wan, by model_index.json
+        using var text = Diffusion.Pipeline.PipelineFolder.IsWan(pipeline)
+            ? Diffusion.Pipeline.PipelineFolder.LoadWanTextEncoder(pipeline, textEncoderDtype)
+            : TextEncoderLoader.FromPretrained(pipeline, textEncoderDtype);
         var manifest = new LatentCacheManifest(Path.GetFullPath(Path.Combine(pipeline, "vae")), Path.GetFullPath(Path.Combine(pipeline, "text_encoder")),
             vae.ScalingFactor, read.Frames, read.Height, read.Width, ShardSize: shardSize);
         int encoded = 0, already = 0;
@@ -48,7 +47,7 @@ public static class EncodeWorkflow
         {
             using (var scope = NewDisposeScope())
             using (no_grad())
-                LatentCache.SaveEmptyPrompt(target, text.Encode([""]).Embeddings[0]);
+                LatentCache.SaveEmptyPrompt(target, vae.PromptStates(text.Encode([""]))[0]);
             var todo = new List<(string Id, LoadedClip Clip)>();
             for (int i = 0; i < entries.Count; i++)
             {
@@ -76,16 +75,16 @@ public static class EncodeWorkflow
         return new EncodeReport(encoded, already, skipped);
     }
 
-    private static int EncodeBatch(List<(string Id, LoadedClip Clip)> batch, AutoencoderKLCogVideoX vae, ITextEncoder text, LatentCacheWriter writer)
+    private static int EncodeBatch(List<(string Id, LoadedClip Clip)> batch, CacheVaeEncoder vae, ITextEncoder text, LatentCacheWriter writer)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var video = stack(batch.Select(b => VideoTensor.FromFrames(b.Clip.Video))).permute(0, 2, 1, 3, 4);  // [B, F, 3, H, W] → [B, 3, F, H, W]
-        using var posterior = vae.Encode(video);
-        var latents = vae.ScaleLatents(posterior.Mode()).permute(0, 2, 1, 3, 4);                           // [B, C, F', h, w] → [B, F', C, h, w]
+        var latents = vae.Encode(video);                                                                     // [B, F', C, h, w]
         using var enc = text.Encode(batch.Select(b => b.Clip.Entry.Caption).ToList());
+        var states = vae.PromptStates(enc);
         for (int i = 0; i < batch.Count; i++)
-            writer.Add(batch[i].Id, batch[i].Clip.Entry.Caption, latents[i], enc.Embeddings[i], enc.Mask[i]);
+            writer.Add(batch[i].Id, batch[i].Clip.Entry.Caption, latents[i], states[i], enc.Mask[i]);
         return batch.Count;
     }
 

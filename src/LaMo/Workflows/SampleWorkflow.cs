@@ -106,13 +106,16 @@ public static class SampleWorkflow
         DataShard? part = null)
     {
         o.Validate();
+        bool wan = PipelineFolder.IsWan(o.Pipeline);
+        if (wan) WanSampling.Check(o);
         var jobs = SampleJobs.Build(o);
         var dtype = WeightDtype.Parse(o.Dtype, "dtype");
         Reliability.PipelineMemory.Estimate(o.Pipeline, jobs.Max(j => j.Frames), jobs.Max(j => j.Height), jobs.Max(j => j.Width),
             WeightDtype.Bytes(dtype), o.VaeTiling).EnsureFits(o.MaxMemoryBytes);
         // Every part refuses an earlier output; one deletes it (parts write beside it, the merge fills it).
         OutputGuard.ClaimFolder(o.Out, o.Overwrite, IsSampleOutput, "sampled videos", delete: part is null || part.Rank == 0);
-        using var pipe = Load(o);
+        using var pipe = wan ? null : Load(o);
+        using var wanPipe = wan ? WanSampling.Load(o) : null;
         var record = Record(o);
         string target = part is null ? o.Out : ShardParts.PartFolder(o.Out, part);
         Directory.CreateDirectory(target);
@@ -124,12 +127,18 @@ public static class SampleWorkflow
         {
             var job = jobs[i];
             using var scope = NewDisposeScope();
-            using var given = job.Given is null ? null : Continuations.Encode(pipe, First(job.Given(), o.GivenFrames));
-            var r = Continuations.Generate(pipe, new GenerationRequest
+            var request = new GenerationRequest
             {
                 Prompts = [job.Prompt], NumFrames = job.Frames, Height = job.Height, Width = job.Width,
                 NumInferenceSteps = o.Steps, GuidanceScale = o.Cfg, Seed = job.Seed, UseDynamicCfg = o.DynamicCfg, NegativePrompt = o.NegativePrompt,
-            }, given, o.GivenFrames, job.Fps, ct: ct);
+            };
+            GeneratedVideo r;
+            if (wanPipe is not null) r = GenerateWan(wanPipe, request, job.Fps, ct);
+            else
+            {
+                using var given = job.Given is null ? null : Continuations.Encode(pipe!, First(job.Given(), o.GivenFrames));
+                r = Continuations.Generate(pipe!, request, given, o.GivenFrames, job.Fps, ct: ct);
+            }
             string path = Path.Combine(target, $"{job.Name}.{o.Format}");
             VideoEncoder.Write(path, r.Video);
             results.Add(new SampledVideo(job.Prompt, job.Seed, path, r.Seconds, job.Clip));
@@ -140,6 +149,14 @@ public static class SampleWorkflow
         if (part is null) (record with { Videos = results.Select(v => new SampleRecordVideo(Path.GetFileName(v.Path), v.Prompt, v.Seed, v.Clip)).ToList() }).Save(target);
         else SampleParts.Complete(target, part, o, record, results, indices);
         return results;
+    }
+
+    // Text-to-video through WanPipeline (its video is [1, F, 3, H, W] in [−1, 1], as CogVideoX's).
+    private static GeneratedVideo GenerateWan(WanPipeline pipe, GenerationRequest request, double fps, CancellationToken ct)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var r = pipe.Generate(request, null, ct);
+        return new GeneratedVideo(VideoTensor.ToFrames(r.Video![0], fps), clock.Elapsed.TotalSeconds, null);
     }
 
     // The first k frames of a given clip (encoded alone: the model is given nothing after them).
@@ -156,7 +173,8 @@ public static class SampleWorkflow
     public static SampleRecord Record(SampleOptions o) => new(
         o.Mode, o.GivenFrames, SampleRecord.Relative(o.Out, o.World ?? o.GivenVideo), SampleRecord.Relative(o.Out, o.Pipeline)!,
         SampleRecord.Relative(o.Out, o.Lora), o.LoraScale, SampleRecord.Relative(o.Out, o.Predictor), o.Guidance?.Lambda, o.Guidance?.Rho,
-        o.Scheduler ?? SchedulerConfig.Load(Path.Combine(o.Pipeline, "scheduler", "scheduler_config.json")).ClassName ?? "unknown",
+        o.Scheduler ?? (PipelineFolder.IsWan(o.Pipeline) ? WanSampling.SchedulerClass(o.Pipeline)
+            : SchedulerConfig.Load(Path.Combine(o.Pipeline, "scheduler", "scheduler_config.json")).ClassName) ?? "unknown",
         o.FirstOrderDpm, o.Steps, o.Cfg, o.DynamicCfg, o.NegativePrompt, o.Dtype, o.Seeds, []);
 
     /// <summary>File listing the videos: name, seed and prompt, tab-separated, in prompt × seed order.</summary>

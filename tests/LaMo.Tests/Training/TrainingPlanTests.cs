@@ -107,7 +107,7 @@ public sealed class TrainingPlanTests : IDisposable
         File.WriteAllText(schedulerFile, scheduler.ToJsonString());
         string cache = RelyKit.SyntheticCache(_dir, clips: 2);
         var plan = BackboneTrainingPlan.Resolve(new BackboneTrainingOptions { Cache = cache, Out = Path.Combine(_dir, "run"), Init = pipe, DriftLoss = true });
-        Assert.Equal(500, plan.Scheduler.NumTrainTimesteps);
+        Assert.Equal(500, plan.Scheduler!.NumTrainTimesteps);
         Assert.Equal(500, plan.Drift!.Loss.NumTrainTimesteps);
     }
 
@@ -147,7 +147,7 @@ public sealed class TrainingPlanTests : IDisposable
         File.WriteAllText(schedulerFile, shifted.ToJsonString());
         var given = PredictorTrainingPlan.Resolve(O(pipe));
         Assert.Equal(schedulerFile, given.SchedulerSource);
-        Assert.Equal(1.0, given.Scheduler.SnrShiftScale);
+        Assert.Equal(1.0, given.Scheduler!.SnrShiftScale);
         Assert.Equal(schedulerFile, PredictorTrainingPlan.Resolve(O(schedulerFile)).SchedulerSource);
 
         var e = Assert.Throws<ArgumentException>(() => PredictorTrainingPlan.Resolve(O(Path.Combine(_dir, "nowhere"))));

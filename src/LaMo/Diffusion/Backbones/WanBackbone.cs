@@ -53,7 +53,7 @@ public sealed class WanBackbone : IDiffusionBackbone
         ArgumentNullException.ThrowIfNull(xt);
         ArgumentNullException.ThrowIfNull(textEmbeds);
         if (xt.dim() != 5) throw new ArgumentException($"x_t must be [B, C, F, H, W]; got [{string.Join(", ", xt.shape)}]", nameof(xt));
-        var dt = Transformer.DType();
+        var dt = Transformer.InputDType;
         return Transformer.forward(xt.to_type(dt), timesteps, textEmbeds.to_type(dt)).to_type(ScalarType.Float32);
     }
 

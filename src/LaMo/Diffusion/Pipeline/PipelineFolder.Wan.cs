@@ -106,6 +106,18 @@ public static partial class PipelineFolder
         AtomicFile.WriteAllText(Path.Combine(folder, "model_index.json"), WanModelIndex.Write(components, pipeline.ExpandTimesteps));
     }
 
+    /// <summary>True when <paramref name="folder"/>'s <c>model_index.json</c> names <c>WanPipeline</c>.</summary>
+    public static bool IsWan(string folder) => WanModelIndex.PipelineClassOf(folder) == WanModelIndex.PipelineClass;
+
+    /// <summary>The text encoder of a Wan folder as <see cref="LoadWan"/> builds it (what <c>lamo encode</c> caches).</summary>
+    /// <exception cref="InvalidDataException">The folder has no text encoder.</exception>
+    public static ITextEncoder LoadWanTextEncoder(string folder, ScalarType dtype = ScalarType.Float32)
+    {
+        var index = WanModelIndex.Load(folder);
+        if (!index.Has("text_encoder")) throw new InvalidDataException($"{Path.Combine(folder, "model_index.json")}: lists no text_encoder");
+        return LoadWanTextEncoder(folder, index.Components["text_encoder"], dtype);
+    }
+
     // UMT5 as WanPipeline runs it: 512 tokens, the attention mask into the encoder (masked states are zeroed by the
     // pipeline). The word encoder loads as it is.
     private static ITextEncoder LoadWanTextEncoder(string folder, string className, ScalarType dtype)

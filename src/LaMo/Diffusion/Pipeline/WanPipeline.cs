@@ -166,7 +166,7 @@ public sealed class WanPipeline : IDisposable
     public Tensor PredictVelocity(Tensor latents, Tensor timestep, Tensor positive, Tensor? negative, bool cfg, double scale, string? tracePrefix = null)
     {
         ArgumentNullException.ThrowIfNull(latents);
-        var dt = Transformer.DType();
+        var dt = Transformer.InputDType;
         var input = latents.to_type(dt);
         var cond = Transformer.forward(input, timestep, positive.to_type(dt)).to_type(ScalarType.Float32);
         if (tracePrefix is not null) Trace?.Invoke(tracePrefix + "noise_pred_cond", cond);

@@ -61,6 +61,10 @@ public sealed partial class WanTransformer3DModel : nn.Module<Tensor, Tensor, Te
     /// <summary>The blocks, in order.</summary>
     public IReadOnlyList<WanTransformerBlock> Blocks => blocks.ToList();
 
+    /// <summary>The dtype the inputs must have: the patch embedding's. Not the first parameter's: the modules diffusers
+    /// keeps in float32 (e.g. <c>scale_shift_table</c>) or fp32 LoRA adapters may come first in a bf16 model.</summary>
+    public ScalarType InputDType => patch_embedding.weight!.dtype;
+
     /// <summary>Predicts the flow velocity for noisy latents.</summary>
     /// <param name="hiddenStates">Noisy latents [B, C, F, H, W] (channels before frames), F, H and W divisible by the
     /// patch.</param>
