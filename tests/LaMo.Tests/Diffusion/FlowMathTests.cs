@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 namespace LaMo.Tests.Diffusion;
 
 /// <summary>The flow-matching conventions are consistent with each other (float64, so the identities are tight).</summary>
+[Collection("Torch")]   // draws from TorchSharp's global generator
 public class FlowMathTests
 {
     private static double MaxDiff(Tensor a, Tensor b) => (a - b).abs().max().item<double>();

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace LaMo.Tests.Models.CogVideoX;
 
+[Collection("Torch")]   // draws from TorchSharp's global generator
 public sealed class CogVideoXPretrainedTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "lamo-backbone-" + Guid.NewGuid().ToString("N"));

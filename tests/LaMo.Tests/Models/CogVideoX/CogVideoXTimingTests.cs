@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace LaMo.Tests.Models.CogVideoX;
 
 /// <summary>Prints forward timings (no_grad, float32, CPU) for the tiny and small presets; asserts only the shape.</summary>
+[Collection("Torch")]   // draws from TorchSharp's global generator
 public sealed class CogVideoXTimingTests(ITestOutputHelper output)
 {
     [Theory]

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace LaMo.Tests.Models.CogVideoX;
 
+[Collection("Torch")]   // draws from TorchSharp's global generator
 public sealed class CogVideoXTransformerForwardTests
 {
     private static readonly CogVideoXTransformerConfig Tiny = CogVideoXTransformerPresets.Tiny;

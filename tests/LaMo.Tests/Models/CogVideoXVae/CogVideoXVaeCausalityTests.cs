@@ -8,6 +8,7 @@ namespace LaMo.Tests.Models.CogVideoXVae;
 /// <summary>Causality and chunking properties. GroupNorm statistics span all frames of a chunk (as in diffusers), so
 /// the exact properties are: the causal conv is causal and chunk-invariant; the encoder/decoder are causal at chunk
 /// boundaries; a single big chunk is not causal.</summary>
+[Collection("Torch")]   // draws from TorchSharp's global generator
 public sealed class CogVideoXVaeCausalityTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace LaMo.Tests.Models.CogVideoXVae;
 
 /// <summary>The embedded tiny preset (configs/tiny/vae): 17×64×64 clips ⇄ 5×16×16 latents.</summary>
+[Collection("Torch")]   // draws from TorchSharp's global generator
 public sealed class CogVideoXVaeTinyPresetTests(ITestOutputHelper output)
 {
     [Fact]

@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace LaMo.Tests.Models.Lora;
 
+[Collection("Torch")]   // draws from TorchSharp's global generator
 public sealed class LoraAdapterSetTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "lamo-lora-" + Guid.NewGuid().ToString("N"));

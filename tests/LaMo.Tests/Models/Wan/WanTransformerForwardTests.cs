@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace LaMo.Tests.Models.Wan;
 
+[Collection("Torch")]   // draws from TorchSharp's global generator
 public sealed class WanTransformerForwardTests
 {
     private static WanTransformer3DModel Tiny()

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace LaMo.Tests.Models.Wan;
 
+[Collection("Torch")]   // draws from TorchSharp's global generator
 public sealed class WanTransformerPretrainedTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "lamo-wan-" + Guid.NewGuid().ToString("N"));

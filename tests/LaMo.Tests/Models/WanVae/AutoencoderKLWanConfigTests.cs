@@ -3,6 +3,7 @@ using Xunit;
 
 namespace LaMo.Tests.Models.WanVae;
 
+[Collection("Torch")]   // draws from TorchSharp's global generator
 public sealed class AutoencoderKLWanConfigTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace LaMo.Tests.Models.WanVae;
 
+[Collection("Torch")]   // draws from TorchSharp's global generator
 public sealed class WanVaeBehaviourTests
 {
     [Fact]

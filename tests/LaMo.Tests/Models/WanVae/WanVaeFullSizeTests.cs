@@ -18,6 +18,7 @@ namespace LaMo.Tests.Models.WanVae;
 /// </list>
 /// We could not read the Hugging Face file listings from this machine, so these are third-party records of the
 /// published files, consistent with each other and with the file sizes, not a listing we checked ourselves.</remarks>
+[Collection("Torch")]   // draws from TorchSharp's global generator
 public sealed class WanVaeFullSizeTests(ITestOutputHelper output)
 {
     [Theory]

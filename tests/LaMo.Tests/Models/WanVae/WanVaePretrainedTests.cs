@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace LaMo.Tests.Models.WanVae;
 
+[Collection("Torch")]   // draws from TorchSharp's global generator
 public sealed class WanVaePretrainedTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "lamo-wanvae-test-" + Guid.NewGuid().ToString("N"));
