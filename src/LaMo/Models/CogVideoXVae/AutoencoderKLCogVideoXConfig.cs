@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using static LaMo.Models.VaeConfigJson;
 
 namespace LaMo.Models.CogVideoXVae;
 
@@ -114,41 +115,14 @@ public sealed record AutoencoderKLCogVideoXConfig
         CheckRange("sample_width", SampleWidth, 1, 1 << 16);
     }
 
-    private static string Show<T>(IReadOnlyList<T>? list) => list is null ? "null" : $"[{string.Join(", ", list)}]";
-
-    private static void CheckRange(string field, int value, int min, int max)
-    {
-        if (value < min || value > max) throw Bad(field, value, $"must be in [{min}, {max}]");
-    }
-
-    private static InvalidDataException Bad(string field, object? value, string why) =>
-        new($"VAE config: {field} = {value}: {why}");
-
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
     /// <summary>Parses a diffusers <c>config.json</c> text strictly (unknown keys are errors) and validates it.</summary>
     /// <exception cref="InvalidDataException">Malformed JSON, an unknown key, or a bad field (named).</exception>
-    public static AutoencoderKLCogVideoXConfig FromJson(string json, string source = "config.json")
-    {
-        AutoencoderKLCogVideoXConfig? c;
-        try { c = JsonSerializer.Deserialize<AutoencoderKLCogVideoXConfig>(json, Options); }
-        catch (JsonException e) { throw new InvalidDataException($"{source}: {e.Message}", e); }
-        if (c is null) throw new InvalidDataException($"{source}: null config");
-        try { c.Validate(); }
-        catch (InvalidDataException e) { throw new InvalidDataException($"{source}: {e.Message}", e); }
-        return c;
-    }
+    public static AutoencoderKLCogVideoXConfig FromJson(string json, string source = "config.json") =>
+        VaeConfigJson.Parse<AutoencoderKLCogVideoXConfig>(json, source, c => c.Validate());
 
     /// <summary>Reads and parses a <c>config.json</c> file; see <see cref="FromJson"/>.</summary>
     public static AutoencoderKLCogVideoXConfig Load(string path) => FromJson(File.ReadAllText(path), path);
 
     /// <summary>The config as diffusers-style JSON (every key written).</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Options);
+    public string ToJson() => JsonSerializer.Serialize(this, VaeConfigJson.Options);
 }
