@@ -137,21 +137,7 @@ public sealed class AutoencoderKLCogVideoX : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"{name} must be [B, {channels}, F≥1, H, W], got [{string.Join(", ", x.shape)}]", name);
     }
 
-    private Tensor PerSample(Tensor x, Func<Tensor, Tensor> run)
-    {
-        if (!UseSlicing || x.shape[0] == 1) return run(x);
-        var parts = new List<Tensor>();
-        try
-        {
-            for (long b = 0; b < x.shape[0]; b++)
-            {
-                using var sample = x.narrow(0, b, 1);                 // [1, C, F, H, W]
-                parts.Add(run(sample));
-            }
-            return cat(parts, 0);
-        }
-        finally { foreach (var p in parts) p.Dispose(); }
-    }
+    private Tensor PerSample(Tensor x, Func<Tensor, Tensor> run) => VaeSlicing.PerSample(x, UseSlicing, run);
 
     private Tensor EncodeTiled(Tensor video)
     {

@@ -138,21 +138,7 @@ public sealed class AutoencoderKLWan : nn.Module<Tensor, Tensor>
                                         "(scale_factor_spatial)", nameof(video));
     }
 
-    private Tensor PerSample(Tensor x, Func<Tensor, Tensor> run)
-    {
-        if (!UseSlicing || x.shape[0] == 1) return run(x);
-        var parts = new List<Tensor>();
-        try
-        {
-            for (long b = 0; b < x.shape[0]; b++)
-            {
-                using var sample = x.narrow(0, b, 1);                 // [1, C, F, H, W]
-                parts.Add(run(sample));
-            }
-            return cat(parts, 0);
-        }
-        finally { foreach (var p in parts) p.Dispose(); }
-    }
+    private Tensor PerSample(Tensor x, Func<Tensor, Tensor> run) => VaeSlicing.PerSample(x, UseSlicing, run);
 
     /// <summary>diffusers' <c>_encode</c>: patchify, frame 0 alone, then chunks of 4 frames, then quant_conv.</summary>
     private Tensor EncodeChunks(Tensor video)
