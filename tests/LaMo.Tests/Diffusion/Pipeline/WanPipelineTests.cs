@@ -180,7 +180,7 @@ public sealed class WanPipelineTests(ITestOutputHelper output)
 public sealed class WanPipelineGuidanceTests
 {
     [Fact]
-    public void MotionPriorGuidance_RunsInTheWanLoop_ThroughTheFlowStep_AndFlowMoRefusesByName()
+    public void MotionPriorGuidanceAndFlowMo_RunInTheWanLoop_ThroughTheFlowStep()
     {
         using var plain = TinyWanPipelineFactory.Create(seed: 3);
         using var hooked = TinyWanPipelineFactory.Create(seed: 3);
@@ -193,9 +193,16 @@ public sealed class WanPipelineGuidanceTests
         using var without = plain.Generate(request);
         Assert.True(guided.Latents.isfinite().all().item<bool>());
         Assert.False(guided.Latents.allclose(without.Latents, 0, 1e-4), "Motion Prior Guidance must move the sample");
-        var flowMo = new LaMo.Diffusion.Guidance.FlowMoGuidance();
-        var e = Assert.Throws<NotSupportedException>(() =>
-            new WanPipeline(hooked.Transformer, hooked.Vae, hooked.Scheduler, hooked.TextEncoder) { Guidance = [flowMo] }.Generate(request).Dispose());
-        Assert.Contains("FlowMo", e.Message);
+        // FlowMo back-propagates through the Wan transformer via the pipeline's denoiser closure; inside its window it
+        // moves the sample, with an empty window it changes nothing. FlowMo's variance needs 3 latent frames (9 RGB frames).
+        var longer = request with { NumFrames = 9 };
+        using var plainLonger = plain.Generate(longer);
+        var flowMo = new LaMo.Diffusion.Guidance.FlowMoGuidance(new LaMo.Diffusion.Guidance.FlowMoOptions { LearningRate = 0.05 });
+        using var withFlowMo = new WanPipeline(hooked.Transformer, hooked.Vae, hooked.Scheduler, hooked.TextEncoder) { Guidance = [flowMo] }.Generate(longer);
+        Assert.True(withFlowMo.Latents.isfinite().all().item<bool>());
+        Assert.False(withFlowMo.Latents.allclose(plainLonger.Latents, 0, 1e-4), "FlowMo must move the sample inside its window");
+        var idle = new LaMo.Diffusion.Guidance.FlowMoGuidance(new LaMo.Diffusion.Guidance.FlowMoOptions { GuidedSteps = 0 });
+        using var withIdle = new WanPipeline(hooked.Transformer, hooked.Vae, hooked.Scheduler, hooked.TextEncoder) { Guidance = [idle] }.Generate(longer);
+        Assert.True(withIdle.Latents.equal(plainLonger.Latents).all().item<bool>(), "FlowMo outside its window must change nothing");
     }
 }
