@@ -48,8 +48,6 @@ public sealed record BackboneTrainingPlan(string Cache, string Out, string? Init
         TrainingLimits.Check(o.Validate());
         // A Wan init folder (model_index.json naming WanPipeline): its transformer and flow scheduler, the flow objective.
         var wan = o.Init is not null && PipelineFolder.IsWan(o.Init) ? WanTrainingPlan.FromPipeline(o.Init) : null;
-        if (wan is not null && o.GradientCheckpointing)
-            throw new ArgumentException("gradient_checkpointing is not supported for Wan yet: leave it out, or use LoRA / micro_batch_size to save memory");
         var transformer = wan is not null ? null : TransformerLimits.Load(o.Init is not null ? Path.Combine(o.Init, "transformer") : o.TransformerConfig!);
         var scheduler = wan is not null ? null : o.Init is not null ? SchedulerConfig.Load(Path.Combine(o.Init, "scheduler", "scheduler_config.json")) : SchedulerConfig.CogVideoX2B;
         if (scheduler is not null) PipelineFolderLimits.Check(scheduler, "scheduler_config.json");

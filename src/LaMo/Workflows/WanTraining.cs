@@ -32,6 +32,7 @@ internal static class WanTraining
         using var empty = LatentCache.LoadEmptyPrompt(plan.Cache);
         manual_seed(plan.Batch.Seed);
         var transformer = WanTransformer3DModel.FromPretrained(Path.Combine(init, "transformer"), tc, plan.BaseWeightDtype);
+        transformer.GradientCheckpointing = plan.GradientCheckpointing;
         using var lora = plan.Lora is { } l ? LoraAdapterSet.Inject(transformer, new LoraConfig(l.Rank, l.Alpha), ScalarType.Float32) : null;
         var prior = plan.Predictor is { } p ? new MotionPrior(p.Config) : null;
         var backbone = new WanBackbone(transformer, wan.Levels());

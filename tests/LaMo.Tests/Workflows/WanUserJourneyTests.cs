@@ -125,5 +125,17 @@ public sealed class WanUserJourneyTests : IDisposable
         RelyKit.Ok("sample", "--pipeline", P("base"), "--lora", P("lora/lora/pytorch_lora_weights.safetensors"), "--dtype", "bf16",
             "--prompt", "a ball", "--seed", "1", "--steps", "2", "--frames", "9", "--size", "32", "--out", P("videos"));
         Assert.Single(Directory.GetFiles(P("videos"), "*.mp4"));
+
+        // gradient_checkpointing on Wan: the same run, block by block recomputed in backward.
+        string[] full = ["train", "--cache", P("cache"), "--init", P("base"), "--drift-loss", "--set", "steps=2", "--set", "batch_size=2",
+            "--set", "warmup_steps=1", "--set", "log_every=1"];
+        RelyKit.Ok([.. full, "--out", P("plain")]);
+        long before = LaMo.Models.ActivationCheckpoint.Recomputed;
+        RelyKit.Ok([.. full, "--out", P("ckpt"), "--set", "gradient_checkpointing=true"]);
+        Assert.True(LaMo.Models.ActivationCheckpoint.Recomputed > before, "no Wan block was recomputed");
+        static double[] Losses(string csv) => File.ReadLines(csv).Skip(1).Select(l => double.Parse(l.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        double[] plainLosses = Losses(P("plain/metrics.csv")), ckptLosses = Losses(P("ckpt/metrics.csv"));
+        Assert.Equal(2, plainLosses.Length);
+        for (int i = 0; i < 2; i++) Assert.Equal(plainLosses[i], ckptLosses[i], 5);
     }
 }

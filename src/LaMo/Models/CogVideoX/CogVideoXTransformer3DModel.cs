@@ -89,7 +89,7 @@ public sealed partial class CogVideoXTransformer3DModel : nn.Module<Tensor, Tens
         {
             using var blockScope = NewDisposeScope();
             var (nv, nt) = GradientCheckpointing && is_grad_enabled()
-                ? BlockCheckpoint.Run(block, video, text, emb, rope)
+                ? Checkpointed(block, video, text, emb, rope)
                 : block.forward(video, text, emb, rope);
             nv.MoveToOuterDisposeScope(); nt.MoveToOuterDisposeScope();
             blockScope.Dispose();
@@ -107,6 +107,14 @@ public sealed partial class CogVideoXTransformer3DModel : nn.Module<Tensor, Tens
             .permute(0, 1, 4, 2, 5, 3, 6)                                                 // [B, F, C, H/p, p, W/p, p]
             .flatten(5, 6).flatten(3, 4);                                                 // [B, F, C, H, W]
         return output.MoveToOuterDisposeScope();
+    }
+
+    private static (Tensor Video, Tensor Text) Checkpointed(CogVideoXBlock block, Tensor video, Tensor text, Tensor emb, RotaryTables? rope)
+    {
+        var outputs = ActivationCheckpoint.Run(
+            a => { var (v, t) = block.forward(a[0], a[1], a[2], a.Length == 5 ? new RotaryTables(a[3], a[4]) : null); return [v, t]; },
+            [video, text, emb], rope is null ? [] : [rope.Cos, rope.Sin]);
+        return (outputs[0], outputs[1]);
     }
 
     private void CheckInputs(Tensor hiddenStates, Tensor encoderHiddenStates, Tensor timestep, RotaryTables? rope)

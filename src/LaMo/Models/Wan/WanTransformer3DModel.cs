@@ -61,6 +61,11 @@ public sealed partial class WanTransformer3DModel : nn.Module<Tensor, Tensor, Te
     /// <summary>The blocks, in order.</summary>
     public IReadOnlyList<WanTransformerBlock> Blocks => blocks.ToList();
 
+    /// <summary>Recompute each block's activations during backward instead of keeping them (diffusers'
+    /// <c>enable_gradient_checkpointing</c>, see <see cref="ActivationCheckpoint"/>). Only applies while gradients are
+    /// being recorded.</summary>
+    public bool GradientCheckpointing { get; set; }
+
     /// <summary>The dtype the inputs must have: the patch embedding's. Not the first parameter's: the modules diffusers
     /// keeps in float32 (e.g. <c>scale_shift_table</c>) or fp32 LoRA adapters may come first in a bf16 model.</summary>
     public ScalarType InputDType => patch_embedding.weight!.dtype;
@@ -110,7 +115,11 @@ public sealed partial class WanTransformer3DModel : nn.Module<Tensor, Tensor, Te
         for (int i = 0; i < blocks.Count; i++)
         {
             using var blockScope = NewDisposeScope();
-            var next = blocks[i].forward(x, cond.Text, modulation, rope);
+            var block = blocks[i];
+            var next = GradientCheckpointing && is_grad_enabled()
+                ? ActivationCheckpoint.Run(a => [block.forward(a[0], a[1], a[2], new WanRotaryTables(a[3], a[4]))],
+                    [x, cond.Text, modulation], rope.Cos, rope.Sin)[0]
+                : block.forward(x, cond.Text, modulation, rope);
             trace?.Invoke($"blocks.{i}", next);
             next.MoveToOuterDisposeScope();
             blockScope.Dispose();

@@ -1,3 +1,4 @@
+using LaMo.Models;
 using LaMo.Models.CogVideoX;
 using LaMo.Models.Lora;
 using Xunit;
@@ -48,9 +49,9 @@ public sealed class GradientCheckpointingTests
         var x = randn(new long[] { 2, 2, 16, 8, 8 }); var text = randn(new long[] { 2, 16, 32 }); var t = tensor(new long[] { 100, 800 });
         var rope = rotary ? CogVideoXRotaryEmbedding.PrepareRotaryPositionalEmbeddings(config, 64, 64, 2) : null;
         var plain = Run(model, false, x, text, t, rope);
-        long before = BlockCheckpoint.Recomputed;
+        long before = ActivationCheckpoint.Recomputed;
         var checkpointed = Run(model, true, x, text, t, rope);
-        Assert.Equal(config.NumLayers, BlockCheckpoint.Recomputed - before);   // every block was recomputed once
+        Assert.Equal(config.NumLayers, ActivationCheckpoint.Recomputed - before);   // every block was recomputed once
         AssertSame(plain, checkpointed);
     }
 
@@ -76,16 +77,16 @@ public sealed class GradientCheckpointingTests
         var x = randn(new long[] { 1, 2, 16, 8, 8 }); var text = randn(new long[] { 1, 16, 32 }); var t = tensor(new long[] { 500 });
         var rope = CogVideoXRotaryEmbedding.PrepareRotaryPositionalEmbeddings(model.Config, 64, 64, 2);
         using var noGrad = no_grad();
-        long before = BlockCheckpoint.Checkpointed;
+        long before = ActivationCheckpoint.Checkpointed;
         var a = model.forward(x, text, t, rope);
-        Assert.Equal(before, BlockCheckpoint.Checkpointed);                 // no block went through the checkpoint
+        Assert.Equal(before, ActivationCheckpoint.Checkpointed);                 // no block went through the checkpoint
         model.GradientCheckpointing = false;
         Assert.True(a.equal(model.forward(x, text, t, rope)).all().item<bool>());
         using (enable_grad())
         {
             model.GradientCheckpointing = true;
             model.forward(x, text, t, rope).Dispose();
-            Assert.Equal(before + model.Config.NumLayers, BlockCheckpoint.Checkpointed);   // and with gradients every block does
+            Assert.Equal(before + model.Config.NumLayers, ActivationCheckpoint.Checkpointed);   // and with gradients every block does
         }
     }
 
@@ -101,11 +102,11 @@ public sealed class GradientCheckpointingTests
                 Cache = cache, Out = Path.Combine(dir, run), TransformerConfig = RelyKit.Repo("configs/tiny/transformer/config.json"),
                 Steps = 3, BatchSize = 2, WarmupSteps = 1, LearningRate = 1e-3, DriftLoss = true, GradientCheckpointing = ckpt, LogEvery = 1,
             };
-            long before = BlockCheckpoint.Recomputed;
+            long before = ActivationCheckpoint.Recomputed;
             var a = LaMo.Workflows.BackboneWorkflow.Run(O("plain", false));
-            Assert.Equal(before, BlockCheckpoint.Recomputed);
+            Assert.Equal(before, ActivationCheckpoint.Recomputed);
             var b = LaMo.Workflows.BackboneWorkflow.Run(O("ckpt", true));
-            Assert.True(BlockCheckpoint.Recomputed > before);
+            Assert.True(ActivationCheckpoint.Recomputed > before);
             for (int i = 0; i < 3; i++)
                 Assert.Equal(a.History[i].Metrics["loss"], b.History[i].Metrics["loss"], 5);
         }
