@@ -59,7 +59,8 @@ public sealed class MpiCliFixture : IDisposable
 }
 
 /// <summary><c>lamo prior train</c> and <c>lamo train --predictor --drift-loss</c> under <c>mpirun -np 2</c>: 2 ranks ×
-/// batch 2 follow 1 process × batch 4 (every draw is made for the global batch), and a 2-rank run resumes exactly.</summary>
+/// batch 2 follow 1 process × batch 4 (every draw is made for the global batch), on CogVideoX and on Wan, and a 2-rank run
+/// resumes exactly.</summary>
 [Collection("Torch")]
 public sealed class MpiCliTrainingTests(MpiCliFixture fx, ITestOutputHelper log) : IClassFixture<MpiCliFixture>
 {
@@ -133,6 +134,26 @@ public sealed class MpiCliTrainingTests(MpiCliFixture fx, ITestOutputHelper log)
             "grad_norm_backbone", "grad_norm_predictor");
         AssertSameWeights(fx.P("joint1/lora/pytorch_lora_weights.safetensors"), fx.P("joint2/lora/pytorch_lora_weights.safetensors"));
         AssertSameWeights(fx.P("joint1/predictor/model.safetensors"), fx.P("joint2/predictor/model.safetensors"));
+    }
+
+    [MpiFact]
+    public void WanJointLoraTrain_WithDriftLossAndPredictor_TwoRanksMatchOneProcess()
+    {
+        _ = fx.Cache;   // builds the world
+        RelyKit.Ok("pipeline", "init", "--family", "wan", "--out", fx.P("wan-base"));
+        RelyKit.Ok("encode", "--data", fx.P("world"), "--pipeline", fx.P("wan-base"), "--out", fx.P("wan-cache"), "--frames", "9", "--size", "32");
+        string[] Args(string run) =>
+        [
+            "train", "--cache", fx.P("wan-cache"), "--init", fx.P("wan-base"), "--out", fx.P(run), "--drift-loss", "--predictor",
+            "--set", "mode=lora", "--set", "predictor_config=tiny", "--set", "steps=4", "--set", "batch_size=4", "--set", "warmup_steps=1",
+            "--set", "predictor_warmup_steps=1", "--set", "log_every=1", "--set", "checkpoint_every=2",
+        ];
+        RelyKit.Ok(Args("wan1"));
+        string output = MpiDriverRunner.MpirunCli(2, Args("wan2"));
+        Assert.Contains("\"wan\"", output);   // the flow-matching backbone ran under MPI
+        AssertSameMetrics(fx.P("wan1"), fx.P("wan2"), "loss", "denoise", "drift", "drift_weight", "prior", "grad_norm_backbone", "grad_norm_predictor");
+        AssertSameWeights(fx.P("wan1/lora/pytorch_lora_weights.safetensors"), fx.P("wan2/lora/pytorch_lora_weights.safetensors"));
+        AssertSameWeights(fx.P("wan1/predictor/model.safetensors"), fx.P("wan2/predictor/model.safetensors"));
     }
 
     [MpiFact]
