@@ -20,7 +20,7 @@ public static class DemoCommand
         cmd.SetAction(p =>
         {
             var o = p.InvocationConfiguration.Output;
-            string modelsDir = p.GetValue(models) == "models/demo" ? Path.Combine(RepoPaths.Root, "models", "demo") : p.GetValue(models)!;
+            string modelsDir = p.GetValue(models) == "models/demo" ? Path.Combine(RepoPaths.Shipped, "models", "demo") : p.GetValue(models)!;
             string run = p.GetValue(output) ?? Path.Combine(RepoPaths.Root, "runs", $"demo-{DateTime.Now:yyyyMMdd-HHmmss}");
             LaMo.Experiment.StudyRunFolder.Claim(run, "demo", p.GetValue(overwrite));   // before --from-scratch spends its hours
             if (p.GetValue(fromScratch))
