@@ -5,6 +5,7 @@ namespace LaMo.Core;
 /// <summary>A safetensors file opened for reading tensor by tensor (the file is never loaded whole).</summary>
 /// <remarks>Format: 8-byte little-endian header length N, N bytes of JSON, then raw little-endian C-order data.
 /// The header is fully validated on <see cref="Open"/>; see <see cref="SafetensorsHeader"/>.</remarks>
+[HostTensors("file reads land in CPU memory; loading copies them into parameters on their device")]
 public sealed class SafetensorsFile : IDisposable
 {
     private readonly FileStream _stream;

@@ -3,6 +3,7 @@ using static TorchSharp.torch;
 namespace LaMo.Motion;
 
 /// <summary>Draws from one seeded TorchSharp generator (CPU, float32). Not bit-compatible with PyTorch's own streams.</summary>
+[Core.HostTensors("draws from a CPU generator (the same on every device); MotionPriorLoss moves them to the latents device")]
 public sealed class SeededMotionPriorDraws : IMotionPriorDraws, IDisposable
 {
     private readonly Generator _generator;

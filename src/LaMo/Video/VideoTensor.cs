@@ -6,6 +6,7 @@ namespace LaMo.Video;
 public static class VideoTensor
 {
     /// <summary>[F, H, W, 3] bytes → [F, 3, H, W] float32, x / 127.5 - 1. The caller owns the tensor.</summary>
+    [Core.HostTensors("decoded frames are read into CPU memory; callers move a batch to their device")]
     public static Tensor FromFrames(VideoFrames v)
     {
         int f = v.Frames, h = v.Height, w = v.Width, hw = h * w;

@@ -27,6 +27,7 @@ public sealed class AlphaCumprodNoiseLevels : INoiseLevels, IDisposable
 
     /// <summary>The levels of the float64 table <paramref name="alphasCumprod"/> (e.g. <see cref="Schedulers.NoiseSchedule.AlphasCumprod"/>),
     /// kept as an owned float32 tensor outside any dispose scope.</summary>
+    [Core.HostTensors("the float32 table stays on the CPU; AlphaCumprod answers on the device of its timesteps")]
     public static AlphaCumprodNoiseLevels FromTable(IReadOnlyList<double> alphasCumprod)
     {
         ArgumentNullException.ThrowIfNull(alphasCumprod);
@@ -36,10 +37,12 @@ public sealed class AlphaCumprodNoiseLevels : INoiseLevels, IDisposable
     /// <inheritdoc />
     public int NumTrainTimesteps => (int)_table.shape[0];
 
-    /// <summary>ᾱ_t per element of integer <paramref name="timesteps"/>, as float32 on the table's device.</summary>
-    public Tensor AlphaCumprod(Tensor timesteps) => _table.index_select(0, timesteps.to(_table.device)).to_type(ScalarType.Float32);
+    /// <summary>ᾱ_t per element of integer <paramref name="timesteps"/>, as float32 on the device of <paramref name="timesteps"/>.</summary>
+    public Tensor AlphaCumprod(Tensor timesteps) =>
+        _table.to(timesteps.device).index_select(0, timesteps).to_type(ScalarType.Float32);   // the table moves, not the indices: no host sync
 
     /// <summary>t ~ U{0 … N−1}, int64 [<paramref name="count"/>].</summary>
+    [Core.HostTensors("draws from a CPU generator (the same run on every device); the training task moves them")]
     public Tensor SampleTimesteps(long count, Generator generator) =>
         randint(0L, (long)NumTrainTimesteps, new long[] { count }, generator: generator);
 

@@ -49,6 +49,7 @@ public sealed class FlowNoiseLevels : INoiseLevels
 
     /// <summary>t = σ·N for σ drawn as <see cref="Sampling"/> says: u drawn from <paramref name="generator"/>,
     /// index ⌊u·N⌋ (clamped to N − 1, which only a sigmoid rounding to 1 could exceed), σ = table[index]; float32 [count].</summary>
+    [Core.HostTensors("draws from a CPU generator (the same run on every device); the training task moves them")]
     public Tensor SampleTimesteps(long count, Generator generator)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);

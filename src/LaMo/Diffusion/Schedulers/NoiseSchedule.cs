@@ -9,6 +9,7 @@ namespace LaMo.Diffusion.Schedulers;
 /// "scaled_linear" in float64 and "linear", "squaredcos_cap_v2" and trained betas in float32; the float32 paths are
 /// emulated by rounding after each operation so the tables match diffusers', not an idealised float64 version.
 /// Immutable, and owns no native memory: tensors are made on demand.</remarks>
+[Core.HostTensors("float64 schedule tables on the CPU; Gather moves its result to the device of the timesteps")]
 public sealed class NoiseSchedule
 {
     private readonly double[] _betas;
@@ -111,15 +112,16 @@ public sealed class NoiseSchedule
     /// <summary>The betas as a new float64 tensor [N].</summary>
     public Tensor BetasTensor() => tensor(_betas, ScalarType.Float64);
 
-    /// <summary>ᾱ gathered at integer <paramref name="timesteps"/> [B], as a new tensor [B] in <paramref name="dtype"/>.
-    /// Like diffusers' <c>add_noise</c>, the table is cast to the dtype first and then indexed.</summary>
+    /// <summary>ᾱ gathered at integer <paramref name="timesteps"/> [B], as a new tensor [B] in <paramref name="dtype"/> on
+    /// <paramref name="device"/> (null: the device of <paramref name="timesteps"/>). Like diffusers' <c>add_noise</c>, the
+    /// table is cast to the dtype first and then indexed. The timesteps are read on the host (checked against [0, N)).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A timestep is outside [0, N).</exception>
-    public Tensor Gather(Tensor timesteps, ScalarType dtype)
+    public Tensor Gather(Tensor timesteps, ScalarType dtype, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(timesteps);
         var ts = timesteps.cpu().to_type(ScalarType.Int64).flatten().data<long>().ToArray();
         var values = ts.Select(t => AlphaCumprod(checked((int)t))).ToArray();
         using var f64 = tensor(values, ScalarType.Float64);
-        return f64.to_type(dtype).to(timesteps.device);
+        return f64.to_type(dtype).to(device ?? timesteps.device);
     }
 }

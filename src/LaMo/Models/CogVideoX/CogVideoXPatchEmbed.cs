@@ -54,6 +54,7 @@ public sealed class CogVideoXPatchEmbed : nn.Module<Tensor, Tensor, Tensor>
     /// <param name="height">Latent height.</param>
     /// <param name="width">Latent width.</param>
     /// <param name="frames">Pixel-space frames ((F − 1)·ratio + 1 for F latent frames).</param>
+    [Core.HostTensors("a float64 table computed on the CPU, cached, and moved to the input device at use")]
     public Tensor PositionalEmbedding(int height, int width, int frames)
     {
         using var scope = NewDisposeScope();

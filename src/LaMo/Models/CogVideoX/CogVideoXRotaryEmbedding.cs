@@ -73,6 +73,7 @@ public static class CogVideoXRotaryEmbedding
     /// <summary><c>get_3d_rotary_pos_embed(embed_dim, crops_coords, grid_size, temporal_size)</c> with the "linspace" grid:
     /// head dim split t = d/4, h = w = 3d/8, θ = 10000, frequencies repeated twice, order t, h, w.</summary>
     /// <returns>Caller-owned cos/sin [T·gh·gw, d] float32 on the CPU.</returns>
+    [Core.HostTensors("tables computed on the CPU (the same numbers on every device), moved by the pipeline helper and by the attention")]
     public static RotaryTables Rotary3D(int embedDim, (int Top, int Left) start, (int Bottom, int Right) stop,
         int gridHeight, int gridWidth, int temporalSize, double theta = 10000)
     {
@@ -91,6 +92,7 @@ public static class CogVideoXRotaryEmbedding
 
     /// <summary><c>get_1d_rotary_pos_embed(dim, pos, theta, use_real=True, repeat_interleave_real=True)</c> in float32.</summary>
     /// <returns>cos/sin [S, dim].</returns>
+    [Core.HostTensors("tables computed on the CPU (the same numbers on every device), moved by the pipeline helper and by the attention")]
     public static (Tensor Cos, Tensor Sin) Rotary1D(int dim, Tensor pos, double theta = 10000)
     {
         if (dim % 2 != 0) throw new ArgumentException($"dim ({dim}) must be even", nameof(dim));

@@ -7,6 +7,7 @@ namespace LaMo.Models.CogVideoX;
 /// <remarks>Port of diffusers <c>get_3d_sincos_pos_embed</c> (output_type "pt"), <c>get_2d_sincos_pos_embed_from_grid</c>
 /// and <c>get_1d_sincos_pos_embed_from_grid</c> (embeddings.py, v0.33): grids in float32, frequencies and the
 /// result in float64.</remarks>
+[Core.HostTensors("float64 tables computed on the CPU (the same numbers on every device); the patch embedding moves them to its input device")]
 public static class SinCosPositionalEmbedding3D
 {
     /// <summary>The [T, H·W, D] table: temporal part (D/4) first, then spatial (3D/4).</summary>

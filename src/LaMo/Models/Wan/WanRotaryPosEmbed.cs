@@ -50,6 +50,7 @@ public static class WanRotaryPosEmbed
     }
 
     // diffusers get_1d_rotary_pos_embed(dim, n, 10000, use_real=True, repeat_interleave_real=True, freqs_dtype=float64).
+    [Core.HostTensors("float64 tables on the CPU (the same numbers on every device); Apply moves them to the input device")]
     private static (Tensor Cos, Tensor Sin) Axis(int dim, int positions)
     {
         var freqs = new double[dim / 2];

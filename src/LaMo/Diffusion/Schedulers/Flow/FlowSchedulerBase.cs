@@ -63,6 +63,7 @@ public abstract class FlowSchedulerBase : IFlowScheduler
     public abstract Tensor TimestepsTensor();
 
     /// <inheritdoc />
+    [Core.HostTensors("schedule tables on the CPU; callers move them")]
     public Tensor SigmasTensor() => tensor(_sigmas, ScalarType.Float32);
 
     /// <summary>The index of the step about to be taken: the begin index, or the timestep's index on the first step.</summary>
@@ -81,6 +82,7 @@ public abstract class FlowSchedulerBase : IFlowScheduler
     public abstract SchedulerStep Step(Tensor modelOutput, double timestep, Tensor sample);
 
     /// <inheritdoc />
+    [Core.HostTensors("sigmas gathered on the CPU and moved to the samples device")]
     public Tensor AddNoise(Tensor originalSamples, Tensor noise, Tensor timesteps)
     {
         ArgumentNullException.ThrowIfNull(originalSamples);
