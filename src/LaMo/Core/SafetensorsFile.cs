@@ -5,7 +5,6 @@ namespace LaMo.Core;
 /// <summary>A safetensors file opened for reading tensor by tensor (the file is never loaded whole).</summary>
 /// <remarks>Format: 8-byte little-endian header length N, N bytes of JSON, then raw little-endian C-order data.
 /// The header is fully validated on <see cref="Open"/>; see <see cref="SafetensorsHeader"/>.</remarks>
-[HostTensors("file reads land in CPU memory; loading copies them into parameters on their device")]
 public sealed class SafetensorsFile : IDisposable
 {
     private readonly FileStream _stream;
@@ -61,7 +60,7 @@ public sealed class SafetensorsFile : IDisposable
     public Tensor Read(string name)
     {
         if (!Entries.TryGetValue(name, out var e)) throw new KeyNotFoundException($"{Path}: no tensor '{name}'");
-        var t = empty(e.Shape, SafetensorsDType.ToScalarType(e.DType));
+        var t = empty(e.Shape, SafetensorsDType.ToScalarType(e.DType), device: CPU);
         if (e.ByteLength == 0) return t;
         lock (_stream)
         {
@@ -84,7 +83,7 @@ public sealed class SafetensorsFile : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (start + count > rows) throw new ArgumentOutOfRangeException(nameof(count), $"{Path}: rows {start}..{start + count} of '{name}' beyond its {rows}");
         long rowBytes = rows == 0 ? 0 : e.ByteLength / rows;
-        var t = empty([count, .. e.Shape[1..]], SafetensorsDType.ToScalarType(e.DType));
+        var t = empty([count, .. e.Shape[1..]], SafetensorsDType.ToScalarType(e.DType), device: CPU);
         if (count == 0 || rowBytes == 0) return t;
         lock (_stream)
         {

@@ -194,10 +194,9 @@ public sealed class LatentCache : IDisposable
 
     /// <summary>Draws a step's global batch of clip indices from <paramref name="generator"/> (uniform, with replacement)
     /// and reads only <paramref name="shard"/>'s clips of it: every rank draws the same batch and keeps its share.</summary>
-    [Core.HostTensors("indices drawn from a CPU generator; the cache is read into CPU memory and the training task moves the batch")]
     public (Tensor Latents, Tensor Embeds, Tensor Mask) DrawShardBatch(Generator generator, int globalBatch, DataShard shard)
     {
-        var all = randint(0L, (long)Count, new long[] { globalBatch }, generator: generator).data<long>().ToArray();
+        var all = randint(0L, (long)Count, new long[] { globalBatch }, generator: generator, device: CPU).data<long>().ToArray();
         return Batch(shard.Indices(globalBatch).Select(i => (int)all[i]).ToList());
     }
 

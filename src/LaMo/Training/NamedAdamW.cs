@@ -135,10 +135,9 @@ public sealed class NamedAdamW : IDisposable
         }
     }
 
-    [Core.HostTensors("the step count is a CPU scalar in the checkpoint")]
     public Dictionary<string, Tensor> StateDict()
     {
-        var d = new Dictionary<string, Tensor>(StringComparer.Ordinal) { ["step"] = tensor(StepCount) };
+        var d = new Dictionary<string, Tensor>(StringComparer.Ordinal) { ["step"] = tensor(StepCount, device: CPU) };
         foreach (var (k, t) in _expAvg) d["exp_avg." + k] = t;
         foreach (var (k, t) in _expAvgSq) d["exp_avg_sq." + k] = t;
         return d;

@@ -4,10 +4,10 @@ using LaMo.Core;
 
 namespace LaMo.Tests.Core;
 
-/// <summary>Finds, in compiled IL, every call to a TorchSharp method taking a <c>device</c> that passes none (a literal
-/// null: the tensor lands on the CPU whatever device the model is on), outside code marked
-/// <see cref="HostTensorsAttribute"/>. A CPU generator (<c>new Generator(seed)</c>) is not reported: draws are made on the
-/// CPU on purpose and moved, and a CPU-made draw that is not moved is caught where it meets a device tensor.</summary>
+/// <summary>Finds, in compiled IL, every call to a <c>torch</c> tensor factory that passes no <c>device</c> (a literal null:
+/// the tensor lands on the default device, the CPU, whatever device the model is on), outside code marked
+/// <see cref="HostTensorsAttribute"/>. <c>*_like</c> factories take their input's device and are not reported; nor are
+/// nn modules, which are moved whole with <c>Module.to(device)</c>, nor generators (CPU generators on purpose).</summary>
 internal static class HostTensorScanner
 {
     private static readonly Dictionary<short, OpCode> Opcodes = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)

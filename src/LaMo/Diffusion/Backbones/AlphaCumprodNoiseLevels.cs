@@ -27,11 +27,10 @@ public sealed class AlphaCumprodNoiseLevels : INoiseLevels, IDisposable
 
     /// <summary>The levels of the float64 table <paramref name="alphasCumprod"/> (e.g. <see cref="Schedulers.NoiseSchedule.AlphasCumprod"/>),
     /// kept as an owned float32 tensor outside any dispose scope.</summary>
-    [Core.HostTensors("the float32 table stays on the CPU; AlphaCumprod answers on the device of its timesteps")]
     public static AlphaCumprodNoiseLevels FromTable(IReadOnlyList<double> alphasCumprod)
     {
         ArgumentNullException.ThrowIfNull(alphasCumprod);
-        return new AlphaCumprodNoiseLevels(tensor(alphasCumprod.ToArray()).to_type(ScalarType.Float32).DetachFromDisposeScope(), owned: true);
+        return new AlphaCumprodNoiseLevels(tensor(alphasCumprod.ToArray(), device: CPU).to_type(ScalarType.Float32).DetachFromDisposeScope(), owned: true);
     }
 
     /// <inheritdoc />
@@ -42,9 +41,8 @@ public sealed class AlphaCumprodNoiseLevels : INoiseLevels, IDisposable
         _table.to(timesteps.device).index_select(0, timesteps).to_type(ScalarType.Float32);   // the table moves, not the indices: no host sync
 
     /// <summary>t ~ U{0 … N−1}, int64 [<paramref name="count"/>].</summary>
-    [Core.HostTensors("draws from a CPU generator (the same run on every device); the training task moves them")]
     public Tensor SampleTimesteps(long count, Generator generator) =>
-        randint(0L, (long)NumTrainTimesteps, new long[] { count }, generator: generator);
+        randint(0L, (long)NumTrainTimesteps, new long[] { count }, generator: generator, device: CPU);
 
     /// <summary>σ = t / N.</summary>
     public Tensor Sigma(Tensor timesteps) => timesteps.to_type(ScalarType.Float32) / Sc((float)NumTrainTimesteps);

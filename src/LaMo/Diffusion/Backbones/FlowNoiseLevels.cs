@@ -49,16 +49,15 @@ public sealed class FlowNoiseLevels : INoiseLevels
 
     /// <summary>t = σ·N for σ drawn as <see cref="Sampling"/> says: u drawn from <paramref name="generator"/>,
     /// index ⌊u·N⌋ (clamped to N − 1, which only a sigmoid rounding to 1 could exceed), σ = table[index]; float32 [count].</summary>
-    [Core.HostTensors("draws from a CPU generator (the same run on every device); the training task moves them")]
     public Tensor SampleTimesteps(long count, Generator generator)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         using var scope = NewDisposeScope();
         var u = Sampling.Scheme == FlowSigmaScheme.LogitNormal
-            ? (randn(new[] { count }, generator: generator) * Sc(Sampling.LogitStd)).add(Sc(Sampling.LogitMean), Sc(1)).sigmoid()
-            : rand(new[] { count }, generator: generator);
+            ? (randn(new[] { count }, generator: generator, device: CPU) * Sc(Sampling.LogitStd)).add(Sc(Sampling.LogitMean), Sc(1)).sigmoid()
+            : rand(new[] { count }, generator: generator, device: CPU);
         var index = (u * Sc((float)NumTrainTimesteps)).to_type(ScalarType.Int64).clamp_max(Sc((long)NumTrainTimesteps - 1));
-        var table = tensor(_table, ScalarType.Float32);
+        var table = tensor(_table, ScalarType.Float32, device: CPU);
         return (table.index_select(0, index) * Sc((float)NumTrainTimesteps)).MoveToOuterDisposeScope();
     }
 

@@ -15,7 +15,6 @@ public sealed class GeneratorNoiseSource : INoiseSource
     public static GeneratorNoiseSource Global { get; } = new();
 
     /// <inheritdoc />
-    [Core.HostTensors("draws from a CPU generator (the same noise on every device), then moves them to the device asked for")]
     public Tensor Randn(long[] shape, ScalarType dtype, Device device) =>
-        randn(shape, dtype: dtype, generator: _generator).to(device);   // drawn where the generator is (CPU), then moved
+        Core.HostRandom.Randn(shape, _generator, device, dtype);   // drawn on the CPU (the same noise on every device), then moved
 }

@@ -9,7 +9,6 @@ namespace LaMo.Diffusion.Schedulers;
 /// "scaled_linear" in float64 and "linear", "squaredcos_cap_v2" and trained betas in float32; the float32 paths are
 /// emulated by rounding after each operation so the tables match diffusers', not an idealised float64 version.
 /// Immutable, and owns no native memory: tensors are made on demand.</remarks>
-[Core.HostTensors("float64 schedule tables on the CPU; Gather moves its result to the device of the timesteps")]
 public sealed class NoiseSchedule
 {
     private readonly double[] _betas;
@@ -107,10 +106,10 @@ public sealed class NoiseSchedule
     public double AlphaCumprodOrFinal(int timestep) => timestep >= 0 ? AlphaCumprod(timestep) : FinalAlphaCumprod;
 
     /// <summary>The whole ᾱ table as a new float64 tensor [N].</summary>
-    public Tensor AlphasCumprodTensor() => tensor(_alphasCumprod, ScalarType.Float64);
+    public Tensor AlphasCumprodTensor() => tensor(_alphasCumprod, ScalarType.Float64, device: CPU);
 
     /// <summary>The betas as a new float64 tensor [N].</summary>
-    public Tensor BetasTensor() => tensor(_betas, ScalarType.Float64);
+    public Tensor BetasTensor() => tensor(_betas, ScalarType.Float64, device: CPU);
 
     /// <summary>ᾱ gathered at integer <paramref name="timesteps"/> [B], as a new tensor [B] in <paramref name="dtype"/> on
     /// <paramref name="device"/> (null: the device of <paramref name="timesteps"/>). Like diffusers' <c>add_noise</c>, the
@@ -121,7 +120,7 @@ public sealed class NoiseSchedule
         ArgumentNullException.ThrowIfNull(timesteps);
         var ts = timesteps.cpu().to_type(ScalarType.Int64).flatten().data<long>().ToArray();
         var values = ts.Select(t => AlphaCumprod(checked((int)t))).ToArray();
-        using var f64 = tensor(values, ScalarType.Float64);
+        using var f64 = tensor(values, ScalarType.Float64, device: CPU);
         return f64.to_type(dtype).to(device ?? timesteps.device);
     }
 }

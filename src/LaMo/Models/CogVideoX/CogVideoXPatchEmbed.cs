@@ -54,7 +54,6 @@ public sealed class CogVideoXPatchEmbed : nn.Module<Tensor, Tensor, Tensor>
     /// <param name="height">Latent height.</param>
     /// <param name="width">Latent width.</param>
     /// <param name="frames">Pixel-space frames ((F − 1)·ratio + 1 for F latent frames).</param>
-    [Core.HostTensors("a float64 table computed on the CPU, cached, and moved to the input device at use")]
     public Tensor PositionalEmbedding(int height, int width, int frames)
     {
         using var scope = NewDisposeScope();
@@ -64,7 +63,7 @@ public sealed class CogVideoXPatchEmbed : nn.Module<Tensor, Tensor, Tensor>
         long numPatches = (long)ph * pw * t;
         var table = SinCosPositionalEmbedding3D.Table(_config.InnerDim, pw, ph, t,
             _config.SpatialInterpolationScale, _config.TemporalInterpolationScale).flatten(0, 1);   // [T·H·W, D]
-        var joint = zeros(new[] { 1, _config.MaxTextSeqLength + numPatches, _config.InnerDim }, dtype: ScalarType.Float64);
+        var joint = zeros(new[] { 1, _config.MaxTextSeqLength + numPatches, _config.InnerDim }, dtype: ScalarType.Float64, device: CPU);
         joint.narrow(1, _config.MaxTextSeqLength, numPatches).copy_(table.unsqueeze(0));
         return joint.MoveToOuterDisposeScope();
     }

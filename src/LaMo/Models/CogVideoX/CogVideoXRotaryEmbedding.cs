@@ -73,14 +73,13 @@ public static class CogVideoXRotaryEmbedding
     /// <summary><c>get_3d_rotary_pos_embed(embed_dim, crops_coords, grid_size, temporal_size)</c> with the "linspace" grid:
     /// head dim split t = d/4, h = w = 3d/8, θ = 10000, frequencies repeated twice, order t, h, w.</summary>
     /// <returns>Caller-owned cos/sin [T·gh·gw, d] float32 on the CPU.</returns>
-    [Core.HostTensors("tables computed on the CPU (the same numbers on every device), moved by the pipeline helper and by the attention")]
     public static RotaryTables Rotary3D(int embedDim, (int Top, int Left) start, (int Bottom, int Right) stop,
         int gridHeight, int gridWidth, int temporalSize, double theta = 10000)
     {
         using var scope = NewDisposeScope();
-        var gridH = linspace(start.Top, stop.Bottom * (gridHeight - 1) / (double)gridHeight, gridHeight, dtype: ScalarType.Float32);
-        var gridW = linspace(start.Left, stop.Right * (gridWidth - 1) / (double)gridWidth, gridWidth, dtype: ScalarType.Float32);
-        var gridT = linspace(0, temporalSize * (temporalSize - 1) / (double)temporalSize, temporalSize, dtype: ScalarType.Float32);
+        var gridH = linspace(start.Top, stop.Bottom * (gridHeight - 1) / (double)gridHeight, gridHeight, dtype: ScalarType.Float32, device: CPU);
+        var gridW = linspace(start.Left, stop.Right * (gridWidth - 1) / (double)gridWidth, gridWidth, dtype: ScalarType.Float32, device: CPU);
+        var gridT = linspace(0, temporalSize * (temporalSize - 1) / (double)temporalSize, temporalSize, dtype: ScalarType.Float32, device: CPU);
         int dimT = embedDim / 4, dimH = embedDim / 8 * 3, dimW = embedDim / 8 * 3;
         var (tCos, tSin) = Rotary1D(dimT, gridT, theta);
         var (hCos, hSin) = Rotary1D(dimH, gridH, theta);
@@ -92,12 +91,11 @@ public static class CogVideoXRotaryEmbedding
 
     /// <summary><c>get_1d_rotary_pos_embed(dim, pos, theta, use_real=True, repeat_interleave_real=True)</c> in float32.</summary>
     /// <returns>cos/sin [S, dim].</returns>
-    [Core.HostTensors("tables computed on the CPU (the same numbers on every device), moved by the pipeline helper and by the attention")]
     public static (Tensor Cos, Tensor Sin) Rotary1D(int dim, Tensor pos, double theta = 10000)
     {
         if (dim % 2 != 0) throw new ArgumentException($"dim ({dim}) must be even", nameof(dim));
         using var scope = NewDisposeScope();
-        var exponent = arange(Sc(0), Sc(dim), Sc(2), dtype: ScalarType.Float32).narrow(0, 0, dim / 2).div(Sc(dim));
+        var exponent = arange(Sc(0), Sc(dim), Sc(2), dtype: ScalarType.Float32, device: CPU).narrow(0, 0, dim / 2).div(Sc(dim));
         var freqs = full_like(exponent, Sc(theta)).pow(exponent).reciprocal();   // 1/θ^(2i/d)  [d/2]
         var args = pos.to(ScalarType.Float32).outer(freqs);                    // [S, d/2]
         var cos = args.cos().repeat_interleave(2, dim: 1);                    // [S, d]

@@ -35,11 +35,9 @@ public sealed class LatentDistribution : IDisposable
     public Tensor Std() => (Sc(0.5) * LogVar).exp_();
 
     /// <summary>mean + std·ε with ε ~ N(0, I) drawn from <paramref name="generator"/> (global generator when null).</summary>
-    [Core.HostTensors("draws from a CPU generator (the same noise on every device), then moves them to the mean device")]
     public Tensor Sample(Generator? generator = null)
     {
-        using var drawn = randn(Mean.shape, dtype: Mean.dtype, generator: generator);   // where the generator is (CPU)
-        using var eps = drawn.to(Mean.device);
+        using var eps = Core.HostRandom.Randn(Mean.shape, generator, Mean.device, Mean.dtype);   // drawn on the CPU, then moved
         using var std = Std();
         using var scaled = std * eps;
         return Mean.add(scaled, Sc(1));

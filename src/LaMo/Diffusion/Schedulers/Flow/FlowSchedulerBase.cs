@@ -63,8 +63,7 @@ public abstract class FlowSchedulerBase : IFlowScheduler
     public abstract Tensor TimestepsTensor();
 
     /// <inheritdoc />
-    [Core.HostTensors("schedule tables on the CPU; callers move them")]
-    public Tensor SigmasTensor() => tensor(_sigmas, ScalarType.Float32);
+    public Tensor SigmasTensor() => tensor(_sigmas, ScalarType.Float32, device: CPU);
 
     /// <summary>The index of the step about to be taken: the begin index, or the timestep's index on the first step.</summary>
     /// <exception cref="InvalidOperationException">Before <see cref="SetTimesteps"/>, or past the last step.</exception>
@@ -82,7 +81,6 @@ public abstract class FlowSchedulerBase : IFlowScheduler
     public abstract SchedulerStep Step(Tensor modelOutput, double timestep, Tensor sample);
 
     /// <inheritdoc />
-    [Core.HostTensors("sigmas gathered on the CPU and moved to the samples device")]
     public Tensor AddNoise(Tensor originalSamples, Tensor noise, Tensor timesteps)
     {
         ArgumentNullException.ThrowIfNull(originalSamples);
@@ -91,7 +89,7 @@ public abstract class FlowSchedulerBase : IFlowScheduler
             throw new InvalidOperationException($"{ClassName}: call SetTimesteps before AddNoise (σ is looked up in the inference schedule).");
         var ts = timesteps.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
         var sig = ts.Select(t => _sigmas[BeginIndex is null ? IndexForTimestep(t) : StepIndex ?? BeginIndex.Value]).ToArray();
-        using var sigma = tensor(sig, ScalarType.Float32).to(originalSamples.device).to_type(originalSamples.dtype);
+        using var sigma = tensor(sig, ScalarType.Float32, device: CPU).to(originalSamples.device).to_type(originalSamples.dtype);
         return FlowMath.AddNoise(originalSamples, noise, sigma);
     }
 

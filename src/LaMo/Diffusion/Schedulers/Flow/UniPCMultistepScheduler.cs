@@ -64,8 +64,7 @@ public sealed class UniPCMultistepScheduler : FlowSchedulerBase
     }
 
     /// <inheritdoc />
-    [Core.HostTensors("schedule tables on the CPU; the pipeline moves the timesteps to the transformer device")]
-    public override Tensor TimestepsTensor() => tensor(Timesteps.Select(t => (long)t).ToArray(), ScalarType.Int64);
+    public override Tensor TimestepsTensor() => tensor(Timesteps.Select(t => (long)t).ToArray(), ScalarType.Int64, device: CPU);
 
     /// <inheritdoc />
     /// <remarks>diffusers' UniPC rule: no match gives the last index, several give the second.</remarks>
