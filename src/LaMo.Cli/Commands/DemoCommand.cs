@@ -16,9 +16,11 @@ public static class DemoCommand
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/demo-<time>); a non-empty folder is refused without --overwrite" };
         var overwrite = WorkflowCommands.Overwrite("demo run");
         var miniature = new Option<bool>("--miniature") { Description = "Tiny recipe and showcase (for tests)" };
-        var cmd = new Command("demo", "Baseline vs LaMo on the embedded physics world: videos, metrics, plots") { fromScratch, models, work, output, miniature, overwrite };
+        var device = DeviceOption.Create();
+        var cmd = new Command("demo", "Baseline vs LaMo on the embedded physics world: videos, metrics, plots") { fromScratch, models, work, output, miniature, overwrite, device };
         cmd.SetAction(p =>
         {
+            DeviceOption.RequireCpu(p, device, "lamo demo");
             var o = p.InvocationConfiguration.Output;
             string modelsDir = p.GetValue(models) == "models/demo" ? Path.Combine(RepoPaths.Shipped, "models", "demo") : p.GetValue(models)!;
             string run = p.GetValue(output) ?? Path.Combine(RepoPaths.Root, "runs", $"demo-{DateTime.Now:yyyyMMdd-HHmmss}");

@@ -24,6 +24,7 @@ public static class DoctorCommand
             var native = NativeLibraryCheck.Inspect(AppContext.BaseDirectory);
             o.WriteLine($"native fix      {native}");
             o.WriteLine($"LibTorch        {__version__}");
+            o.WriteLine($"CUDA            {(cuda.is_available() ? $"available, {cuda.device_count()} device(s) (--device cuda)" : "not in this build or machine (CPU LibTorch; docs/gpu.md)")}");
             o.WriteLine($"threads         {get_num_threads()} intra-op, {get_num_interop_threads()} inter-op, {Environment.ProcessorCount} cores");
             o.WriteLine($"OpenCV          {OpenCvSharp.Cv2.GetVersionString()}; video I/O: {VideoBackends()}");
             o.WriteLine($"ffmpeg          {FfmpegVersion()}");

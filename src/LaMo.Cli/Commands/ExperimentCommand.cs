@@ -39,10 +39,12 @@ public static class ExperimentCommand
         var rho = new Option<double>("--rho") { Description = "Motion Prior Guidance rho", DefaultValueFactory = _ => d.Guidance.Rho };
         var bootstrap = new Option<int>("--bootstrap") { Description = "Paired bootstrap resamples", DefaultValueFactory = _ => d.BootstrapResamples };
         var worldSeed = new Option<ulong>("--world-seed") { Description = "Seed of the test clips", DefaultValueFactory = _ => d.WorldSeed };
+        var device = DeviceOption.Create();
         var cmd = new Command("experiment", "The study: baseline / +drift / +guidance / lamo / flowmo over training and sampling seeds, per scenario and split, with paired bootstrap CIs")
-            { models, output, variants, trainSeeds, steps, cache, trainClips, driftLambda, samplingSeeds, splits, scenarios, clips, extended, size, frames, sampleSteps, cfg, lambda, rho, bootstrap, worldSeed, overwrite };
+            { models, output, variants, trainSeeds, steps, cache, trainClips, driftLambda, samplingSeeds, splits, scenarios, clips, extended, size, frames, sampleSteps, cfg, lambda, rho, bootstrap, worldSeed, overwrite, device };
         cmd.SetAction(p =>
         {
+            DeviceOption.RequireCpu(p, device, "lamo experiment");
             var o = p.InvocationConfiguration.Output;
             string modelsDir = RepoPaths.Resolve(p.GetValue(models)!);
             string run = p.GetValue(output) ?? Path.Combine(RepoPaths.Root, "runs", $"experiment-{DateTime.Now:yyyyMMdd-HHmmss}");

@@ -82,9 +82,11 @@ public static class WorkflowCommands
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint interval (steps)", DefaultValueFactory = _ => LaMo.Training.TrainingLoopOptions.DefaultCheckpointEvery };
         var (resume, resumeFrom, overwrite) = RunFolderOptions();
         var strict = new Option<bool>("--strict") { Description = "Stop at the first bad file" };
-        var train = new Command("train", "Train a small CogVideoX-architecture VAE on videos (data parallel under mpirun)") { data, output, config, steps, batch, lr, frames, size.Size, size.Height, size.Width, seed, warmup, crop, checkpointEvery, resume, resumeFrom, overwrite, strict };
+        var device = DeviceOption.Create();
+        var train = new Command("train", "Train a small CogVideoX-architecture VAE on videos (data parallel under mpirun)") { data, output, config, steps, batch, lr, frames, size.Size, size.Height, size.Width, seed, warmup, crop, checkpointEvery, resume, resumeFrom, overwrite, strict, device };
         train.SetAction(p =>
         {
+            DeviceOption.RequireCpu(p, device, "lamo vae train");
             var opts = new VaeTrainingOptions(p.GetValue(steps), p.GetValue(batch), p.GetValue(lr), WarmupSteps: p.GetValue(warmup),
                 Seed: p.GetValue(seed), CropFrames: p.GetValue(crop), CheckpointEvery: p.GetValue(checkpointEvery)).Validate();
             // Data parallel under mpirun/srun, like lamo train.
@@ -120,9 +122,11 @@ public static class WorkflowCommands
         var tiling = new Option<bool>("--vae-tiling") { Description = "Encode in spatial tiles (bounded memory for large frames, e.g. 480x720)" };
         var textDtype = new Option<string>("--text-dtype") { Description = "T5 text encoder weights: fp32, bf16 or fp16 (the cache stores fp32)", DefaultValueFactory = _ => "fp32" };
         var shard = Sharding.Option();
-        var cmd = new Command("encode", "Encode videos and captions into a latent cache (at the data's own frame size unless --size/--height/--width)") { data, pipeline, output, frames, size.Size, size.Height, size.Width, strict, shardSize, tiling, textDtype, shard };
+        var device = DeviceOption.Create();
+        var cmd = new Command("encode", "Encode videos and captions into a latent cache (at the data's own frame size unless --size/--height/--width)") { data, pipeline, output, frames, size.Size, size.Height, size.Width, strict, shardSize, tiling, textDtype, shard, device };
         cmd.SetAction(p =>
         {
+            DeviceOption.RequireCpu(p, device, "lamo encode");
             string outDir = p.GetValue(output)!;
             LaMo.Core.OutputFolder.ClaimResumable(outDir, "cache.json", "encode");   // a cache continues; other files are not mixed into
             return Sharding.Run(p, shard, outDir, (part, w) =>
@@ -182,9 +186,11 @@ public static class WorkflowCommands
         var predictor = new Option<bool>("--predictor") { Description = "Train the motion-field predictor jointly" };
         var (resume, resumeFrom, overwrite) = RunFolderOptions();
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the resolved plan and the memory estimate, then exit (nothing is built)" };
-        var cmd = new Command("train", "Train or fine-tune the backbone (full or LoRA), optionally with LaMo") { config, set, cache, output, init, drift, predictor, resume, resumeFrom, overwrite, dryRun };
+        var device = DeviceOption.Create();
+        var cmd = new Command("train", "Train or fine-tune the backbone (full or LoRA), optionally with LaMo") { config, set, cache, output, init, drift, predictor, resume, resumeFrom, overwrite, dryRun, device };
         cmd.SetAction(p =>
         {
+            DeviceOption.RequireCpu(p, device, "lamo train");
             var explicitValues = new Dictionary<string, JsonNode?>
             {
                 ["cache"] = p.GetValue(cache), ["out"] = p.GetValue(output), ["init"] = p.GetValue(init),
@@ -221,9 +227,11 @@ public static class WorkflowCommands
         var cache = new Option<string?>("--cache") { Description = "Latent cache folder (required, here or as cache in --config)" };
         var output = new Option<string?>("--out") { Description = "Run folder; predictor saved to OUT/predictor (required, here or as out in --config)" };
         var (resume, resumeFrom, overwrite) = RunFolderOptions();
-        var train = new Command("train", "Train the motion-field predictor alone on a latent cache (data parallel under mpirun)") { config, set, cache, output, resume, resumeFrom, overwrite };
+        var device = DeviceOption.Create();
+        var train = new Command("train", "Train the motion-field predictor alone on a latent cache (data parallel under mpirun)") { config, set, cache, output, resume, resumeFrom, overwrite, device };
         train.SetAction(p =>
         {
+            DeviceOption.RequireCpu(p, device, "lamo prior train");
             var explicitValues = new Dictionary<string, JsonNode?>
             {
                 ["cache"] = p.GetValue(cache), ["out"] = p.GetValue(output), ["resume"] = p.GetValue(resume) ? true : null,
@@ -274,10 +282,12 @@ public static class WorkflowCommands
         var loraScale = new Option<double>("--lora-scale") { Description = "Factor on the LoRA update (0 = base model, 1 = as trained)", DefaultValueFactory = _ => 1.0 };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace the videos and sample.json an earlier run left in --out (otherwise refused)" };
         var shard = Sharding.Option();
+        var device = DeviceOption.Create();
         var cmd = new Command("sample", "Generate videos from prompts, or continue given clips (optionally LoRA + Motion Prior Guidance); writes sample.json beside them")
-            { pipeline, prompt, prompts, seeds, output, world, givenVideo, givenFrames, lora, loraScale, predictor, guidance, lambda, rho, steps, cfg, frames, size.Size, size.Height, size.Width, format, maxMemory, dtype, tilingS, scheduler, firstOrder, dynamicCfg, negative, overwrite, shard };
+            { pipeline, prompt, prompts, seeds, output, world, givenVideo, givenFrames, lora, loraScale, predictor, guidance, lambda, rho, steps, cfg, frames, size.Size, size.Height, size.Width, format, maxMemory, dtype, tilingS, scheduler, firstOrder, dynamicCfg, negative, overwrite, shard, device };
         cmd.SetAction(p =>
         {
+            DeviceOption.Resolve(p, device);   // before anything else: cuda on the CPU build is one line, exit 2
             // Guidance settings without --guidance would be accepted and silently ignored.
             if (!p.GetValue(guidance) && (p.GetValue(predictor) is not null || p.GetResult(lambda) is { Implicit: false } || p.GetResult(rho) is { Implicit: false }))
                 throw new ArgumentException("--predictor, --lambda and --rho set Motion Prior Guidance: add --guidance, or leave them out");
@@ -297,7 +307,7 @@ public static class WorkflowCommands
                 Dtype: p.GetValue(dtype)!, Height: p.GetValue(size.Height), Width: p.GetValue(size.Width), VaeTiling: p.GetValue(tilingS),
                 Scheduler: p.GetValue(scheduler), DynamicCfg: p.GetValue(dynamicCfg), NegativePrompt: p.GetValue(negative)!,
                 World: p.GetValue(world), GivenVideo: p.GetValue(givenVideo), GivenFrames: p.GetValue(givenFrames), LoraScale: p.GetValue(loraScale),
-                Overwrite: p.GetValue(overwrite)).Validate();   // before anything is created (--steps -1 leaves no folder)
+                Overwrite: p.GetValue(overwrite), Device: p.GetValue(device)!).Validate();   // before anything is created (--steps -1 leaves no folder)
             return Sharding.Run(p, shard, o.Out, (part, w) =>
             {
                 IReadOnlyList<SampledVideo> videos = [];

@@ -6,6 +6,7 @@ namespace LaMo.Core;
 /// (<see cref="OneDnnWorkaround"/>): conv2d and conv3d, output channel counts around the ISA channel blocks (8, 16),
 /// a batch above 1. Either through <see cref="SafeConv"/> (what the library computes) or LibTorch's plain call (whether
 /// this CPU has the fault at all).</summary>
+[HostTensors("a check of the CPU convolution kernels (lamo doctor)")]
 public static class ConvNumericsCheck
 {
     /// <summary>Output channel counts checked: below, at and between the AVX2 (8) and AVX-512 (16) channel blocks.</summary>

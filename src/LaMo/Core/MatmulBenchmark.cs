@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 namespace LaMo.Core;
 
 /// <summary>Measures fp32 matrix-multiply throughput, the yardstick for utilisation figures.</summary>
+[HostTensors("a CPU speed measurement (lamo doctor)")]
 public static class MatmulBenchmark
 {
     /// <summary>Median GFLOP/s of <paramref name="repeats"/> n×n×n matmuls (2n³ FLOPs each) after a warm-up of one

@@ -60,7 +60,7 @@ public sealed class SafetensorsFile : IDisposable
     public Tensor Read(string name)
     {
         if (!Entries.TryGetValue(name, out var e)) throw new KeyNotFoundException($"{Path}: no tensor '{name}'");
-        var t = empty(e.Shape, SafetensorsDType.ToScalarType(e.DType));
+        var t = empty(e.Shape, SafetensorsDType.ToScalarType(e.DType), device: CPU);
         if (e.ByteLength == 0) return t;
         lock (_stream)
         {
@@ -83,7 +83,7 @@ public sealed class SafetensorsFile : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (start + count > rows) throw new ArgumentOutOfRangeException(nameof(count), $"{Path}: rows {start}..{start + count} of '{name}' beyond its {rows}");
         long rowBytes = rows == 0 ? 0 : e.ByteLength / rows;
-        var t = empty([count, .. e.Shape[1..]], SafetensorsDType.ToScalarType(e.DType));
+        var t = empty([count, .. e.Shape[1..]], SafetensorsDType.ToScalarType(e.DType), device: CPU);
         if (count == 0 || rowBytes == 0) return t;
         lock (_stream)
         {

@@ -196,7 +196,7 @@ public sealed class LatentCache : IDisposable
     /// and reads only <paramref name="shard"/>'s clips of it: every rank draws the same batch and keeps its share.</summary>
     public (Tensor Latents, Tensor Embeds, Tensor Mask) DrawShardBatch(Generator generator, int globalBatch, DataShard shard)
     {
-        var all = randint(0L, (long)Count, new long[] { globalBatch }, generator: generator).data<long>().ToArray();
+        var all = randint(0L, (long)Count, new long[] { globalBatch }, generator: generator, device: CPU).data<long>().ToArray();
         return Batch(shard.Indices(globalBatch).Select(i => (int)all[i]).ToList());
     }
 

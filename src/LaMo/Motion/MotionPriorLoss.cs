@@ -84,7 +84,7 @@ public sealed class MotionPriorLoss
             throw new ArgumentException($"prompt_pooled must be [B={b}, D]; got [{string.Join(", ", promptPooled.shape)}]", nameof(promptPooled));
         var p = promptPooled.unsqueeze(1).expand(b, pairsPerVideo, -1).reshape(b * pairsPerVideo, -1);   // [N, D]
         if (!prior.Config.UsePromptCond || Options.PromptDropoutProb <= 0) return p;
-        var keep = _draws.PromptKeep(p.shape[0]).gt(Sc(Options.PromptDropoutProb)).to_type(p.dtype);    // [N, 1]
+        var keep = _draws.PromptKeep(p.shape[0]).gt(Sc(Options.PromptDropoutProb)).to_type(p.dtype).to(p.device);    // [N, 1]
         return p * keep;
     }
 
@@ -94,7 +94,8 @@ public sealed class MotionPriorLoss
     {
         if (Options.NoiseAugProb <= 0) return zCurr;
         long n = zCurr.shape[0];
-        var gate = _draws.AugmentGate(n).lt(Sc(Options.NoiseAugProb));                                  // [N, 1, 1, 1]
+        // The draws come from a CPU generator (the same on every device) and are moved to the latents' device.
+        var gate = _draws.AugmentGate(n).lt(Sc(Options.NoiseAugProb)).to(zCurr.device);                 // [N, 1, 1, 1]
         Tensor sigma;
         if (noiseLevels is not null)
         {
@@ -102,6 +103,7 @@ public sealed class MotionPriorLoss
             sigma = (noiseLevels.NoiseStd(tPrime) * Sc(Options.NoiseAugScale)).view(n, 1, 1, 1);          // ᾱ[t'] as float32, like the original
         }
         else sigma = _draws.AugmentLevel(n) * Sc(Options.NoiseAugScale);
+        sigma = sigma.to(zCurr.device);
         var noise = _draws.Noise(zCurr.shape).to(zCurr.device);
         return where(gate, zCurr.add(sigma * noise, Sc(1)), zCurr);
     }

@@ -7,6 +7,7 @@ namespace LaMo.Motion;
 /// <summary>A motion prior's forward and backward in fp32 against the same prior in float64: the output, the input
 /// gradient (what guidance uses) and the parameter gradients (what training uses). Every layer is non-zero, so the
 /// 4-channel head's input gradient, where LibTorch's oneDNN fault shows, is exercised.</summary>
+[Core.HostTensors("a check of the CPU kernels the predictor uses (lamo doctor)")]
 public static class PredictorNumericsCheck
 {
     /// <summary>Largest error over output, input gradient and parameter gradients, relative to each reference's largest

@@ -11,19 +11,19 @@ public sealed class SeededMotionPriorDraws : IMotionPriorDraws, IDisposable
     public SeededMotionPriorDraws(long seed) => _generator = new Generator(unchecked((ulong)seed));
 
     /// <inheritdoc />
-    public Tensor PromptKeep(long n) => rand([n, 1], generator: _generator);
+    public Tensor PromptKeep(long n) => rand([n, 1], generator: _generator, device: CPU);
 
     /// <inheritdoc />
-    public Tensor AugmentGate(long n) => rand([n, 1, 1, 1], generator: _generator);
+    public Tensor AugmentGate(long n) => rand([n, 1, 1, 1], generator: _generator, device: CPU);
 
     /// <inheritdoc />
-    public Tensor AugmentTimesteps(long n, long numTimesteps) => randint(0, numTimesteps, [n], generator: _generator);
+    public Tensor AugmentTimesteps(long n, long numTimesteps) => randint(0, numTimesteps, [n], generator: _generator, device: CPU);
 
     /// <inheritdoc />
-    public Tensor AugmentLevel(long n) => rand([n, 1, 1, 1], generator: _generator);
+    public Tensor AugmentLevel(long n) => rand([n, 1, 1, 1], generator: _generator, device: CPU);
 
     /// <inheritdoc />
-    public Tensor Noise(long[] shape) => randn(shape, generator: _generator);
+    public Tensor Noise(long[] shape) => randn(shape, generator: _generator, device: CPU);
 
     /// <inheritdoc />
     public void Dispose() => _generator.Dispose();

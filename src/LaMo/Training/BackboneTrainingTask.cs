@@ -1,3 +1,4 @@
+using LaMo.Core;
 using LaMo.Data;
 using LaMo.Diffusion.Backbones;
 using LaMo.Diffusion.Schedulers;
@@ -109,12 +110,16 @@ public sealed class BackboneTrainingTask : ITrainingTask
         // Every draw is made for the whole global batch, then this rank keeps its shard: the run is the same for any rank
         // count. Only this rank's clips are read (a streamed cache reads them from disk).
         long bAll = _plan.Batch.BatchSize;
-        var (z0, embeds, _) = _cache.DrawShardBatch(g, _plan.Batch.BatchSize, shard);        // z0 [b, F', C, h, w]; embeds [b, L, D]
-        var dropAll = rand([bAll], generator: g).lt(Sc(_plan.TextDropout)).reshape(bAll, 1, 1);
-        var tAll = _levels.SampleTimesteps(bAll, g);                                 // CogVideoX: t ~ U{0..999}
-        var noiseAll = randn([bAll, .. _cache.LatentShape], generator: g);
+        // Data and draws come from the CPU (the cache, a CPU generator: the same run on every device) and move to the
+        // denoiser's device.
+        var device = _backbone.Denoiser.parameters().First().device;
+        var (z0Cpu, embedsCpu, _) = _cache.DrawShardBatch(g, _plan.Batch.BatchSize, shard);  // z0 [b, F', C, h, w]; embeds [b, L, D]
+        var (z0, embeds) = (z0Cpu.to(device), embedsCpu.to(device));
+        var dropAll = HostRandom.Rand([bAll], g, device).lt(Sc(_plan.TextDropout)).reshape(bAll, 1, 1);
+        var tAll = _levels.SampleTimesteps(bAll, g).to(device);                     // CogVideoX: t ~ U{0..999}
+        var noiseAll = HostRandom.Randn([bAll, .. _cache.LatentShape], g, device);
         var (drop, t, noise) = (shard.Take(dropAll), shard.Take(tAll), shard.Take(noiseAll));
-        var text = where(drop, _emptyPrompt.unsqueeze(0).expand_as(embeds), embeds); // empty prompt for CFG training
+        var text = where(drop, _emptyPrompt.to(device).unsqueeze(0).expand_as(embeds), embeds); // empty prompt for CFG training
         // The backbone works in its own layout (CogVideoX: frames-first, so these are the same tensors); LaMo's losses
         // see frames-first latents.
         var layout = _backbone.Layout;

@@ -122,8 +122,9 @@ public sealed class NamedAdamW : IDisposable
     {
         if (_flat.ContainsKey(g.Name)) return;
         long total = g.Parameters.Values.Sum(p => p.numel());
-        var m = zeros(total).DetachFromDisposeScope();
-        var v = zeros(total).DetachFromDisposeScope();
+        var device = g.Parameters.Values.FirstOrDefault()?.device;                 // the moments live beside the parameters
+        var m = zeros(total, device: device).DetachFromDisposeScope();
+        var v = zeros(total, device: device).DetachFromDisposeScope();
         _flat[g.Name] = (m, v);
         long off = 0;
         foreach (var (name, p) in g.Parameters)
@@ -136,7 +137,7 @@ public sealed class NamedAdamW : IDisposable
 
     public Dictionary<string, Tensor> StateDict()
     {
-        var d = new Dictionary<string, Tensor>(StringComparer.Ordinal) { ["step"] = tensor(StepCount) };
+        var d = new Dictionary<string, Tensor>(StringComparer.Ordinal) { ["step"] = tensor(StepCount, device: CPU) };
         foreach (var (k, t) in _expAvg) d["exp_avg." + k] = t;
         foreach (var (k, t) in _expAvgSq) d["exp_avg_sq." + k] = t;
         return d;

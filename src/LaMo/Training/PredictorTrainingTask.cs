@@ -64,7 +64,9 @@ public sealed class PredictorTrainingTask : ITrainingTask
     {
         _prior.train();
         using var g = StepRandom.For(_plan.Batch.Seed, step);
-        var (z0, embeds, _) = _cache.DrawShardBatch(g, _plan.Batch.BatchSize, shard);   // this rank's clips only
+        var (z0Cpu, embedsCpu, _) = _cache.DrawShardBatch(g, _plan.Batch.BatchSize, shard);   // this rank's clips only
+        var device = _prior.parameters().First().device;                                       // the cache is read on the CPU
+        var (z0, embeds) = (z0Cpu.to(device), embedsCpu.to(device));
         // Draws seeded per step (not one stream), so a resumed run repeats the uninterrupted one exactly; made for the
         // global batch and sliced, so they do not depend on the number of ranks.
         using var seeded = new SeededMotionPriorDraws(StepRandom.PredictorDrawSeed(_plan.Batch.Seed, step, StepRandom.PredictorOnlyStride));

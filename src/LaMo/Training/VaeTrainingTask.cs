@@ -1,3 +1,4 @@
+using LaMo.Core;
 using LaMo.Models.CogVideoXVae;
 using static LaMo.Core.KeptScalars;
 using static TorchSharp.torch;
@@ -70,16 +71,16 @@ public sealed class VaeTrainingTask : ITrainingTask
         _vae.train();
         using var g = StepRandom.For(_o.Seed, step);
         // Draws for the global batch, then this rank's share (the run does not depend on the number of ranks).
-        var idx = _shard.Take(randint(0L, _videos.shape[0], new long[] { _o.BatchSize }, generator: g));
-        var x = _videos.index_select(0, idx);
+        var idx = _shard.Take(HostRandom.Randint(0L, _videos.shape[0], [_o.BatchSize], g, _videos.device));   // the clips' own memory
+        var x = _videos.index_select(0, idx).to(_vae.parameters().First().device);   // the clips stay in CPU memory; a batch moves
         long frames = x.shape[2];
         if (_o.CropFrames > 0 && _o.CropFrames < frames)
         {
-            long start = randint(0L, frames - _o.CropFrames + 1, new long[] { 1 }, generator: g).item<long>();
+            long start = HostRandom.Randint(0L, frames - _o.CropFrames + 1, [1], g, CPU).item<long>();
             x = x.narrow(2, start, _o.CropFrames);
         }
         using var posterior = _vae.Encode(x);
-        var noise = _shard.Take(randn([_o.BatchSize, .. posterior.Mean.shape[1..]], generator: g));
+        var noise = _shard.Take(HostRandom.Randn([_o.BatchSize, .. posterior.Mean.shape[1..]], g, x.device));   // CPU generator: same draws on every device
         var z = posterior.Mean.add(posterior.Std() * noise, Sc(1));
         var recon = _vae.Decode(z);
         var mse = (recon - x).pow(Sc(2)).mean();

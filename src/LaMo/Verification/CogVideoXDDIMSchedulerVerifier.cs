@@ -6,6 +6,7 @@ namespace LaMo.Verification;
 
 /// <summary>Reproduces the <c>cogvideox_ddim_scheduler</c> reference case: tables (2B and 5B), trailing timesteps,
 /// deterministic steps, <c>add_noise</c> and <c>get_velocity</c> (both argument orders).</summary>
+[Core.HostTensors("golden verification runs on the CPU, where the reference values were made")]
 public sealed class CogVideoXDDIMSchedulerVerifier : IGoldenVerifier
 {
     /// <inheritdoc />

@@ -6,6 +6,7 @@ namespace LaMo.Verification;
 
 /// <summary>Reproduces <c>lamo_motion_drift_loss</c>: the loss, its weight, the τ and τ = 1 relative L2, the
 /// gradient w.r.t. x̂₀ (stop-gradient denominator), and x̂₀ from a v-prediction with the loss on it.</summary>
+[Core.HostTensors("golden verification runs on the CPU, where the reference values were made")]
 public sealed class MotionDriftLossVerifier : IGoldenVerifier
 {
     /// <inheritdoc />

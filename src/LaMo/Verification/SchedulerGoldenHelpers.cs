@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 namespace LaMo.Verification;
 
 /// <summary>Plumbing shared by the two scheduler verifiers.</summary>
+[Core.HostTensors("golden verification runs on the CPU, where the reference values were made")]
 internal static class SchedulerGoldenHelpers
 {
     /// <summary>ᾱ tables are float64 upstream: compare absolutely, with no relative slack.</summary>

@@ -6,6 +6,7 @@ namespace LaMo.Verification;
 
 /// <summary>Reproduces the <c>wan_flow_conventions</c> reference case: at several indices, both Wan schedulers'
 /// noising, one step with the exact velocity v = ε − x₀, the x̂₀ it implies and the exact sample at the next σ.</summary>
+[Core.HostTensors("golden verification runs on the CPU, where the reference values were made")]
 public sealed class WanFlowConventionsVerifier : IGoldenVerifier
 {
     /// <inheritdoc />

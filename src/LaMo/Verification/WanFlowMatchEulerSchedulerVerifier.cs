@@ -9,6 +9,7 @@ namespace LaMo.Verification;
 /// <summary>Reproduces the <c>wan_flow_match_euler_scheduler</c> reference case: the training tables for two shifts,
 /// the (twice-shifted) inference schedules, a chain started with a begin index, a chain that finds its index by
 /// timestep and ends at σ = 0, and <c>scale_noise</c>.</summary>
+[Core.HostTensors("golden verification runs on the CPU, where the reference values were made")]
 public sealed class WanFlowMatchEulerSchedulerVerifier : IGoldenVerifier
 {
     /// <inheritdoc />

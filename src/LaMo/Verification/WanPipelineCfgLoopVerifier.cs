@@ -12,6 +12,7 @@ namespace LaMo.Verification;
 /// run through <see cref="WanPipeline.Generate"/> from the recorded initial latents and prompt embeddings. Compares the
 /// scheduler's timesteps and σ after the run, each step's conditional and unconditional velocities (two separate
 /// forwards), the CFG-combined velocity, the latents after each step, and the final latents.</summary>
+[Core.HostTensors("golden verification runs on the CPU, where the reference values were made")]
 public sealed class WanPipelineCfgLoopVerifier : IGoldenVerifier
 {
     /// <inheritdoc />

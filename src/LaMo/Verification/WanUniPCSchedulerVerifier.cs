@@ -9,6 +9,7 @@ namespace LaMo.Verification;
 /// <summary>Reproduces the <c>wan_unipc_flow_scheduler</c> reference case: the once-shifted flow schedules with
 /// truncated int64 timesteps, a full 10-step chain (predictor orders 1, 2, …, 2, 1 with the corrector) and a chain
 /// begun mid-schedule, each step's x̂₀ and order, and <c>add_noise</c>.</summary>
+[Core.HostTensors("golden verification runs on the CPU, where the reference values were made")]
 public sealed class WanUniPCSchedulerVerifier : IGoldenVerifier
 {
     /// <inheritdoc />

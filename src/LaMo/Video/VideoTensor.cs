@@ -16,7 +16,7 @@ public static class VideoTensor
                 var src = (k * hw + p) * 3;
                 for (var c = 0; c < 3; c++) data[(k * 3 + c) * hw + p] = v.Rgb[src + c] / 127.5f - 1f; // [F,H,W,3] → [F,3,H,W]
             }
-        return tensor(data, [f, 3, h, w]);
+        return tensor(data, [f, 3, h, w], device: CPU);
     }
 
     /// <summary>[F, 3, H, W] in [-1, 1] → bytes, round((x + 1) * 127.5) clamped to [0, 255].</summary>

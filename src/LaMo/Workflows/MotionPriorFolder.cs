@@ -15,14 +15,14 @@ public static class MotionPriorFolder
         SafetensorsWriter.Save(Path.Combine(folder, "model.safetensors"), StateDictLoader.StateDict(prior));
     }
 
-    /// <summary>Loads a predictor strictly.</summary>
+    /// <summary>Loads a predictor strictly, its weights on <paramref name="device"/> (null: the CPU).</summary>
     /// <exception cref="FileNotFoundException">config.json or model.safetensors is missing (names it).</exception>
-    public static MotionPrior Load(string folder)
+    public static MotionPrior Load(string folder, TorchSharp.torch.Device? device = null)
     {
         string config = Path.Combine(folder, "config.json"), weights = Path.Combine(folder, "model.safetensors");
         if (!File.Exists(config)) throw new FileNotFoundException($"{config}: missing (not a predictor folder)", config);
         if (!File.Exists(weights)) throw new FileNotFoundException($"{weights}: missing", weights);
-        var prior = new MotionPrior(Motion.MotionPriorLimits.Parse(Core.ResourceLimits.ReadConfigText(config), config));
+        var prior = new MotionPrior(Motion.MotionPriorLimits.Parse(Core.ResourceLimits.ReadConfigText(config), config), device);
         using var ckpt = Checkpoint.Open(weights);
         StateDictLoader.Load(prior, ckpt);
         prior.eval();

@@ -43,11 +43,13 @@ namespace LaMo.Workflows;
 /// <param name="LoraScale">Factor on the LoRA update (0: the base model, 1: as trained).</param>
 /// <param name="Overwrite">Replace the videos and <c>sample.json</c> an earlier run left in <paramref name="Out"/>
 /// (otherwise such a folder is refused).</param>
+/// <param name="Device">Where to compute: <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c> (see <see cref="Core.ComputeDevice"/>);
+/// the pipeline's weights are loaded there and every tensor of the run is made there.</param>
 public sealed record SampleOptions(string Pipeline, IReadOnlyList<string> Prompts, IReadOnlyList<long> Seeds, string Out,
     string? Lora = null, string? Predictor = null, MotionPriorGuidanceOptions? Guidance = null, int Steps = 50, double Cfg = 6.0,
     int Frames = 17, int Size = 64, string Format = "mp4", bool FirstOrderDpm = false, long? MaxMemoryBytes = null, string Dtype = "fp32",
     int? Height = null, int? Width = null, bool VaeTiling = false, string? Scheduler = null, bool DynamicCfg = false, string NegativePrompt = "",
-    string? World = null, string? GivenVideo = null, int GivenFrames = 0, double LoraScale = 1, bool Overwrite = false)
+    string? World = null, string? GivenVideo = null, int GivenFrames = 0, double LoraScale = 1, bool Overwrite = false, string Device = "cpu")
 {
     /// <summary>A frame size was given (with <see cref="World"/> or <see cref="GivenVideo"/>, 0 and null take the clip's).</summary>
     public bool SizeGiven => Size > 0 || Height is not null || Width is not null;
@@ -77,6 +79,7 @@ public sealed record SampleOptions(string Pipeline, IReadOnlyList<string> Prompt
         if (GivenVideo is not null && !File.Exists(GivenVideo) && !Directory.Exists(GivenVideo)) throw new ArgumentException($"--given-video {GivenVideo}: no such file");
         Continuations.CheckGivenFrames(GivenFrames);
         WeightDtype.Parse(Dtype, "--dtype");
+        Core.ComputeDevice.Parse(Device);
         return this;
     }
 
@@ -187,7 +190,8 @@ public static class SampleWorkflow
     {
         Diffusion.Pipeline.PipelineFolderLimits.Check(o.Pipeline);
         var dtype = WeightDtype.Parse(o.Dtype, "dtype");
-        var pipe = PipelineFolder.Load(o.Pipeline, dtype, chainPreviousX0: !o.FirstOrderDpm, textEncoderDtype: dtype);   // T5 too, as diffusers' torch_dtype
+        var device = Core.ComputeDevice.Resolve(o.Device);
+        var pipe = PipelineFolder.Load(o.Pipeline, dtype, chainPreviousX0: !o.FirstOrderDpm, textEncoderDtype: dtype, device: device);   // T5 too, as diffusers' torch_dtype
         if (o.VaeTiling) pipe.Vae?.EnableTiling();
         if (o.Lora is not null)
         {
@@ -199,7 +203,7 @@ public static class SampleWorkflow
         var scheduler = o.Scheduler is null ? pipe.Scheduler : SchedulerFactory.Create(
             SchedulerConfig.Load(Path.Combine(o.Pipeline, "scheduler", "scheduler_config.json")), SchedulerClass(o.Scheduler), chainPreviousX0: !o.FirstOrderDpm);
         if (o.Guidance is null && o.Scheduler is null) return pipe;
-        var prior = o.Guidance is null ? null : MotionPriorFolder.Load(o.Predictor!);
+        var prior = o.Guidance is null ? null : MotionPriorFolder.Load(o.Predictor!, device);
         return new CogVideoXPipeline(pipe.Transformer, pipe.Vae, scheduler, pipe.TextEncoder)
         {
             Guidance = prior is null ? [] : [new MotionPriorGuidance(prior, o.Guidance!)], OwnsComponents = true,

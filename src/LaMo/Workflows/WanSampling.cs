@@ -26,7 +26,8 @@ internal static class WanSampling
     public static WanPipeline Load(SampleOptions o)
     {
         var dtype = WeightDtype.Parse(o.Dtype, "dtype");
-        var pipe = PipelineFolder.LoadWan(o.Pipeline, dtype, textEncoderDtype: dtype);
+        var device = Core.ComputeDevice.Resolve(o.Device);
+        var pipe = PipelineFolder.LoadWan(o.Pipeline, dtype, textEncoderDtype: dtype, device: device);
         try
         {
             if (o.Lora is not null)
@@ -37,7 +38,7 @@ internal static class WanSampling
                 set.Merge();
             }
             if (o.Guidance is null) return pipe;
-            var prior = MotionPriorFolder.Load(o.Predictor!);
+            var prior = MotionPriorFolder.Load(o.Predictor!, device);
             return new WanPipeline(pipe.Transformer, pipe.Vae, pipe.Scheduler, pipe.TextEncoder)
             {
                 Guidance = [new MotionPriorGuidance(prior, o.Guidance)], OwnsComponents = true, ExpandTimesteps = pipe.ExpandTimesteps,

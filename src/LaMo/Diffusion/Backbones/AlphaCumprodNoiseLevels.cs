@@ -30,18 +30,19 @@ public sealed class AlphaCumprodNoiseLevels : INoiseLevels, IDisposable
     public static AlphaCumprodNoiseLevels FromTable(IReadOnlyList<double> alphasCumprod)
     {
         ArgumentNullException.ThrowIfNull(alphasCumprod);
-        return new AlphaCumprodNoiseLevels(tensor(alphasCumprod.ToArray()).to_type(ScalarType.Float32).DetachFromDisposeScope(), owned: true);
+        return new AlphaCumprodNoiseLevels(tensor(alphasCumprod.ToArray(), device: CPU).to_type(ScalarType.Float32).DetachFromDisposeScope(), owned: true);
     }
 
     /// <inheritdoc />
     public int NumTrainTimesteps => (int)_table.shape[0];
 
-    /// <summary>ᾱ_t per element of integer <paramref name="timesteps"/>, as float32 on the table's device.</summary>
-    public Tensor AlphaCumprod(Tensor timesteps) => _table.index_select(0, timesteps.to(_table.device)).to_type(ScalarType.Float32);
+    /// <summary>ᾱ_t per element of integer <paramref name="timesteps"/>, as float32 on the device of <paramref name="timesteps"/>.</summary>
+    public Tensor AlphaCumprod(Tensor timesteps) =>
+        _table.to(timesteps.device).index_select(0, timesteps).to_type(ScalarType.Float32);   // the table moves, not the indices: no host sync
 
     /// <summary>t ~ U{0 … N−1}, int64 [<paramref name="count"/>].</summary>
     public Tensor SampleTimesteps(long count, Generator generator) =>
-        randint(0L, (long)NumTrainTimesteps, new long[] { count }, generator: generator);
+        randint(0L, (long)NumTrainTimesteps, new long[] { count }, generator: generator, device: CPU);
 
     /// <summary>σ = t / N.</summary>
     public Tensor Sigma(Tensor timesteps) => timesteps.to_type(ScalarType.Float32) / Sc((float)NumTrainTimesteps);

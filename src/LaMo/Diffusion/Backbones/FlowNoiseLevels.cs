@@ -54,10 +54,10 @@ public sealed class FlowNoiseLevels : INoiseLevels
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         using var scope = NewDisposeScope();
         var u = Sampling.Scheme == FlowSigmaScheme.LogitNormal
-            ? (randn(new[] { count }, generator: generator) * Sc(Sampling.LogitStd)).add(Sc(Sampling.LogitMean), Sc(1)).sigmoid()
-            : rand(new[] { count }, generator: generator);
+            ? (randn(new[] { count }, generator: generator, device: CPU) * Sc(Sampling.LogitStd)).add(Sc(Sampling.LogitMean), Sc(1)).sigmoid()
+            : rand(new[] { count }, generator: generator, device: CPU);
         var index = (u * Sc((float)NumTrainTimesteps)).to_type(ScalarType.Int64).clamp_max(Sc((long)NumTrainTimesteps - 1));
-        var table = tensor(_table, ScalarType.Float32);
+        var table = tensor(_table, ScalarType.Float32, device: CPU);
         return (table.index_select(0, index) * Sc((float)NumTrainTimesteps)).MoveToOuterDisposeScope();
     }
 

@@ -35,6 +35,10 @@ public sealed class CogVideoXPipeline : IDisposable
     /// <summary>Dispose the components with the pipeline.</summary>
     public bool OwnsComponents { get; init; }
 
+    /// <summary>Where the pipeline computes: the transformer's device. Latents, timesteps and RoPE tables are made there;
+    /// prompt embeddings and given latents are moved there.</summary>
+    public Device Device => Transformer.parameters().First().device;
+
     /// <summary>VAE spatial down-sampling factor (8 for CogVideoX).</summary>
     public int SpatialFactor { get; }
 
@@ -74,30 +78,32 @@ public sealed class CogVideoXPipeline : IDisposable
 
         // 2. Prompt embeddings
         bool cfg = request.GuidanceScale > 1;
-        var (positive, negative) = PromptEmbeddings(request, cfg);
+        var device = Device;
+        var (positive, negative) = PromptEmbeddings(request, cfg, device);
         long batch = positive.shape[0];
 
         // 3. Timesteps
         Scheduler.SetTimesteps(request.NumInferenceSteps);
         var timesteps = Scheduler.Timesteps;
 
-        // 4. Initial latents [B, F', C, h, w] from the seeded generator
+        // 4. Initial latents [B, F', C, h, w] from the seeded generator. Drawn on the CPU and moved, as diffusers'
+        // randn_tensor does with a CPU generator: a seed gives the same noise on every device.
         using var generator = new Generator((ulong)request.Seed);
         long[] shape = [batch, LatentFrames(request.NumFrames), Transformer.Config.InChannels,
             request.Height / SpatialFactor, request.Width / SpatialFactor];
-        var latents = randn(shape, generator: generator) * Sc(Scheduler.InitNoiseSigma);
+        var latents = Core.HostRandom.Randn(shape, generator, device) * Sc(Scheduler.InitNoiseSigma);
         var noiseSource = new GeneratorNoiseSource(generator);
         Tensor? given = null, givenNoise = null;
         if (request.ConditioningLatents is { } cond)
         {
-            given = cond.to_type(ScalarType.Float32);
-            givenNoise = randn(given.shape, generator: generator);
+            given = cond.to_type(ScalarType.Float32).to(device);
+            givenNoise = Core.HostRandom.Randn(given.shape, generator, device);
             latents = Impose(latents, given, givenNoise, timesteps[0]);
         }
 
         // 5. RoPE tables (5B-style models only)
         RotaryTables? rope = Transformer.Config.UseRotaryPositionalEmbeddings
-            ? CogVideoXRotaryEmbedding.PrepareRotaryPositionalEmbeddings(Transformer.Config, request.Height, request.Width, (int)shape[1], SpatialFactor)
+            ? CogVideoXRotaryEmbedding.PrepareRotaryPositionalEmbeddings(Transformer.Config, request.Height, request.Width, (int)shape[1], SpatialFactor, device)
             : null;
 
         // 6. Denoising loop
@@ -154,19 +160,19 @@ public sealed class CogVideoXPipeline : IDisposable
         long b = latents.shape[0];
         var input = cfg ? cat([latents, latents], 0) : latents;                           // [2B, F', C, h, w]
         var text = cfg ? cat([negative!, positive], 0) : positive;                        // [uncond; text]
-        var t = full([cfg ? 2 * b : b], Sc(timestep), ScalarType.Int64);
+        var t = full([cfg ? 2 * b : b], Sc(timestep), ScalarType.Int64, latents.device);
         var output = Transformer.forward(input.to_type(Transformer.DType()), text.to_type(Transformer.DType()), t, rope).to_type(ScalarType.Float32);
         return cfg ? ClassifierFreeGuidance.Combine(output, scale) : output;
     }
 
-    private (Tensor Positive, Tensor? Negative) PromptEmbeddings(GenerationRequest r, bool cfg)
+    private (Tensor Positive, Tensor? Negative) PromptEmbeddings(GenerationRequest r, bool cfg, Device device)
     {
         if (r.PromptEmbeds is { } pe)
-            return (pe.to_type(ScalarType.Float32), cfg ? r.NegativePromptEmbeds!.to_type(ScalarType.Float32) : null);
+            return (pe.to_type(ScalarType.Float32).to(device), cfg ? r.NegativePromptEmbeds!.to_type(ScalarType.Float32).to(device) : null);
         var encoder = TextEncoder ?? throw new ArgumentException("this pipeline has no text encoder: pass prompt_embeds", nameof(r));
         using var noGrad = no_grad();
-        var pos = encoder.Encode(r.Prompts).Embeddings.to_type(ScalarType.Float32);
-        Tensor? neg = cfg ? encoder.Encode(Enumerable.Repeat(r.NegativePrompt, r.Prompts.Count).ToList()).Embeddings.to_type(ScalarType.Float32) : null;
+        var pos = encoder.Encode(r.Prompts).Embeddings.to_type(ScalarType.Float32).to(device);
+        Tensor? neg = cfg ? encoder.Encode(Enumerable.Repeat(r.NegativePrompt, r.Prompts.Count).ToList()).Embeddings.to_type(ScalarType.Float32).to(device) : null;
         return (pos, neg);
     }
 
@@ -175,7 +181,7 @@ public sealed class CogVideoXPipeline : IDisposable
     {
         long g = given.shape[1];
         Tensor target = timestep < 0 ? given
-            : Scheduler.AddNoise(given, noise, full([given.shape[0]], Sc(timestep), ScalarType.Int64));
+            : Scheduler.AddNoise(given, noise, full([given.shape[0]], Sc(timestep), ScalarType.Int64, given.device));
         var rest = latents.narrow(1, g, latents.shape[1] - g);
         return cat([target, rest], 1);
     }

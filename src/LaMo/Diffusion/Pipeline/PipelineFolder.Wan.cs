@@ -21,11 +21,13 @@ public static partial class PipelineFolder
     /// <param name="folder">The pipeline folder.</param>
     /// <param name="dtype">Transformer dtype (float32, bfloat16 or float16); the VAE stays float32.</param>
     /// <param name="textEncoderDtype">UMT5 dtype (bf16 keeps UMT5-XXL at ≈ 11 GB).</param>
+    /// <param name="device">Where every component's weights go and the pipeline computes (null: the CPU).</param>
     /// <exception cref="FileNotFoundException">A listed component's folder or file is missing (the message names it).</exception>
     /// <exception cref="InvalidDataException">A wrong class name, an unknown key, or weights that do not match the
     /// config (named).</exception>
     /// <exception cref="ArgumentException">The components do not fit together (latent channels, text width).</exception>
-    public static WanPipeline LoadWan(string folder, ScalarType dtype = ScalarType.Float32, ScalarType textEncoderDtype = ScalarType.Float32)
+    public static WanPipeline LoadWan(string folder, ScalarType dtype = ScalarType.Float32, ScalarType textEncoderDtype = ScalarType.Float32,
+        Device? device = null)
     {
         if (!Directory.Exists(folder)) throw new FileNotFoundException($"{folder}: no such pipeline folder");
         var index = WanModelIndex.Load(folder);
@@ -51,9 +53,9 @@ public static partial class PipelineFolder
             var scheduler = Keep(built, SchedulerFactory.LoadFlow(schedulerFile));
             if (scheduler.ClassName != index.Components["scheduler"])
                 throw new InvalidDataException($"{schedulerFile}: _class_name is '{scheduler.ClassName}' but model_index.json says '{index.Components["scheduler"]}'");
-            var transformer = Keep(built, WanTransformer3DModel.FromPretrained(transformerDir, transformerConfig, dtype));
-            var vae = vaeDir is null ? null : Keep(built, AutoencoderKLWan.FromPretrained(vaeDir, ScalarType.Float32));
-            var text = index.Has("text_encoder") ? Keep(built, LoadWanTextEncoder(folder, index.Components["text_encoder"], textEncoderDtype)) : null;
+            var transformer = Keep(built, WanTransformer3DModel.FromPretrained(transformerDir, transformerConfig, dtype, device));
+            var vae = vaeDir is null ? null : Keep(built, AutoencoderKLWan.FromPretrained(vaeDir, ScalarType.Float32, device));
+            var text = index.Has("text_encoder") ? Keep(built, MoveTo(LoadWanTextEncoder(folder, index.Components["text_encoder"], textEncoderDtype), device)) : null;
             return new WanPipeline(transformer, vae, scheduler, text) { OwnsComponents = true, ExpandTimesteps = index.ExpandTimesteps };
         }
         catch

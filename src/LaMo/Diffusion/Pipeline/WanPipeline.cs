@@ -74,6 +74,10 @@ public sealed class WanPipeline : IDisposable
             throw new ArgumentException($"text encoder width ({textEncoder.EmbeddingDim}) != transformer text_dim ({tc.TextDim})", nameof(textEncoder));
     }
 
+    /// <summary>Where the pipeline computes: the transformer's device. Latents and timesteps are made there; prompt
+    /// embeddings are moved there.</summary>
+    public Device Device => Transformer.parameters().First().device;
+
     /// <summary>Latent frames for <paramref name="rgbFrames"/> RGB frames: (F − 1)/r + 1.</summary>
     public int LatentFrames(int rgbFrames) => (rgbFrames - 1) / TemporalFactor + 1;
 
@@ -99,18 +103,19 @@ public sealed class WanPipeline : IDisposable
 
         // 2. Prompt embeddings
         bool cfg = request.GuidanceScale > 1;
-        var (positive, negative) = PromptEmbeddings(request, cfg);
+        var device = Device;
+        var (positive, negative) = PromptEmbeddings(request, cfg, device);
         long batch = positive.shape[0];
 
         // 3. Timesteps (float64 copies for the scheduler, diffusers' dtype for the transformer)
         Scheduler.SetTimesteps(request.NumInferenceSteps);
         var timesteps = Scheduler.Timesteps;
-        var timestepsTensor = Scheduler.TimestepsTensor();
+        var timestepsTensor = Scheduler.TimestepsTensor().to(device);
         var sigmas = Scheduler.Sigmas;
 
         // 4. Initial latents [B, C, F', h, w]
         var shape = LatentShape(request, batch);
-        var latents = InitialLatents(request, shape);
+        var latents = InitialLatents(request, shape, Scheduler.InitNoiseSigma, device);
         Scheduler.SetBeginIndex(0);
 
         // 5. Denoising loop
@@ -187,26 +192,28 @@ public sealed class WanPipeline : IDisposable
         return t.expand(b, tokens);
     }
 
-    private Tensor InitialLatents(GenerationRequest request, long[] shape)
+    // Drawn on the CPU and moved, as diffusers' randn_tensor does with a CPU generator: a seed gives the same noise on
+    // every device.
+    private static Tensor InitialLatents(GenerationRequest request, long[] shape, double initNoiseSigma, Device device)
     {
         if (request.InitialLatents is { } given)
         {
             if (!given.shape.SequenceEqual(shape))
                 throw new ArgumentException($"initial_latents must be [{string.Join(", ", shape)}]; got [{string.Join(", ", given.shape)}]", nameof(request));
-            return given.to_type(ScalarType.Float32).clone();
+            return given.to_type(ScalarType.Float32).to(device).clone();
         }
         using var generator = new Generator((ulong)request.Seed);
-        return randn(shape, generator: generator).mul(Sc(Scheduler.InitNoiseSigma));
+        return Core.HostRandom.Randn(shape, generator, device).mul(Sc(initNoiseSigma));
     }
 
-    private (Tensor Positive, Tensor? Negative) PromptEmbeddings(GenerationRequest r, bool cfg)
+    private (Tensor Positive, Tensor? Negative) PromptEmbeddings(GenerationRequest r, bool cfg, Device device)
     {
         if (r.PromptEmbeds is { } pe)
-            return (pe.to_type(ScalarType.Float32), cfg ? r.NegativePromptEmbeds!.to_type(ScalarType.Float32) : null);
+            return (pe.to_type(ScalarType.Float32).to(device), cfg ? r.NegativePromptEmbeds!.to_type(ScalarType.Float32).to(device) : null);
         var encoder = TextEncoder ?? throw new ArgumentException("this pipeline has no text encoder: pass prompt_embeds", nameof(r));
         using var noGrad = no_grad();
-        var pos = Encode(encoder, r.Prompts);
-        Tensor? neg = cfg ? Encode(encoder, Enumerable.Repeat(r.NegativePrompt, r.Prompts.Count).ToList()) : null;
+        var pos = Encode(encoder, r.Prompts).to(device);
+        Tensor? neg = cfg ? Encode(encoder, Enumerable.Repeat(r.NegativePrompt, r.Prompts.Count).ToList()).to(device) : null;
         return (pos, neg);
     }
 

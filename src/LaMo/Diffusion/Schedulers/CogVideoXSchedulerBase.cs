@@ -87,7 +87,7 @@ public abstract class CogVideoXSchedulerBase : IScheduler
     public Tensor AddNoise(Tensor originalSamples, Tensor noise, Tensor timesteps)
     {
         ArgumentNullException.ThrowIfNull(originalSamples);
-        using var a = Schedule.Gather(timesteps, originalSamples.dtype);
+        using var a = Schedule.Gather(timesteps, originalSamples.dtype, originalSamples.device);
         return DiffusionMath.AddNoise(originalSamples, noise, a);
     }
 
@@ -95,7 +95,7 @@ public abstract class CogVideoXSchedulerBase : IScheduler
     public Tensor GetVelocity(Tensor sample, Tensor noise, Tensor timesteps)
     {
         ArgumentNullException.ThrowIfNull(sample);
-        using var a = Schedule.Gather(timesteps, sample.dtype);
+        using var a = Schedule.Gather(timesteps, sample.dtype, sample.device);
         return DiffusionMath.VelocityTarget(sample, noise, a);
     }
 

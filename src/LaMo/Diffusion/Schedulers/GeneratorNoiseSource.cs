@@ -16,5 +16,5 @@ public sealed class GeneratorNoiseSource : INoiseSource
 
     /// <inheritdoc />
     public Tensor Randn(long[] shape, ScalarType dtype, Device device) =>
-        randn(shape, dtype: dtype, device: device, generator: _generator);
+        Core.HostRandom.Randn(shape, _generator, device, dtype);   // drawn on the CPU (the same noise on every device), then moved
 }

@@ -106,20 +106,21 @@ public sealed class NoiseSchedule
     public double AlphaCumprodOrFinal(int timestep) => timestep >= 0 ? AlphaCumprod(timestep) : FinalAlphaCumprod;
 
     /// <summary>The whole ᾱ table as a new float64 tensor [N].</summary>
-    public Tensor AlphasCumprodTensor() => tensor(_alphasCumprod, ScalarType.Float64);
+    public Tensor AlphasCumprodTensor() => tensor(_alphasCumprod, ScalarType.Float64, device: CPU);
 
     /// <summary>The betas as a new float64 tensor [N].</summary>
-    public Tensor BetasTensor() => tensor(_betas, ScalarType.Float64);
+    public Tensor BetasTensor() => tensor(_betas, ScalarType.Float64, device: CPU);
 
-    /// <summary>ᾱ gathered at integer <paramref name="timesteps"/> [B], as a new tensor [B] in <paramref name="dtype"/>.
-    /// Like diffusers' <c>add_noise</c>, the table is cast to the dtype first and then indexed.</summary>
+    /// <summary>ᾱ gathered at integer <paramref name="timesteps"/> [B], as a new tensor [B] in <paramref name="dtype"/> on
+    /// <paramref name="device"/> (null: the device of <paramref name="timesteps"/>). Like diffusers' <c>add_noise</c>, the
+    /// table is cast to the dtype first and then indexed. The timesteps are read on the host (checked against [0, N)).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A timestep is outside [0, N).</exception>
-    public Tensor Gather(Tensor timesteps, ScalarType dtype)
+    public Tensor Gather(Tensor timesteps, ScalarType dtype, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(timesteps);
         var ts = timesteps.cpu().to_type(ScalarType.Int64).flatten().data<long>().ToArray();
         var values = ts.Select(t => AlphaCumprod(checked((int)t))).ToArray();
-        using var f64 = tensor(values, ScalarType.Float64);
-        return f64.to_type(dtype).to(timesteps.device);
+        using var f64 = tensor(values, ScalarType.Float64, device: CPU);
+        return f64.to_type(dtype).to(device ?? timesteps.device);
     }
 }

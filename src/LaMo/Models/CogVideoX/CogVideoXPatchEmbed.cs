@@ -63,7 +63,7 @@ public sealed class CogVideoXPatchEmbed : nn.Module<Tensor, Tensor, Tensor>
         long numPatches = (long)ph * pw * t;
         var table = SinCosPositionalEmbedding3D.Table(_config.InnerDim, pw, ph, t,
             _config.SpatialInterpolationScale, _config.TemporalInterpolationScale).flatten(0, 1);   // [T·H·W, D]
-        var joint = zeros(new[] { 1, _config.MaxTextSeqLength + numPatches, _config.InnerDim }, dtype: ScalarType.Float64);
+        var joint = zeros(new[] { 1, _config.MaxTextSeqLength + numPatches, _config.InnerDim }, dtype: ScalarType.Float64, device: CPU);
         joint.narrow(1, _config.MaxTextSeqLength, numPatches).copy_(table.unsqueeze(0));
         return joint.MoveToOuterDisposeScope();
     }

@@ -77,9 +77,9 @@ public static class CogVideoXRotaryEmbedding
         int gridHeight, int gridWidth, int temporalSize, double theta = 10000)
     {
         using var scope = NewDisposeScope();
-        var gridH = linspace(start.Top, stop.Bottom * (gridHeight - 1) / (double)gridHeight, gridHeight, dtype: ScalarType.Float32);
-        var gridW = linspace(start.Left, stop.Right * (gridWidth - 1) / (double)gridWidth, gridWidth, dtype: ScalarType.Float32);
-        var gridT = linspace(0, temporalSize * (temporalSize - 1) / (double)temporalSize, temporalSize, dtype: ScalarType.Float32);
+        var gridH = linspace(start.Top, stop.Bottom * (gridHeight - 1) / (double)gridHeight, gridHeight, dtype: ScalarType.Float32, device: CPU);
+        var gridW = linspace(start.Left, stop.Right * (gridWidth - 1) / (double)gridWidth, gridWidth, dtype: ScalarType.Float32, device: CPU);
+        var gridT = linspace(0, temporalSize * (temporalSize - 1) / (double)temporalSize, temporalSize, dtype: ScalarType.Float32, device: CPU);
         int dimT = embedDim / 4, dimH = embedDim / 8 * 3, dimW = embedDim / 8 * 3;
         var (tCos, tSin) = Rotary1D(dimT, gridT, theta);
         var (hCos, hSin) = Rotary1D(dimH, gridH, theta);
@@ -95,7 +95,7 @@ public static class CogVideoXRotaryEmbedding
     {
         if (dim % 2 != 0) throw new ArgumentException($"dim ({dim}) must be even", nameof(dim));
         using var scope = NewDisposeScope();
-        var exponent = arange(Sc(0), Sc(dim), Sc(2), dtype: ScalarType.Float32).narrow(0, 0, dim / 2).div(Sc(dim));
+        var exponent = arange(Sc(0), Sc(dim), Sc(2), dtype: ScalarType.Float32, device: CPU).narrow(0, 0, dim / 2).div(Sc(dim));
         var freqs = full_like(exponent, Sc(theta)).pow(exponent).reciprocal();   // 1/θ^(2i/d)  [d/2]
         var args = pos.to(ScalarType.Float32).outer(freqs);                    // [S, d/2]
         var cos = args.cos().repeat_interleave(2, dim: 1);                    // [S, d]

@@ -24,14 +24,14 @@ public static class SinCosPositionalEmbedding3D
         int dimSpatial = 3 * embedDim / 4, dimTemporal = embedDim / 4;
 
         // 1. Spatial: meshgrid(grid_w, grid_h, indexing="xy") → two [H, W] grids; grid[0] varies along W.
-        var gridH = arange(Sc(0), Sc(spatialHeight), Sc(1), dtype: ScalarType.Float32).div(Sc(spatialInterpolationScale));
-        var gridW = arange(Sc(0), Sc(spatialWidth), Sc(1), dtype: ScalarType.Float32).div(Sc(spatialInterpolationScale));
+        var gridH = arange(Sc(0), Sc(spatialHeight), Sc(1), dtype: ScalarType.Float32, device: CPU).div(Sc(spatialInterpolationScale));
+        var gridW = arange(Sc(0), Sc(spatialWidth), Sc(1), dtype: ScalarType.Float32, device: CPU).div(Sc(spatialInterpolationScale));
         var g0 = gridW.unsqueeze(0).expand(spatialHeight, spatialWidth);       // [H, W], w coordinate
         var g1 = gridH.unsqueeze(1).expand(spatialHeight, spatialWidth);       // [H, W], h coordinate
         var spatial = cat([OneD(dimSpatial / 2, g0), OneD(dimSpatial / 2, g1)], dim: 1);   // [H·W, 3D/4]
 
         // 2. Temporal
-        var gridT = arange(Sc(0), Sc(temporalSize), Sc(1), dtype: ScalarType.Float32).div(Sc(temporalInterpolationScale));
+        var gridT = arange(Sc(0), Sc(temporalSize), Sc(1), dtype: ScalarType.Float32, device: CPU).div(Sc(temporalInterpolationScale));
         var temporal = OneD(dimTemporal, gridT);                               // [T, D/4]
 
         // 3. Concat: [T, H·W, D/4] ; [T, H·W, 3D/4]
@@ -49,7 +49,7 @@ public static class SinCosPositionalEmbedding3D
     {
         if (embedDim % 2 != 0) throw new ArgumentException($"embedDim ({embedDim}) must be even", nameof(embedDim));
         using var scope = NewDisposeScope();
-        var omega = arange(Sc(0), Sc(embedDim / 2), Sc(1), dtype: ScalarType.Float64).div(Sc(embedDim / 2.0));
+        var omega = arange(Sc(0), Sc(embedDim / 2), Sc(1), dtype: ScalarType.Float64, device: CPU).div(Sc(embedDim / 2.0));
         omega = full_like(omega, Sc(10000.0)).pow(omega).reciprocal();                        // [D/2]
         var outer = pos.reshape(-1).to(ScalarType.Float64).outer(omega);       // [M, D/2]
         return cat([outer.sin(), outer.cos()], dim: 1).MoveToOuterDisposeScope();

@@ -37,7 +37,7 @@ public sealed class LatentDistribution : IDisposable
     /// <summary>mean + std·ε with ε ~ N(0, I) drawn from <paramref name="generator"/> (global generator when null).</summary>
     public Tensor Sample(Generator? generator = null)
     {
-        using var eps = randn(Mean.shape, dtype: Mean.dtype, device: Mean.device, generator: generator);
+        using var eps = Core.HostRandom.Randn(Mean.shape, generator, Mean.device, Mean.dtype);   // drawn on the CPU, then moved
         using var std = Std();
         using var scaled = std * eps;
         return Mean.add(scaled, Sc(1));

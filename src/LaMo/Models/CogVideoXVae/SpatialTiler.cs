@@ -64,8 +64,8 @@ internal static class SpatialTiler
         shape[dim] = e;
         var up = Enumerable.Range(0, e).Select(y => (float)(y / (double)e)).ToArray();
         var down = Enumerable.Range(0, e).Select(y => (float)(1 - y / (double)e)).ToArray();
-        using var wUp = tensor(up, dtype: ScalarType.Float32).reshape(shape).to(b.dtype).to(b.device);
-        using var wDown = tensor(down, dtype: ScalarType.Float32).reshape(shape).to(b.dtype).to(b.device);
+        using var wUp = tensor(up, dtype: ScalarType.Float32, device: b.device).reshape(shape).to(b.dtype);
+        using var wDown = tensor(down, dtype: ScalarType.Float32, device: b.device).reshape(shape).to(b.dtype);
         using var aEdge = a.narrow(dim, a.shape[dim] - e, e);
         using var bEdge = b.narrow(dim, 0, e);
         using var mixed = (aEdge * wDown).add(bEdge * wUp, Sc(1));

@@ -54,8 +54,8 @@ public static class WanRotaryPosEmbed
     {
         var freqs = new double[dim / 2];
         for (int i = 0; i < freqs.Length; i++) freqs[i] = 1.0 / Math.Pow(10000.0, 2.0 * i / dim);
-        var angles = arange(Sc(0), Sc(positions), Sc(1), dtype: ScalarType.Float64).unsqueeze(1)
-            .mul(tensor(freqs, ScalarType.Float64).unsqueeze(0));                      // [n, dim/2] float64
+        var angles = arange(Sc(0), Sc(positions), Sc(1), dtype: ScalarType.Float64, device: CPU).unsqueeze(1)
+            .mul(tensor(freqs, ScalarType.Float64, device: CPU).unsqueeze(0));                      // [n, dim/2] float64
         var cos = angles.cos().repeat_interleave(2, dim: 1).to(ScalarType.Float32);
         var sin = angles.sin().repeat_interleave(2, dim: 1).to(ScalarType.Float32);
         return (cos, sin);

@@ -39,10 +39,10 @@ public sealed class FlowMatchEulerDiscreteScheduler : FlowSchedulerBase
     public IReadOnlyList<float> TrainSigmas => _trainSigmas;
 
     /// <summary>The training σ table as a tensor [N] (float32).</summary>
-    public Tensor TrainSigmasTensor() => tensor(_trainSigmas, ScalarType.Float32);
+    public Tensor TrainSigmasTensor() => tensor(_trainSigmas, ScalarType.Float32, device: CPU);
 
     /// <summary>The training timesteps σ·N (float32) as a tensor [N].</summary>
-    public Tensor TrainTimestepsTensor() => tensor(_trainSigmas.Select(s => s * NumTrainTimesteps).ToArray(), ScalarType.Float32);
+    public Tensor TrainTimestepsTensor() => tensor(_trainSigmas.Select(s => s * NumTrainTimesteps).ToArray(), ScalarType.Float32, device: CPU);
 
     /// <inheritdoc />
     protected override (double[] Timesteps, float[] Sigmas) BuildSchedule(int numInferenceSteps)
@@ -61,7 +61,7 @@ public sealed class FlowMatchEulerDiscreteScheduler : FlowSchedulerBase
     }
 
     /// <inheritdoc />
-    public override Tensor TimestepsTensor() => tensor(Timesteps.Select(t => (float)t).ToArray(), ScalarType.Float32);
+    public override Tensor TimestepsTensor() => tensor(Timesteps.Select(t => (float)t).ToArray(), ScalarType.Float32, device: CPU);
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException"><paramref name="timestep"/> is not in the schedule.</exception>

@@ -63,7 +63,7 @@ public abstract class FlowSchedulerBase : IFlowScheduler
     public abstract Tensor TimestepsTensor();
 
     /// <inheritdoc />
-    public Tensor SigmasTensor() => tensor(_sigmas, ScalarType.Float32);
+    public Tensor SigmasTensor() => tensor(_sigmas, ScalarType.Float32, device: CPU);
 
     /// <summary>The index of the step about to be taken: the begin index, or the timestep's index on the first step.</summary>
     /// <exception cref="InvalidOperationException">Before <see cref="SetTimesteps"/>, or past the last step.</exception>
@@ -89,7 +89,7 @@ public abstract class FlowSchedulerBase : IFlowScheduler
             throw new InvalidOperationException($"{ClassName}: call SetTimesteps before AddNoise (σ is looked up in the inference schedule).");
         var ts = timesteps.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
         var sig = ts.Select(t => _sigmas[BeginIndex is null ? IndexForTimestep(t) : StepIndex ?? BeginIndex.Value]).ToArray();
-        using var sigma = tensor(sig, ScalarType.Float32).to(originalSamples.device).to_type(originalSamples.dtype);
+        using var sigma = tensor(sig, ScalarType.Float32, device: CPU).to(originalSamples.device).to_type(originalSamples.dtype);
         return FlowMath.AddNoise(originalSamples, noise, sigma);
     }
 

@@ -64,7 +64,7 @@ public sealed class UniPCMultistepScheduler : FlowSchedulerBase
     }
 
     /// <inheritdoc />
-    public override Tensor TimestepsTensor() => tensor(Timesteps.Select(t => (long)t).ToArray(), ScalarType.Int64);
+    public override Tensor TimestepsTensor() => tensor(Timesteps.Select(t => (long)t).ToArray(), ScalarType.Int64, device: CPU);
 
     /// <inheritdoc />
     /// <remarks>diffusers' UniPC rule: no match gives the last index, several give the second.</remarks>
@@ -80,7 +80,7 @@ public sealed class UniPCMultistepScheduler : FlowSchedulerBase
         RequireSameShape(modelOutput, sample);
         int i = CurrentIndex(timestep);
         bool useCorrector = i > 0 && !Config.DisableCorrector.Contains(i - 1) && _lastSample is not null;
-        var x0 = FlowMath.PredictX0FromVelocity(modelOutput, sample, tensor(Sigmas[i], ScalarType.Float32).to_type(sample.dtype));
+        var x0 = FlowMath.PredictX0FromVelocity(modelOutput, sample, tensor(Sigmas[i], ScalarType.Float32, sample.device).to_type(sample.dtype));
         x0.DetachFromDisposeScope();
         if (useCorrector) sample = Correct(x0, _lastSample!, sample, LastOrder, i);
 
