@@ -104,6 +104,7 @@ public static class ExperimentCommand
             string? cacheDir = p.GetValue(cache) is { } c ? RepoPaths.Resolve(c) : null;
             var settings = new FineTuneSettings(options.Size, options.Frames, p.GetValue(trainClips), LearningRate: p.GetValue(learningRate), DriftLambda: p.GetValue(driftLambda),
                 DriftNoiseFloor: nf, DriftNoiseFloorLambda: p.GetValue(nfLambda), DriftNoiseFloorKappa: p.GetValue(nfKappa), Steps: fineTuneSteps ?? 0);
+            StudyBackbone.Check(options, Path.Combine(modelsDir, "base"));   // Wan: what it cannot do, refused before the folder is claimed
             var plan = Plan(options, modelsDir, fineTuneSteps is null ? null : settings, cacheDir);
             // After the options are checked, before any work.
             if (p.GetValue(resume)) StudyRunFolder.Resume(run, "experiment", plan);

@@ -31,6 +31,7 @@ public static class StudyRunner
     public static StudyRun Run(StudyOptions options, StudyModels models, string runFolder, TextWriter log, CancellationToken ct = default)
     {
         options.Validate();
+        StudyBackbone.Check(options, models.Base);
         var stages = new List<StageTiming>();
         var variants = options.VariantList();
         var shards = new StudyShards(runFolder);
@@ -161,7 +162,10 @@ public static class StudyRunner
                 var todo = variants.Where(v => v.Lora == kind)
                     .SelectMany(v => cells.Select(g => (Arm: v, Cell: g))).Where(x => !shards.Has(Key(x.Arm, x.Cell.Key, pair))).ToArray();
                 if (todo.Length == 0) continue;
-                using var pipe = SampleWorkflow.Load(new SampleOptions(models.Base, ["-"], [0], "", Lora: pair.Lora(kind)));
+                bool wan = StudyBackbone.IsWan(models.Base);
+                var sampleOptions = new SampleOptions(models.Base, ["-"], [0], "", Lora: pair.Lora(kind));
+                using var pipe = wan ? null : SampleWorkflow.Load(sampleOptions);
+                using var wanPipe = wan ? WanSampling.Load(sampleOptions) : null;
                 using var prior = todo.Any(x => x.Arm.Guidance == VariantGuidance.MotionPrior) ? MotionPriorFolder.Load(pair.LamoPredictor) : null;
                 foreach (var (v, cell) in todo)
                 {
@@ -175,12 +179,14 @@ public static class StudyRunner
                             ct.ThrowIfCancellationRequested();
                             bool heat = prior is not null && v == heatArm && pair == models.Pairs[0] && cell.Key == heatCell && c == cell.First() && s == o.SamplingSeeds[0];
                             var gt = c.Mode == StudyModes.TextToVideo ? null : encoder.Latents(c);
-                            var r = ContinuationSampler.Generate(pipe, c.World, gt, v.CreateGuidance(prior, o.Guidance, flowMo),
-                                NoiseSeed(s, c.Index), o.Steps, o.Cfg, GivenFrames(o, c.Mode), keepLatents: heat);
+                            var guidance = v.CreateGuidance(prior, o.Guidance, flowMo);
+                            var r = wanPipe is not null
+                                ? StudyBackbone.GenerateWan(wanPipe, c.World, guidance, NoiseSeed(s, c.Index), o.Steps, o.Cfg, ct)
+                                : ContinuationSampler.Generate(pipe!, c.World, gt, guidance, NoiseSeed(s, c.Index), o.Steps, o.Cfg, GivenFrames(o, c.Mode), keepLatents: heat);
                             videos.Add((UnitId(c, pair.Seed, s), r.Video));
                             seconds.Add(r.Seconds);
                             if (r.Latents is { } lat)
-                                using (lat) heatmaps.AddRange(StudyHeatmaps.Write(runFolder, pipe, prior!, c, lat, gt!, r.Video, v.Name).Select(h => new StudyHeatmap(h.Path, h.Caption)));
+                                using (lat) heatmaps.AddRange(StudyHeatmaps.Write(runFolder, pipe!, prior!, c, lat, gt!, r.Video, v.Name).Select(h => new StudyHeatmap(h.Path, h.Caption)));
                         }
                     var byId = videos.ToDictionary(x => x.Item1, x => x.Item2);
                     var clipOf = cell.ToDictionary(c => c.Id);
@@ -225,9 +231,10 @@ public static class StudyRunner
 internal sealed class GroundTruthEncoder(string basePipeline) : IDisposable
 {
     private CogVideoXPipeline? _pipe;
+    private WanPipeline? _wan;
     private readonly Dictionary<string, Tensor> _latents = [];
 
-    /// <summary>Scaled clean latents of the clip [1, F', C, h, w] (owned by the encoder).</summary>
+    /// <summary>Scaled clean latents of the clip [1, F', C, h, w] (owned by the encoder; CogVideoX only, for continuation).</summary>
     public Tensor Latents(StudyClip c)
     {
         if (_latents.TryGetValue(c.Id, out var t)) return t;
@@ -235,9 +242,14 @@ internal sealed class GroundTruthEncoder(string basePipeline) : IDisposable
         return _latents[c.Id] = ContinuationSampler.Encode(_pipe, c.Render());
     }
 
-    /// <summary>The clip through the VAE (encode, decode).</summary>
+    /// <summary>The clip through the base pipeline's VAE (encode, decode), for either family.</summary>
     public FrameStack Reconstruction(StudyClip c)
     {
+        if (StudyBackbone.IsWan(basePipeline))
+        {
+            _wan ??= PipelineFolder.LoadWan(basePipeline);
+            return StudyBackbone.WanRoundTrip(_wan, c);
+        }
         var lat = Latents(c);
         return ContinuationSampler.Decode(_pipe!, lat);
     }
@@ -246,5 +258,6 @@ internal sealed class GroundTruthEncoder(string basePipeline) : IDisposable
     {
         foreach (var t in _latents.Values) t.Dispose();
         _pipe?.Dispose();
+        _wan?.Dispose();
     }
 }
