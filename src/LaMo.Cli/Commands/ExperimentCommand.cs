@@ -60,13 +60,15 @@ public static class ExperimentCommand
         var primaryConditions = new Option<string?>("--primary-conditions") { Description = "Condition ids pooled in the primary family (default: all)" };
         var sampleSize = new Option<bool>("--sample-size") { Description = "Compute the clips each split, condition and primary metric needs from this run's differences (a validation run)" };
         var gate = new Option<string?>("--gate") { Description = "Quality-gate split (name or ranges file): the base model must meet the bar there before any test split is sampled" };
+        var gateSeed = new Option<ulong?>("--gate-world-seed") { Description = "World seed of the gate's clips (default: --world-seed; the protocol: 5151)" };
+        var gateClips = new Option<int?>("--gate-clips") { Description = "Gate clips per core scenario and condition (default: --clips; the protocol: 7)" };
         var ignoreGate = new Option<bool>("--ignore-gate") { Description = "Sample the test splits even when the gate is not met (the report says so)" };
         var worldSeed = new Option<ulong>("--world-seed") { Description = "Seed of the study's clips", DefaultValueFactory = _ => d.WorldSeed };
         var cmd = new Command("experiment", "The study (docs/experiment.md): baseline / +drift / +guidance / lamo / flowmo / +drift-nf over training and sampling seeds, world conditions, splits and modes, with two-level paired bootstrap CIs; resumable")
         {
             models, output, overwrite, resume, variants, trainSeeds, steps, cache, trainClips, learningRate, driftLambda, nfLambda, nfKappa, samplingSeeds, splits,
             conditions, modes, scenarios, clips, extended, t2vClips, size, frames, givenFrames, sampleSteps, cfg, lambda, rho, flowMoStep, flowMoIterations,
-            bootstrap, level, primaryMetrics, primarySplit, primaryConditions, sampleSize, gate, ignoreGate, worldSeed,
+            bootstrap, level, primaryMetrics, primarySplit, primaryConditions, sampleSize, gate, gateSeed, gateClips, ignoreGate, worldSeed,
         };
         cmd.SetAction(p =>
         {
@@ -94,7 +96,7 @@ public static class ExperimentCommand
                 Size = p.GetValue(size), Frames = p.GetValue(frames), GivenFrames = p.GetValue(givenFrames), Steps = p.GetValue(sampleSteps), Cfg = p.GetValue(cfg),
                 Guidance = new MotionPriorGuidanceOptions(p.GetValue(lambda), p.GetValue(rho)), FlowMoStepSize = p.GetValue(flowMoStep), FlowMoIterations = p.GetValue(flowMoIterations),
                 BootstrapResamples = p.GetValue(bootstrap), ConfidenceLevel = p.GetValue(level), PrimaryMetrics = List(p.GetValue(primaryMetrics)!), PrimarySplit = p.GetValue(primarySplit)!,
-                PrimaryConditions = p.GetValue(primaryConditions) is { } pc ? List(pc) : null, SampleSize = p.GetValue(sampleSize), GateSplit = gateSplit, IgnoreGate = p.GetValue(ignoreGate),
+                PrimaryConditions = p.GetValue(primaryConditions) is { } pc ? List(pc) : null, SampleSize = p.GetValue(sampleSize), GateSplit = gateSplit, GateWorldSeed = p.GetValue(gateSeed), GateClips = p.GetValue(gateClips), IgnoreGate = p.GetValue(ignoreGate),
             }.Validate();
             bool nf = options.Variants.Contains(StudyVariant.DriftNoiseFloorName);
             if (!nf && (p.GetValue(nfLambda) is not null || p.GetValue(nfKappa) is not null))

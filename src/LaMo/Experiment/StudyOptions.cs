@@ -63,6 +63,12 @@ public sealed record StudyOptions
     /// <summary>Split on which the base model must pass the <see cref="QualityGate"/> before any test split is sampled (null: no gate).</summary>
     public string? GateSplit { get; init; }
 
+    /// <summary>World seed of the gate's clips (null: <see cref="WorldSeed"/>; the protocol: 5151 for val-id).</summary>
+    public ulong? GateWorldSeed { get; init; }
+
+    /// <summary>Gate clips per core scenario and condition (null: <see cref="ClipsPerCoreScenario"/>; the protocol: 7).</summary>
+    public int? GateClips { get; init; }
+
     /// <summary>Sample the test splits even when the gate is not met (the report then says so).</summary>
     public bool IgnoreGate { get; init; }
 
@@ -122,6 +128,7 @@ public sealed record StudyOptions
         foreach (var s in Splits) Ranges(s);
         if (Splits.Distinct().Count() != Splits.Count) throw new ArgumentException("splits must not repeat", nameof(Splits));
         if (GateSplit is not null) Ranges(GateSplit);
+        if (GateClips is < 1) throw new ArgumentException($"gate_clips ({GateClips}) must be >= 1", nameof(GateClips));
         if (SplitFiles.Select(f => f.Name).Distinct().Count() != SplitFiles.Count) throw new ArgumentException("two split files have the same name", nameof(SplitFiles));
         if (Conditions.Count == 0) throw new ArgumentException("give at least one condition", nameof(Conditions));
         foreach (var c in Conditions) c.Validate();

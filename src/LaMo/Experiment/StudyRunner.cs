@@ -69,11 +69,12 @@ public static class StudyRunner
     public static int GivenFrames(StudyOptions o, string mode) => mode == StudyModes.TextToVideo ? 0 : o.GivenFrames;
 
     // Reference rows per cell: the ground truth, its VAE round trip, copy-last and constant velocity, scored once per clip.
-    private static void References(StudyOptions o, IReadOnlyList<StudyClip> clips, StudyShards shards, GroundTruthEncoder encoder, TextWriter log, CancellationToken ct)
+    private static void References(StudyOptions o, IReadOnlyList<StudyClip> clips, StudyShards shards, GroundTruthEncoder encoder, TextWriter log, CancellationToken ct,
+        string arm = StudyShards.Reference)
     {
         foreach (var cell in clips.GroupBy(c => c.Cell))
         {
-            var key = new StudyShardKey(StudyShards.Reference, cell.Key, null);
+            var key = new StudyShardKey(arm, cell.Key, null);
             if (shards.Has(key)) continue;
             var rows = new Dictionary<string, List<ClipPhysicsResult>>();
             var motion = new List<MotionResult>();
@@ -106,8 +107,9 @@ public static class StudyRunner
     // The base model (no LoRA, no guidance) in continuation mode on the gate split, one sampling seed, pooled over conditions.
     private static QualityGateResult Gate(StudyOptions o, string split, string basePipeline, StudyShards shards, GroundTruthEncoder encoder, TextWriter log, CancellationToken ct)
     {
-        var clips = StudyWorld.Generate(o, [split], [StudyModes.Continuation]);
-        References(o, clips, shards, encoder, log, ct);
+        var gateWorld = o with { WorldSeed = o.GateWorldSeed ?? o.WorldSeed, ClipsPerCoreScenario = o.GateClips ?? o.ClipsPerCoreScenario, ClipsPerExtendedScenario = 0 };
+        var clips = StudyWorld.Generate(gateWorld, [split], [StudyModes.Continuation]);
+        References(o, clips, shards, encoder, log, ct, StudyShards.GateReference);
         var physics = PhysicsFor(o, StudyModes.Continuation);
         CogVideoXPipeline? pipe = null;
         try
@@ -135,7 +137,7 @@ public static class StudyRunner
                     log.WriteLine($"study: gate samples of {cell.Key.Condition}/{cell.Key.Split} ({cell.Count()} clips)");
                 }
                 var gateRows = shards.Read(key).Rows;
-                var reference = shards.Read(new StudyShardKey(StudyShards.Reference, cell.Key, null)).Rows;
+                var reference = shards.Read(new StudyShardKey(StudyShards.GateReference, cell.Key, null)).Rows;
                 evaluations.Add(PhysicsBenchmark.Summarise(physics, [.. gateRows, .. reference], gateRows.Count));
             }
             var result = QualityGate.Evaluate(evaluations, StudyShards.Gate);

@@ -40,6 +40,9 @@ public sealed class StudyShards(string runFolder)
     /// <summary>Arm name of the base model's quality-gate samples.</summary>
     public const string Gate = "gate";
 
+    /// <summary>Arm name of the reference rows of the gate's clips (their own world seed and count, so never the study's).</summary>
+    public const string GateReference = "gate-reference";
+
     /// <summary>Folder of all shards.</summary>
     public string Root { get; } = Path.Combine(runFolder, "shards");
 

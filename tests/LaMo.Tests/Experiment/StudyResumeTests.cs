@@ -96,12 +96,14 @@ public sealed class StudyResumeTests : IDisposable
     {
         string run = Path.Combine(_dir, "gated");
         string[] args = ["--models", MiniatureModels.Folder, "--variants", "baseline", "--train-seeds", "0", "--sampling-seeds", "0", "--splits", "test-id",
-            "--gate", "test-ood-r", "--scenarios", "s1", "--clips", "1", "--extended-clips", "0", "--size", "32", "--frames", "9", "--sample-steps", "1",
+            "--gate", "test-ood-r", "--gate-world-seed", "5151", "--gate-clips", "1", "--scenarios", "s1", "--clips", "1", "--extended-clips", "0", "--size", "32", "--frames", "9", "--sample-steps", "1",
             "--bootstrap", "20", "--out", run];
         // A 1-step miniature base draws no ball: the bar (failure ≤ 5 %) is far away.
         var e = Assert.Throws<StudyGateException>(() => Experiment(args));
         Assert.Contains("quality gate not met on test-ood-r", e.Message);
         Assert.False(Directory.Exists(Path.Combine(run, "shards", "baseline")));
+        var gateShard = new StudyShards(run).Read(new StudyShardKey(StudyShards.Gate, new StudyCell("continuation", "C0", "test-ood-r"), null));
+        Assert.Equal(["test-ood-r_C0_uniform_00"], gateShard.Rows[0].Clips.Select(c => c.ClipId).ToArray());
 
         var (rc, _) = Experiment([.. args, "--resume", "--ignore-gate"]);
         Assert.Equal(0, rc);
