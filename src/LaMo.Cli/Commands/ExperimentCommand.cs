@@ -70,6 +70,7 @@ public static class ExperimentCommand
             conditions, modes, scenarios, clips, extended, t2vClips, size, frames, givenFrames, sampleSteps, cfg, lambda, rho, flowMoStep, flowMoIterations,
             bootstrap, level, primaryMetrics, primarySplit, primaryConditions, sampleSize, gate, gateSeed, gateClips, ignoreGate, worldSeed,
         };
+        cmd.Subcommands.Add(Select());
         cmd.SetAction(p =>
         {
             var o = p.InvocationConfiguration.Output;
@@ -127,6 +128,34 @@ public static class ExperimentCommand
             o.WriteLine(table);
             foreach (var line in ReportTables.Findings(result.Result)) o.WriteLine(line);
             o.WriteLine($"experiment: run folder {run}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    // lamo experiment select --arm ARM RUN...: the protocol's selection rule over the grid-point runs of one arm.
+    private static Command Select()
+    {
+        var arm = new Option<string>("--arm") { Description = $"The arm tuned by the runs ({string.Join(", ", StudyTuning.Tuned.Keys)})", Required = true };
+        var runs = new Argument<string[]>("runs") { Description = "Finished experiment runs on the validation split, one per grid point", Arity = ArgumentArity.OneOrMore };
+        var table = new Option<string?>("--out") { Description = "Also write the tuning table (Markdown) to this file" };
+        var cmd = new Command("select", "Pick an arm's hyper-parameters from its grid-point runs by the study-v2 rule: lowest validation M1c (conditions weighted equally) among points whose failure rate is at most the baseline's + 0.05; within 1 %, the smaller intervention")
+            { arm, runs, table };
+        cmd.SetAction(p =>
+        {
+            string name = p.GetValue(arm)!;
+            var points = p.GetValue(runs)!.Select(r => StudyTuning.Measure(r, name)).ToArray();
+            var chosen = StudyTuning.Select(points, name);
+            string md = StudyTuning.Table(points, name, chosen);
+            var o = p.InvocationConfiguration.Output;
+            o.Write(md);
+            if (p.GetValue(table) is { } path) LaMo.Core.AtomicFile.WriteAllText(path, md);
+            if (chosen is null)
+            {
+                p.InvocationConfiguration.Error.WriteLine($"experiment select: no grid point of {name} qualifies (every failure rate above the baseline's + {StudyTuning.FailureSlack}, or no M1c)");
+                return 1;
+            }
+            o.WriteLine($"experiment select: {name}: {string.Join(", ", chosen.Values.Select(v => $"{v.Name} = {v.Value.ToString("G6", CultureInfo.InvariantCulture)}"))} (run {chosen.Run})");
             return 0;
         });
         return cmd;

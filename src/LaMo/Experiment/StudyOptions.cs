@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using LaMo.Diffusion.Guidance;
 using LaMo.Evaluation.Physics;
 using LaMo.Motion;
@@ -39,10 +40,10 @@ public sealed record StudyOptions
     public int TextToVideoClips { get; init; } = 2;
 
     /// <summary>FlowMo's step size (the Adam learning rate of the released code).</summary>
-    public double FlowMoStepSize { get; init; } = new FlowMoOptions().LearningRate;
+    [JsonPropertyName("flowmo_step_size")] public double FlowMoStepSize { get; init; } = new FlowMoOptions().LearningRate;
 
     /// <summary>FlowMo's optimisation iterations per guided step.</summary>
-    public int FlowMoIterations { get; init; } = new FlowMoOptions().Iterations;
+    [JsonPropertyName("flowmo_iterations")] public int FlowMoIterations { get; init; } = new FlowMoOptions().Iterations;
 
     /// <summary>Coverage of the unadjusted (exploratory) two-level bootstrap intervals.</summary>
     public double ConfidenceLevel { get; init; } = 0.95;
