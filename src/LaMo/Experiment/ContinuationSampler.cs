@@ -30,14 +30,14 @@ public static class ContinuationSampler
     /// frames of its encoded ground truth <paramref name="gtLatents"/> [1, F', C, h, w].</summary>
     /// <param name="pipeline">Backbone (LoRA merged) with no guidance of its own; <paramref name="guidance"/> is added.</param>
     /// <param name="clip">Ground truth (caption and geometry).</param>
-    /// <param name="gtLatents">Encoded ground truth.</param>
+    /// <param name="gtLatents">Encoded ground truth (null in text-to-video mode, <paramref name="givenFrames"/> = 0).</param>
     /// <param name="guidance">Guidance term for this generation, or null.</param>
     /// <param name="seed">Noise seed (the same for every variant).</param>
     /// <param name="steps">Denoising steps.</param>
     /// <param name="cfg">Classifier-free guidance scale.</param>
-    /// <param name="givenFrames">RGB frames given (1 + 4k).</param>
+    /// <param name="givenFrames">RGB frames given (0 for text-to-video, or 1 + 4k).</param>
     /// <param name="keepLatents">Return the final latents too.</param>
-    public static Continuation Generate(CogVideoXPipeline pipeline, WorldClip clip, Tensor gtLatents, IGuidance? guidance, long seed,
+    public static Continuation Generate(CogVideoXPipeline pipeline, WorldClip clip, Tensor? gtLatents, IGuidance? guidance, long seed,
         int steps, double cfg, int givenFrames, bool keepLatents = false)
     {
         using var guided = new CogVideoXPipeline(pipeline.Transformer, pipeline.Vae, pipeline.Scheduler, pipeline.TextEncoder)

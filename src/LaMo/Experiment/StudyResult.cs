@@ -53,7 +53,36 @@ public sealed record StageTiming(string Stage, double Seconds);
 /// <param name="TrainSeed">Training seed.</param>
 /// <param name="SamplingSeed">Sampling seed (the noise seed is derived from it and the clip index).</param>
 /// <param name="Caption">Prompt.</param>
-public sealed record StudyUnit(string Id, string Clip, string Scenario, string Split, int TrainSeed, long SamplingSeed, string Caption);
+/// <param name="Condition">Condition id.</param>
+/// <param name="Mode">Sampling mode.</param>
+public sealed record StudyUnit(string Id, string Clip, string Scenario, string Split, int TrainSeed, long SamplingSeed, string Caption,
+    string Condition = "C0", string Mode = StudyModes.Continuation);
+
+/// <summary>A two-level paired bootstrap (training seeds, then clips; conditions weighted equally) of one arm against another.</summary>
+/// <param name="Arm">Arm A.</param>
+/// <param name="Versus">Arm B (the baseline, or <c>+drift</c> for <c>+drift-nf</c>).</param>
+/// <param name="Metric">Metric.</param>
+/// <param name="Mode">Sampling mode.</param>
+/// <param name="Split">Split, or <c>all</c>.</param>
+/// <param name="Condition">Condition id, <c>all</c> (every condition, equal weight) or <c>primary</c> (the primary conditions).</param>
+/// <param name="Scenario">Scenario, or <c>all</c>.</param>
+/// <param name="Primary">Part of the primary family (its level is Bonferroni-adjusted).</param>
+/// <param name="MedianDifference">Median of the paired differences.</param>
+/// <param name="Interval">Mean difference, CI and the per-seed means.</param>
+public sealed record StudyComparison(string Arm, string Versus, string Metric, string Mode, string Split, string Condition, string Scenario,
+    bool Primary, double MedianDifference, TwoLevelInterval Interval);
+
+/// <summary>Clips needed per split, condition and primary metric (docs/results/study-v2.md, "Sample size").</summary>
+/// <param name="Mode">Mode.</param>
+/// <param name="Split">Split the differences come from.</param>
+/// <param name="Condition">Condition.</param>
+/// <param name="Metric">Primary metric.</param>
+/// <param name="Clips">n = max(128, ⌈(1.96·sd_diff / (0.1·mean_base))²⌉), from the arm with the largest sd_diff.</param>
+/// <param name="Arm">That arm.</param>
+/// <param name="SdDifference">Its sd of the paired differences.</param>
+/// <param name="BaselineMean">The baseline's mean of the metric.</param>
+/// <param name="Pairs">Its paired units.</param>
+public sealed record StudySampleSizeRow(string Mode, string Split, string Condition, string Metric, int Clips, string Arm, double SdDifference, double BaselineMean, int Pairs);
 
 /// <summary>Every figure of a study run; serialised as <c>results.json</c>.</summary>
 /// <param name="Options">Options of the run.</param>
@@ -68,10 +97,14 @@ public sealed record StudyUnit(string Id, string Clip, string Scenario, string S
 /// <param name="Timing">Sampling cost per variant.</param>
 /// <param name="Stages">Stage wall times.</param>
 /// <param name="Notes">Things a reader must know (skipped variants, small samples).</param>
+/// <param name="Comparisons">Two-level bootstraps per arm, metric, mode, split, condition (and pooled), scenario; the primary family marked.</param>
+/// <param name="Gate">The base model's quality gate, when the run had one.</param>
+/// <param name="SampleSizes">Clips needed per split, condition and primary metric, when asked.</param>
 public sealed record StudyResult(StudyOptions Options, string Machine, string BasePipeline, IReadOnlyList<FineTunePair> FineTunes,
     IReadOnlyList<StudyUnit> Units, PhysicsBenchmarkResult Physics, IReadOnlyList<GroupComparison> VersusBaseline,
     IReadOnlyList<SeedDifference> PerSeed, IReadOnlyList<MotionRow> Motion, IReadOnlyList<VariantTiming> Timing,
-    IReadOnlyList<StageTiming> Stages, IReadOnlyList<string> Notes)
+    IReadOnlyList<StageTiming> Stages, IReadOnlyList<string> Notes, IReadOnlyList<StudyComparison>? Comparisons = null,
+    QualityGateResult? Gate = null, IReadOnlyList<StudySampleSizeRow>? SampleSizes = null)
 {
     /// <summary>Metrics compared against the baseline (referenced and law-free side by side).</summary>
     public static IReadOnlyList<string> ComparedMetrics { get; } = ["failure", "m1_with_failures", "m1c", "m2", "m3", "m7_residual_px", "m9_jerk", "m9_frozen", "m8_st_iou"];
@@ -90,7 +123,7 @@ public sealed record StudyResult(StudyOptions Options, string Machine, string Ba
         return node.ToJsonString(PhysicsBenchmarkResult.JsonOptions);
     }
 
-    private static readonly HashSet<string> PathKeys = new(StringComparer.Ordinal) { "base_pipeline", "baseline_lora", "lamo_lora", "lamo_predictor" };
+    private static readonly HashSet<string> PathKeys = new(StringComparer.Ordinal) { "base_pipeline", "baseline_lora", "lamo_lora", "lamo_predictor", "drift_noise_floor_lora" };
 
     /// <summary>Overall summary of a row.</summary>
     public GroupSummary Overall(string row) => Physics.Rows.First(r => r.Method == row).Overall;

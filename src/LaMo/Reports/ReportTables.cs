@@ -109,6 +109,52 @@ public static class ReportTables
         (["stage", "seconds"], r.Stages.Select(s => new[] { s.Stage, s.Seconds.ToString("0.0", CultureInfo.InvariantCulture) })
             .Append(["total", r.Stages.Sum(s => s.Seconds).ToString("0.0", CultureInfo.InvariantCulture)]).ToList());
 
+    /// <summary>The primary family: each comparison with its Bonferroni-level CI, the per-seed means and the reading.</summary>
+    public static (string[] Header, List<string[]> Rows) Primary(StudyResult r)
+    {
+        var header = new[] { "comparison", "metric", "mode", "conditions", "pairs", "mean diff", "CI", "level", "per-seed means", "reading" };
+        var rows = (r.Comparisons ?? []).Where(c => c.Primary).Select(c => new[]
+        {
+            $"{c.Arm} − {c.Versus}", c.Metric, c.Mode, string.Join(",", r.Options.PrimaryConditions ?? r.Options.Conditions.Select(x => x.Id).ToArray()),
+            c.Interval.Units.ToString(CultureInfo.InvariantCulture), F(c.Interval.Mean), $"[{F(c.Interval.Low)}, {F(c.Interval.High)}]",
+            c.Interval.Level.ToString("0.####", CultureInfo.InvariantCulture), SeedMeans(c), Reading(Experiment.StudyEvaluation.ToBootstrap(c)),
+        }).ToList();
+        return (header, rows);
+    }
+
+    /// <summary>One metric per (mode, split, condition) and arm: the arm's mean over its units, and arm − baseline with its CI and
+    /// per-seed means; a "pooled" line per (mode, split) weighs conditions equally.</summary>
+    public static (string[] Header, List<string[]> Rows) ByCondition(StudyResult r, string metric)
+    {
+        var header = new[] { "mode", "split", "condition", "arm", "mean", "− baseline", "CI", "per-seed means", "reading" };
+        var sel = ClipPhysicsResult.Selector(metric);
+        var units = r.Units;
+        var rows = new List<string[]>();
+        foreach (var (mode, split) in units.Select(u => (u.Mode, u.Split)).Distinct())
+            foreach (var cond in r.Options.Conditions.Select(c => c.Id).Append("all"))
+                foreach (var arm in r.Options.Variants)
+                {
+                    var row = r.Physics.Rows.First(x => x.Method == arm).Clips;
+                    var values = Enumerable.Range(0, units.Count).Where(i => units[i].Mode == mode && units[i].Split == split && (cond == "all" || units[i].Condition == cond))
+                        .Select(i => sel(row[i])).OfType<double>().ToArray();
+                    var c = (r.Comparisons ?? []).FirstOrDefault(x => x.Arm == arm && x.Versus == StudyVariant.BaselineName && x.Metric == metric && x.Mode == mode
+                        && x.Split == split && x.Condition == cond && x.Scenario == "all");
+                    rows.Add([Experiment.StudyModes.Tag(mode), split, cond == "all" ? "pooled" : cond, arm, values.Length == 0 ? "-" : F(values.Average()),
+                        c is null ? "" : F(c.Interval.Mean), c is null ? "" : $"[{F(c.Interval.Low)}, {F(c.Interval.High)}]", c is null ? "" : SeedMeans(c),
+                        c is null ? "" : Reading(Experiment.StudyEvaluation.ToBootstrap(c))]);
+                }
+        return (header, rows);
+    }
+
+    /// <summary>The sample-size rule's n per split, condition and primary metric.</summary>
+    public static (string[] Header, List<string[]> Rows) SampleSizes(StudyResult r) =>
+        (["mode", "split", "condition", "metric", "clips needed", "from arm", "sd of differences", "baseline mean", "pairs"],
+         (r.SampleSizes ?? []).Select(s => new[] { Experiment.StudyModes.Tag(s.Mode), s.Split, s.Condition, s.Metric, s.Clips.ToString(CultureInfo.InvariantCulture), s.Arm,
+             F(s.SdDifference), F(s.BaselineMean), s.Pairs.ToString(CultureInfo.InvariantCulture) }).ToList());
+
+    private static string SeedMeans(StudyComparison c) =>
+        string.Join(" ", c.Interval.SeedMeans.OrderBy(kv => kv.Key).Select(kv => $"s{kv.Key}: {F(kv.Value)}"));
+
     /// <summary>Renders a table as Markdown.</summary>
     public static string Markdown((string[] Header, List<string[]> Rows) t)
     {

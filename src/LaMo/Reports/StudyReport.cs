@@ -35,9 +35,16 @@ public static class StudyReport
         foreach (var p in style.Intro) { md.AppendLine(p + "\n"); html.P(p); }
         Section(md, html, "What the numbers show", null, Findings(r).Concat(r.Notes).ToArray());
         Section(md, html, "Headline (overall means; reference rows below the variants)", Headline(r));
-        Section(md, html, "Each variant − baseline, paired bootstrap 95 % CI (all clips)", Versus(r));
-        foreach (var split in r.Options.Splits)
-            Section(md, html, $"Each variant − baseline on {split} (M1c, M2, M7)", Versus(r, "all", split, ["m1c", "m2", "m7_residual_px"]));
+        if (r.Gate is { } gate) Section(md, html, $"Quality gate of the base model on {r.Options.GateSplit}", null, [StudyRunner.Describe(gate)]);
+        if (Primary(r) is { Rows.Count: > 0 } primary)
+            Section(md, html, $"Primary family ({primary.Rows.Count} comparisons, {r.Options.PrimarySplit}, Bonferroni level; per-seed means beside each CI)", primary);
+        Section(md, html, $"Each variant − baseline, two-level paired bootstrap {Level(r)} CI (all clips, conditions weighted equally)", Versus(r));
+        foreach (var split in r.VersusBaseline.Select(g => g.Split).Where(s => s != "all").Distinct())
+            Section(md, html, $"Each variant − baseline on {split} (M1c, M2, M3, M7)", Versus(r, "all", split, ["m1c", "m2", "m3", "m7_residual_px"]));
+        if (r.Options.Conditions.Count > 1)
+            foreach (var metric in new[] { "m1c", "m3", "failure" })
+                Section(md, html, $"{metric} per condition × split × arm: mean, and arm − baseline with its {Level(r)} CI and per-seed means (pooled: conditions weighted equally)", ByCondition(r, metric));
+        if (r.SampleSizes is { Count: > 0 }) Section(md, html, "Clips needed per split, condition and primary metric (paired 95 % CI of ±10 % of the baseline's mean, at least 128)", SampleSizes(r));
         Section(md, html, "Per training seed: mean variant − baseline", PerSeed(r, ["m1c", "m2", "m7_residual_px", "m9_jerk"]));
         Section(md, html, "M1c (fitted-velocity error, units/s) per scenario and split", ByGroup(r, "m1c"));
         Section(md, html, "M2 (position error, units) per scenario and split", ByGroup(r, "m2"));
@@ -113,22 +120,25 @@ public static class StudyReport
         if (o.GalleryClipsPerGroup == 0) return list;
         int train = r.FineTunes[0].Seed;
         long sample = o.SamplingSeeds[0];
-        var chosen = run.Clips.GroupBy(c => (c.World.Scenario, c.World.Split))
+        var chosen = run.Clips.GroupBy(c => (c.World.Scenario, c.World.Split, c.Condition, c.Mode))
             .SelectMany(g => o.GalleryClipsPerGroup < 0 ? g : g.Take(o.GalleryClipsPerGroup));
         foreach (var c in chosen)
         {
             string unit = $"{c.Id}~t{train}~s{sample}";
             var videos = new List<VideoFrames> { FrameConversions.ToVideo(c.Render(), c.World.Render.Fps) };
-            videos.AddRange(o.Variants.Select(v => FrameConversions.ToVideo(run.Videos[(v, unit)], c.World.Render.Fps)));
+            videos.AddRange(o.Variants.Select(v => FrameConversions.ToVideo(run.Video(v, unit), c.World.Render.Fps)));
             var grid = VideoGrid.Compose(videos, ["GT", .. o.Variants.Select(Label)], scale: Math.Max(2, 128 / c.World.Render.Width));
             string gif = $"videos/{c.Id}.gif";
             VideoEncoder.Write(Path.Combine(folder, gif), grid);
             string? mp4 = null;
             if (o.WriteMp4) { mp4 = $"videos/{c.Id}.mp4"; VideoEncoder.Write(Path.Combine(folder, mp4), grid); }
-            list.Add((gif, mp4, $"{c.Id} (train seed {train}, noise seed {StudyRunner.NoiseSeed(sample, c.Index)}; first {o.GivenFrames} frames given): \"{c.World.Caption}\""));
+            string given = c.Mode == StudyModes.TextToVideo ? "text-to-video" : $"first {o.GivenFrames} frames given";
+            list.Add((gif, mp4, $"{c.Id} (train seed {train}, noise seed {StudyRunner.NoiseSeed(sample, c.Index)}; {given}): \"{c.World.Caption}\""));
         }
         return list;
     }
 
     private static string Label(string variant) => variant == "lamo" ? "LaMo" : variant;
+
+    private static string Level(StudyResult r) => $"{r.Options.ConfidenceLevel * 100:0.##} %";
 }

@@ -17,7 +17,7 @@ public sealed class ContinuationSamplerTests
         using var pipe = SampleWorkflow.Load(new SampleOptions(models.Base, ["-"], [0], "", Lora: pair.LamoLora));
         using var prior = MotionPriorFolder.Load(pair.LamoPredictor);
         using var gt = ContinuationSampler.Encode(pipe, clip.Render());
-        Continuation Once(long seed) => ContinuationSampler.Generate(pipe, clip.World, gt, StudyVariant.Parse("lamo").CreateGuidance(prior, MotionPriorGuidanceOptions.Default, 2),
+        Continuation Once(long seed) => ContinuationSampler.Generate(pipe, clip.World, gt, StudyVariant.Parse("lamo").CreateGuidance(prior, MotionPriorGuidanceOptions.Default, StudyVariant.FlowMoFor(2)),
             seed, steps: 2, cfg: 6, givenFrames: 5, keepLatents: true);
         var a = Once(7);
         var b = Once(7);

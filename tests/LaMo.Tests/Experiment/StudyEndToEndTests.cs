@@ -70,3 +70,41 @@ public sealed class StudyEndToEndTests : IDisposable
         Assert.Contains("--train-seeds", e.Message);
     }
 }
+
+/// <summary>The +drift-nf arm end to end: fresh fine-tunes train ft-drift-nf with the noise-floor denominator and its κ, and
+/// the arm is compared with the baseline and with +drift.</summary>
+[Collection("Torch")]
+public sealed class StudyDriftNoiseFloorTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("lamo-study-nf-").FullName;
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    [Fact]
+    public void Experiment_DriftNoiseFloorArm_TrainsItsFineTuneAndComparesWithDrift()
+    {
+        string run = Path.Combine(_dir, "run");
+        var root = new Command("lamo") { ExperimentCommand.Create() };
+        var parse = root.Parse(["experiment", "--models", MiniatureModels.Folder, "--train-seeds", "0", "--steps", "1", "--cache", MiniatureModels.Cache,
+            "--variants", "baseline,+drift,+drift-nf", "--drift-lambda", "0.004", "--drift-nf-lambda", "0.04", "--drift-nf-kappa", "0.03",
+            "--sampling-seeds", "0", "--splits", "test-id", "--scenarios", "s1", "--clips", "1", "--extended-clips", "0",
+            "--size", "32", "--frames", "9", "--sample-steps", "1", "--bootstrap", "20", "--out", run]);
+        Assert.Empty(parse.Errors);
+        Assert.Equal(0, parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = new StringWriter(), Error = new StringWriter() }));
+
+        JsonNode Loss(string name) => JsonNode.Parse(File.ReadAllText(Path.Combine(run, "finetunes", "runs", name, "run.json")))!["plan"]!["drift"]!["loss"]!;
+        var nf = Loss("ft-drift-nf-s0");
+        Assert.Equal("noise_floor", (string)nf["denominator"]!);
+        Assert.Equal(0.03, (double)nf["noise_floor_kappa"]!);
+        Assert.Equal(0.04, (double)nf["lambda"]!);
+        var published = Loss("ft-lamo-s0");
+        Assert.Equal("published", (string)published["denominator"]!);
+        Assert.Equal(0.004, (double)published["lambda"]!);
+        Assert.True(File.Exists(Path.Combine(run, "finetunes", "ft-drift-nf-s0", "pytorch_lora_weights.safetensors")));
+
+        var r = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "results.json")))!;
+        Assert.EndsWith("/ft-drift-nf-s0/pytorch_lora_weights.safetensors", ((string)r["fine_tunes"]![0]!["drift_noise_floor_lora"]!).Replace('\\', '/'), StringComparison.Ordinal);
+        var comparisons = r["comparisons"]!.AsArray();
+        Assert.Contains(comparisons, c => (string)c!["arm"]! == "+drift-nf" && (string)c["versus"]! == "baseline");
+        Assert.Contains(comparisons, c => (string)c!["arm"]! == "+drift-nf" && (string)c["versus"]! == "+drift" && (bool)c["primary"]!);
+    }
+}
