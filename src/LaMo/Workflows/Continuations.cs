@@ -39,7 +39,7 @@ public static class Continuations
     /// of <paramref name="givenLatents"/> [1, F', C, h, w].</summary>
     /// <param name="pipeline">Pipeline (LoRA merged, guidance attached).</param>
     /// <param name="request">Prompt, geometry, steps, CFG and seed; its conditioning latents are set here.</param>
-    /// <param name="givenLatents">Encoded given clip (see <see cref="Encode"/>), or null for text-to-video.</param>
+    /// <param name="givenLatents">Encoded given clip (see <see cref="Encode(CogVideoXPipeline, VideoFrames)"/>), or null for text-to-video.</param>
     /// <param name="givenFrames">RGB frames given (0, or 1 + 4k).</param>
     /// <param name="fps">Frame rate of the returned video.</param>
     /// <param name="keepLatents">Return the final latents too.</param>
@@ -57,6 +57,37 @@ public static class Continuations
         double seconds = clock.Elapsed.TotalSeconds;
         var video = VideoTensor.ToFrames(r.Video![0], fps);
         var latents = keepLatents ? r.Latents.clone().MoveToOuterDisposeScope() : null;
+        return new GeneratedVideo(video, seconds, latents);
+    }
+
+    /// <summary>Normalised clean latents [1, F', C, h, w] of <paramref name="video"/> through a Wan pipeline's VAE (mode,
+    /// normalised per channel as WanPipeline and the latent cache do), frames-first like <see cref="Encode(CogVideoXPipeline, VideoFrames)"/>.</summary>
+    public static Tensor Encode(WanPipeline pipeline, VideoFrames video)
+    {
+        var vae = pipeline.Vae ?? throw new InvalidOperationException("the pipeline has no VAE");
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var x = VideoTensor.FromFrames(video);                                                 // [F, 3, H, W]
+        using var dist = vae.Encode(x.permute(1, 0, 2, 3).unsqueeze(0).to_type(vae.DType()));       // [1, 3, F, H, W]
+        var z = vae.NormalizeLatents(dist.Mode()).to_type(ScalarType.Float32).transpose(1, 2).contiguous();   // [1, F', C, h, w]
+        return z.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>As <see cref="Generate(CogVideoXPipeline, GenerationRequest, Tensor?, int, double, bool, CancellationToken)"/>,
+    /// through a Wan pipeline; returned latents are frames-first [1, F', C, h, w].</summary>
+    public static GeneratedVideo Generate(WanPipeline pipeline, GenerationRequest request, Tensor? givenLatents, int givenFrames,
+        double fps, bool keepLatents = false, CancellationToken ct = default)
+    {
+        if (givenFrames > 0 && givenLatents is null) throw new ArgumentException("continuation needs the given clip's latents", nameof(givenLatents));
+        using var scope = NewDisposeScope();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var r = pipeline.Generate(request with
+        {
+            ConditioningLatents = givenFrames > 0 ? givenLatents!.narrow(1, 0, pipeline.LatentFrames(givenFrames)) : null,   // [1, F_given, C, h, w]
+        }, null, ct);
+        double seconds = clock.Elapsed.TotalSeconds;
+        var video = VideoTensor.ToFrames(r.Video![0], fps);
+        var latents = keepLatents ? r.Latents.transpose(1, 2).contiguous().MoveToOuterDisposeScope() : null;
         return new GeneratedVideo(video, seconds, latents);
     }
 

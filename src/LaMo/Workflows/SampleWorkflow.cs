@@ -136,7 +136,11 @@ public static class SampleWorkflow
                 NumInferenceSteps = o.Steps, GuidanceScale = o.Cfg, Seed = job.Seed, UseDynamicCfg = o.DynamicCfg, NegativePrompt = o.NegativePrompt,
             };
             GeneratedVideo r;
-            if (wanPipe is not null) r = GenerateWan(wanPipe, request, job.Fps, ct);
+            if (wanPipe is not null)
+            {
+                using var given = job.Given is null ? null : Continuations.Encode(wanPipe, First(job.Given(), o.GivenFrames));
+                r = Continuations.Generate(wanPipe, request, given, o.GivenFrames, job.Fps, ct: ct);
+            }
             else
             {
                 using var given = job.Given is null ? null : Continuations.Encode(pipe!, First(job.Given(), o.GivenFrames));
@@ -152,14 +156,6 @@ public static class SampleWorkflow
         if (part is null) (record with { Videos = results.Select(v => new SampleRecordVideo(Path.GetFileName(v.Path), v.Prompt, v.Seed, v.Clip)).ToList() }).Save(target);
         else SampleParts.Complete(target, part, o, record, results, indices);
         return results;
-    }
-
-    // Text-to-video through WanPipeline (its video is [1, F, 3, H, W] in [−1, 1], as CogVideoX's).
-    private static GeneratedVideo GenerateWan(WanPipeline pipe, GenerationRequest request, double fps, CancellationToken ct)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var r = pipe.Generate(request, null, ct);
-        return new GeneratedVideo(VideoTensor.ToFrames(r.Video![0], fps), clock.Elapsed.TotalSeconds, null);
     }
 
     // The first k frames of a given clip (encoded alone: the model is given nothing after them).

@@ -14,8 +14,6 @@ internal static class WanSampling
     /// <exception cref="ArgumentException">Continuation, a scheduler override, dynamic CFG, first-order DPM or VAE tiling.</exception>
     public static void Check(SampleOptions o)
     {
-        if (o.GivenFrames > 0)
-            throw new ArgumentException("--given-frames: continuation is not supported for Wan pipelines yet (WanPipeline is text-to-video); leave it out");
         if (o.Scheduler is not null) throw new ArgumentException($"--scheduler {o.Scheduler}: a Wan pipeline samples with its own flow scheduler; leave it out");
         if (o.DynamicCfg) throw new ArgumentException("--dynamic-cfg is CogVideoX's CFG schedule; WanPipeline does not have it");
         if (o.FirstOrderDpm) throw new ArgumentException("--first-order-dpm is a DPM setting; a Wan pipeline samples with its own flow scheduler");

@@ -8,7 +8,7 @@ namespace LaMo.Tests.Workflows;
 
 /// <summary>Issue 19: the CLI journey of <see cref="UserJourneyTests"/> on a tiny Wan-architecture pipeline, with the same
 /// commands: pipeline init --family wan → encode → train (LoRA with drift loss and joint predictor; full) → sample
-/// (text-to-video with the LoRA and Motion Prior Guidance). Continuation is refused in one line.</summary>
+/// (text-to-video with the LoRA and Motion Prior Guidance; continuation of world clips).</summary>
 [Collection("Torch")]
 public sealed class WanUserJourneyTests : IDisposable
 {
@@ -97,13 +97,14 @@ public sealed class WanUserJourneyTests : IDisposable
         Assert.Single(Directory.GetFiles(P("videos"), "*.mp4"));
         Assert.Contains("UniPCMultistepScheduler", File.ReadAllText(P("videos/sample.json")));
 
-        // Continuation is CogVideoX's only: refused in one line before anything is written.
+        // Continuation on Wan: the first 5 RGB frames (2 latent frames) of each world clip given, the rest generated.
         RelyKit.Ok("world", "generate", "--split", "test-id", "--scenarios", "s1", "--count", "1", "--seed", "2", "--out", P("test"), "--size", "32", "--frames", "9");
-        var (rc, _, err) = RelyKit.Cli("sample", "--pipeline", P("base"), "--world", P("test"), "--given-frames", "5", "--steps", "2", "--out", P("cont"));
-        Assert.Equal(2, rc);                                                                  // a caller's mistake
-        Assert.Contains("continuation is not supported for Wan", err);
-        Assert.Single(err.Trim().Split('\n'));
-        Assert.False(Directory.Exists(P("cont")));
+        string continued = RelyKit.Ok("sample", "--pipeline", P("base"), "--world", P("test"), "--given-frames", "5", "--steps", "2", "--out", P("cont"));
+        Assert.Contains("continuation", continued);
+        Assert.Single(Directory.GetFiles(P("cont"), "*.mp4"));
+        var record = LaMo.Workflows.SampleRecord.TryLoad(P("cont"))!;
+        Assert.Equal(LaMo.Workflows.SampleRecord.ContinuationMode, record.Mode);
+        Assert.Equal(5, record.GivenFrames);
         // Without given frames, --world is text-to-video on every clip's caption, named by clip id.
         RelyKit.Ok("sample", "--pipeline", P("base"), "--world", P("test"), "--steps", "2", "--out", P("world-videos"));
         Assert.Equal(Directory.GetFiles(Path.Combine(P("test"), "videos"), "*.json").Select(Path.GetFileNameWithoutExtension).Order(),

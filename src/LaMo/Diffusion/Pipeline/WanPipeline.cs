@@ -96,8 +96,6 @@ public sealed class WanPipeline : IDisposable
         // 1. Validate
         ArgumentNullException.ThrowIfNull(request);
         request.Validate(SpatialFactor, TemporalFactor, Transformer.Config.PatchSize.H);
-        if (request.ConditioningLatents is not null)
-            throw new ArgumentException("conditioning_latents (continuation) is not supported by WanPipeline yet", nameof(request));
         Transformer.eval();
         using var outer = NewDisposeScope();
 
@@ -115,8 +113,16 @@ public sealed class WanPipeline : IDisposable
 
         // 4. Initial latents [B, C, F', h, w]
         var shape = LatentShape(request, batch);
-        var latents = InitialLatents(request, shape, Scheduler.InitNoiseSigma, device);
+        using var generator = new Generator((ulong)request.Seed);
+        var latents = InitialLatents(request, shape, Scheduler.InitNoiseSigma, generator, device);
         Scheduler.SetBeginIndex(0);
+        Tensor? given = null, givenNoise = null;
+        if (request.ConditioningLatents is { } cond)
+        {
+            given = GivenLatents(cond, shape, device);                                      // [B, C, F_given, h, w]
+            givenNoise = Core.HostRandom.Randn(given.shape, generator, device);
+            latents = Impose(latents, given, givenNoise, sigmas[0]);
+        }
 
         // 5. Denoising loop
         var stepSeconds = new List<double>();
@@ -136,7 +142,11 @@ public sealed class WanPipeline : IDisposable
             foreach (var g in Guidance) v = g.Apply(context with { ModelOutput = v });
             Trace?.Invoke($"step{i}.noise_pred_guided", v);
             Tensor next;
-            using (no_grad()) next = Scheduler.Step(v.detach(), timesteps[i], latents).PrevSample;
+            using (no_grad())
+            {
+                next = Scheduler.Step(v.detach(), timesteps[i], latents).PrevSample;
+                if (given is not null) next = Impose(next, given, givenNoise!, sigmas[i + 1]);
+            }
             Trace?.Invoke($"step{i}.latents", next);
             next = next.MoveToOuterDisposeScope();
             latents.Dispose();
@@ -194,7 +204,7 @@ public sealed class WanPipeline : IDisposable
 
     // Drawn on the CPU and moved, as diffusers' randn_tensor does with a CPU generator: a seed gives the same noise on
     // every device.
-    private static Tensor InitialLatents(GenerationRequest request, long[] shape, double initNoiseSigma, Device device)
+    private static Tensor InitialLatents(GenerationRequest request, long[] shape, double initNoiseSigma, Generator generator, Device device)
     {
         if (request.InitialLatents is { } given)
         {
@@ -202,8 +212,26 @@ public sealed class WanPipeline : IDisposable
                 throw new ArgumentException($"initial_latents must be [{string.Join(", ", shape)}]; got [{string.Join(", ", given.shape)}]", nameof(request));
             return given.to_type(ScalarType.Float32).to(device).clone();
         }
-        using var generator = new Generator((ulong)request.Seed);
         return Core.HostRandom.Randn(shape, generator, device).mul(Sc(initNoiseSigma));
+    }
+
+    // Continuation: the given latent frames, frames-first [B, F_given, C, h, w] as the cache and Continuations store them,
+    // channels-first here, checked against the video's latent shape.
+    private static Tensor GivenLatents(Tensor cond, long[] shape, Device device)
+    {
+        if (cond.shape[0] != shape[0] || cond.shape[2] != shape[1] || cond.shape[3] != shape[3] || cond.shape[4] != shape[4] || cond.shape[1] >= shape[2])
+            throw new ArgumentException($"conditioning_latents must be [{shape[0]}, F_given < {shape[2]}, {shape[1]}, {shape[3]}, {shape[4]}]; got [{string.Join(", ", cond.shape)}]");
+        return cond.to_type(ScalarType.Float32).to(device).transpose(1, 2).contiguous();
+    }
+
+    // RePaint-style continuation, as CogVideoXPipeline does it: the given frames are replaced by the given clean latents
+    // noised to the σ the latents are at, x_σ = (1 − σ)·x₀ + σ·ε with one fixed ε; at σ = 0 they are the given latents.
+    private static Tensor Impose(Tensor latents, Tensor given, Tensor noise, float sigma)
+    {
+        long g = given.shape[2];
+        var target = sigma == 0 ? given : given.mul(Sc(1 - (double)sigma)).add(noise.mul(Sc((double)sigma)), Sc(1));
+        var rest = latents.narrow(2, g, latents.shape[2] - g);
+        return cat([target, rest], 2);
     }
 
     private (Tensor Positive, Tensor? Negative) PromptEmbeddings(GenerationRequest r, bool cfg, Device device)

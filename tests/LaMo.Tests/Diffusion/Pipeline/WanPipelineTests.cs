@@ -206,3 +206,31 @@ public sealed class WanPipelineGuidanceTests
         Assert.True(withIdle.Latents.equal(plainLonger.Latents).all().item<bool>(), "FlowMo outside its window must change nothing");
     }
 }
+
+/// <summary>Continuation on Wan: the given latent frames are imposed, noised to each step's σ, and end exactly clean.</summary>
+[Collection("Torch")]
+public sealed class WanPipelineContinuationTests
+{
+    [Fact]
+    public void GivenFrames_EndAsTheGivenLatents_TheRestIsGenerated_AndTextToVideoIsUnchanged()
+    {
+        using var scope = NewDisposeScope();
+        using var pipe = TinyWanPipelineFactory.Create(seed: 4);
+        var request = TinyWanPipelineFactory.Request() with { NumFrames = 9, Decode = false };   // 3 latent frames
+        var shape = pipe.LatentShape(request, request.Prompts.Count);                              // [B, C, 3, h, w]
+        using var g = new Generator(77);
+        var given = randn([shape[0], 2, shape[1], shape[3], shape[4]], generator: g);              // frames-first, 2 given
+        using var plain = pipe.Generate(request);
+        using var again = pipe.Generate(request);
+        using var continued = pipe.Generate(request with { ConditioningLatents = given });
+        Assert.True(plain.Latents.equal(again.Latents).all().item<bool>(), "text-to-video must stay deterministic");
+        var head = continued.Latents.narrow(2, 0, 2).transpose(1, 2);                              // back to frames-first
+        Assert.True(head.equal(given).all().item<bool>(), "at σ = 0 the given frames are exactly the given latents");
+        var tail = continued.Latents.narrow(2, 2, 1);
+        Assert.True(tail.isfinite().all().item<bool>());
+        Assert.False(tail.allclose(plain.Latents.narrow(2, 2, 1), 0, 1e-4), "the generated frame must depend on the given ones");
+        var wrong = randn([shape[0], 3, shape[1], shape[3], shape[4]]);                            // as many frames as the video
+        var e = Assert.Throws<ArgumentException>(() => pipe.Generate(request with { ConditioningLatents = wrong }).Dispose());
+        Assert.Contains("conditioning_latents", e.Message);
+    }
+}
