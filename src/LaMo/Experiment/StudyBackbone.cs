@@ -8,47 +8,47 @@ using static TorchSharp.torch;
 namespace LaMo.Experiment;
 
 /// <summary>What the study needs of a backbone family, through the pipeline seam: CogVideoX (continuation and
-/// text-to-video, every arm) or Wan (text-to-video, every arm; continuation and the gate are not supported on Wan yet and
-/// are refused by name before anything runs).</summary>
+/// text-to-video, every arm) or Wan (continuation and text-to-video, every arm; the gate is not wired for Wan yet and is
+/// refused by name before anything runs).</summary>
 public static class StudyBackbone
 {
     /// <summary>True when the base pipeline folder is a Wan pipeline.</summary>
     public static bool IsWan(string basePipeline) => PipelineFolder.IsWan(basePipeline);
 
     /// <summary>Refuses, in one line each, what the Wan family cannot do in the study.</summary>
-    /// <exception cref="ArgumentException">Continuation mode or the quality gate on a Wan base.</exception>
+    /// <exception cref="ArgumentException">The quality gate on a Wan base.</exception>
     public static void Check(StudyOptions o, string basePipeline)
     {
         if (!Directory.Exists(basePipeline) || !IsWan(basePipeline)) return;
-        if (o.Modes.Contains(StudyModes.Continuation))
-            throw new ArgumentException($"--modes {StudyModes.Continuation}: continuation is not supported for Wan pipelines yet (WanPipeline is text-to-video); use --modes {StudyModes.TextToVideo}");
         if (o.GateSplit is not null)
-            throw new ArgumentException("--gate: the quality gate samples in continuation mode, which Wan pipelines do not support yet; leave --gate out");
+            throw new ArgumentException("--gate: the quality gate is not wired for Wan pipelines yet; leave --gate out (run lamo sample --given-frames and lamo eval gate instead)");
     }
 
-    /// <summary>A text-to-video generation through <see cref="WanPipeline"/> with one guidance term (Motion Prior Guidance or FlowMo).</summary>
+    /// <summary>A generation through <see cref="WanPipeline"/> with one guidance term (Motion Prior Guidance or FlowMo):
+    /// text-to-video when <paramref name="givenFrames"/> is 0, else the continuation of the first
+    /// <paramref name="givenFrames"/> RGB frames of <paramref name="gtLatents"/>.</summary>
     /// <param name="pipeline">Wan pipeline (LoRA merged) with no guidance of its own.</param>
     /// <param name="clip">Ground truth (caption and geometry).</param>
+    /// <param name="gtLatents">The clip's normalised latents, frames-first [1, F', C, h, w] (continuation), or null.</param>
     /// <param name="guidance">Guidance term for this generation, or null.</param>
     /// <param name="seed">Noise seed (the same for every arm).</param>
     /// <param name="steps">Denoising steps.</param>
     /// <param name="cfg">Classifier-free guidance scale.</param>
+    /// <param name="givenFrames">RGB frames given (0: text-to-video).</param>
     /// <param name="ct">Cancellation.</param>
-    public static Continuation GenerateWan(WanPipeline pipeline, WorldClip clip, IGuidance? guidance, long seed, int steps, double cfg, CancellationToken ct = default)
+    public static Continuation GenerateWan(WanPipeline pipeline, WorldClip clip, Tensor? gtLatents, IGuidance? guidance, long seed, int steps, double cfg,
+        int givenFrames, CancellationToken ct = default)
     {
         using var guided = new WanPipeline(pipeline.Transformer, pipeline.Vae, pipeline.Scheduler, pipeline.TextEncoder)
         {
             Guidance = guidance is null ? [] : [guidance], ExpandTimesteps = pipeline.ExpandTimesteps,
         };
-        using var scope = NewDisposeScope();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var r = guided.Generate(new GenerationRequest
+        var r = Continuations.Generate(guided, new GenerationRequest
         {
             Prompts = [clip.Caption], NumFrames = clip.Render.Frames, Height = clip.Render.Height, Width = clip.Render.Width,
             NumInferenceSteps = steps, GuidanceScale = cfg, Seed = seed,
-        }, null, ct);
-        double seconds = clock.Elapsed.TotalSeconds;
-        return new Continuation(FrameConversions.ToEvaluation(VideoTensor.ToFrames(r.Video![0], clip.Render.Fps)), seconds, null);
+        }, gtLatents, givenFrames, clip.Render.Fps, ct: ct);
+        return new Continuation(FrameConversions.ToEvaluation(r.Video), r.Seconds, null);
     }
 
     /// <summary>The clip through the Wan VAE: encode (mode, normalised as the pipeline normalises), de-normalise and decode.</summary>

@@ -183,7 +183,7 @@ public static class StudyRunner
                             var gt = c.Mode == StudyModes.TextToVideo ? null : encoder.Latents(c);
                             var guidance = v.CreateGuidance(prior, o.Guidance, flowMo);
                             var r = wanPipe is not null
-                                ? StudyBackbone.GenerateWan(wanPipe, c.World, guidance, NoiseSeed(s, c.Index), o.Steps, o.Cfg, ct)
+                                ? StudyBackbone.GenerateWan(wanPipe, c.World, gt, guidance, NoiseSeed(s, c.Index), o.Steps, o.Cfg, GivenFrames(o, c.Mode), ct)
                                 : ContinuationSampler.Generate(pipe!, c.World, gt, guidance, NoiseSeed(s, c.Index), o.Steps, o.Cfg, GivenFrames(o, c.Mode), keepLatents: heat);
                             videos.Add((UnitId(c, pair.Seed, s), r.Video));
                             seconds.Add(r.Seconds);
@@ -236,10 +236,16 @@ internal sealed class GroundTruthEncoder(string basePipeline) : IDisposable
     private WanPipeline? _wan;
     private readonly Dictionary<string, Tensor> _latents = [];
 
-    /// <summary>Scaled clean latents of the clip [1, F', C, h, w] (owned by the encoder; CogVideoX only, for continuation).</summary>
+    /// <summary>Clean latents of the clip [1, F', C, h, w] as the base pipeline's family stores them (CogVideoX: scaled;
+    /// Wan: normalised per channel), owned by the encoder, for continuation.</summary>
     public Tensor Latents(StudyClip c)
     {
         if (_latents.TryGetValue(c.Id, out var t)) return t;
+        if (StudyBackbone.IsWan(basePipeline))
+        {
+            _wan ??= PipelineFolder.LoadWan(basePipeline);
+            return _latents[c.Id] = Continuations.Encode(_wan, FrameConversions.ToVideo(c.Render(), c.World.Render.Fps));
+        }
         _pipe ??= PipelineFolder.Load(basePipeline);
         return _latents[c.Id] = ContinuationSampler.Encode(_pipe, c.Render());
     }

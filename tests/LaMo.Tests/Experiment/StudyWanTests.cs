@@ -4,8 +4,8 @@ using Xunit;
 namespace LaMo.Tests.Experiment;
 
 /// <summary>Issue 19 item 5: <c>lamo experiment</c> on a tiny Wan pipeline: fresh fine-tunes through the backbone seam,
-/// text-to-video with the LoRAs, Motion Prior Guidance and FlowMo, the reference rows through the Wan VAE; continuation
-/// refused in one line before anything is written.</summary>
+/// continuation and text-to-video with the LoRAs, Motion Prior Guidance and FlowMo, the reference rows through the Wan VAE;
+/// the gate refused in one line before anything is written.</summary>
 [Collection("Torch")]
 public sealed class StudyWanTests : IDisposable
 {
@@ -15,25 +15,25 @@ public sealed class StudyWanTests : IDisposable
     private string P(string name) => Path.Combine(_dir, name);
 
     [Fact]
-    public void Experiment_OnAWanBase_RunsTextToVideoWithEveryArm_AndRefusesContinuation()
+    public void Experiment_OnAWanBase_RunsBothModesWithEveryArm_AndRefusesTheGate()
     {
         RelyKit.Ok("pipeline", "init", "--family", "wan", "--out", P("models/base"));
         string[] common = ["experiment", "--models", P("models"), "--train-seeds", "0", "--steps", "1", "--train-clips", "1", "--sampling-seeds", "0",
-            "--splits", "test-id", "--t2v-clips", "1", "--size", "32", "--frames", "9", "--sample-steps", "2", "--cfg", "2", "--bootstrap", "20"];
+            "--splits", "test-id", "--scenarios", "s1", "--clips", "1", "--extended-clips", "0", "--t2v-clips", "1", "--size", "32", "--frames", "9",
+            "--sample-steps", "2", "--cfg", "2", "--bootstrap", "20"];
 
-        var (rc, _, err) = RelyKit.Cli([.. common, "--variants", "baseline,lamo", "--out", P("cont")]);       // continuation is the default mode
+        var (rc, _, err) = RelyKit.Cli([.. common, "--variants", "baseline,lamo", "--gate", "test-id", "--out", P("gated")]);
         Assert.Equal(2, rc);
-        Assert.Contains("continuation is not supported for Wan", err);
-        Assert.False(Directory.Exists(P("cont")));
+        Assert.Contains("--gate", err);
+        Assert.False(Directory.Exists(P("gated")));
 
-        RelyKit.Ok([.. common, "--variants", "baseline,+drift,+guidance,lamo,flowmo", "--modes", "text-to-video", "--out", P("run")]);
+        RelyKit.Ok([.. common, "--variants", "baseline,+drift,+guidance,lamo,flowmo", "--modes", "continuation,text-to-video", "--out", P("run")]);
         var r = JsonNode.Parse(File.ReadAllText(P("run/results.json")))!;
-        var units = r["units"]!.AsArray();
-        Assert.Single(units);
-        Assert.Equal("text-to-video", (string)units[0]!["mode"]!);
-        Assert.Equal("parabola", (string)units[0]!["scenario"]!);
+        var modes = r["units"]!.AsArray().Select(u => (string)u!["mode"]!).Distinct().Order().ToArray();
+        Assert.Equal(["continuation", "text-to-video"], modes);
+        Assert.Contains(r["units"]!.AsArray(), u => (string)u!["mode"]! == "text-to-video" && (string)u!["scenario"]! == "parabola");
         var rows = r["physics"]!["rows"]!.AsArray().Select(x => (string)x!["method"]!).ToArray();
-        Assert.Equal(["baseline", "+drift", "+guidance", "lamo", "flowmo", "gt_floor", "vae_floor"], rows);
+        foreach (var arm in new[] { "baseline", "+drift", "+guidance", "lamo", "flowmo", "gt_floor", "vae_floor" }) Assert.Contains(arm, rows);
         Assert.Contains("\"wan\"", File.ReadAllText(P("run/finetunes/runs/ft-lamo-s0/run.json")));   // trained through the Wan path
         Assert.True(File.Exists(P("run/finetunes/ft-lamo-s0/predictor/model.safetensors")));
     }
