@@ -119,6 +119,21 @@ public sealed class WanVaeTrainTests(Xunit.Abstractions.ITestOutputHelper log) :
     }
 
     [Fact]
+    public void ResumedRun_EqualsTheUninterruptedOne_ThroughTheSharedLoop()
+    {
+        string world = World();
+        var config = TinyConfig();
+        VaeTrainingOptions O(int steps) => new(Steps: steps, BatchSize: 2, WarmupSteps: 1, CropFrames: 5, CheckpointEvery: 2);
+        VaeWorkflow.TrainWan(world, P("whole"), config, O(4), Read);
+        VaeWorkflow.TrainWan(world, P("parts"), config, O(2), Read);
+        Assert.Throws<OutputExistsException>(() => VaeWorkflow.TrainWan(world, P("parts"), config, O(4), Read));   // neither resume nor overwrite
+        var (resumed, _) = VaeWorkflow.TrainWan(world, P("parts"), config, O(4), Read, resume: true);
+        Assert.Equal(4, resumed.FinalStep);
+        Assert.Equal(File.ReadAllBytes(P("whole/vae/diffusion_pytorch_model.safetensors")), File.ReadAllBytes(P("parts/vae/diffusion_pytorch_model.safetensors")));
+        Assert.Equal(File.ReadAllText(P("whole/vae/config.json")), File.ReadAllText(P("parts/vae/config.json")));
+    }
+
+    [Fact]
     public void BadOptions_AreRefusedByName_BeforeTraining()
     {
         string world = World();
