@@ -20,8 +20,9 @@ public static class WorkflowCommands
         var family = new Option<string>("--family") { Description = "Backbone family: cogvideox (DDIM, v-prediction) or wan (UniPC flow matching, shift 3)", DefaultValueFactory = _ => "cogvideox" };
         var vae = new Option<string?>("--vae")
         {
-            Description = "cogvideox: trained VAE folder (OUT/vae of lamo vae train), required. wan: a Wan VAE folder (loaded as trained) "
-                + $"or an AutoencoderKLWan config.json, freshly initialised (LaMo has no Wan VAE trainer); default {PipelineInitWorkflow.WanVaeConfigPath}",
+            Description = "cogvideox: trained VAE folder (OUT/vae of lamo vae train), required. wan: a Wan VAE folder, loaded as trained "
+                + "(e.g. OUT/vae of lamo vae train --family wan), or an AutoencoderKLWan config.json, freshly initialised (untrained); "
+                + $"default {PipelineInitWorkflow.WanVaeConfigPath}",
         };
         var config = new Option<string?>("--transformer-config")
         {
@@ -66,11 +67,20 @@ public static class WorkflowCommands
     private static (int Height, int Width) Resolve(ParseResult p, (Option<int> Size, Option<int?> Height, Option<int?> Width) o) =>
         (p.GetValue(o.Height) ?? p.GetValue(o.Size), p.GetValue(o.Width) ?? p.GetValue(o.Size));
 
+    /// <summary>The default VAE config of <c>lamo vae train</c> (relative to the repository).</summary>
+    private const string CogVideoXVaeConfigPath = "configs/tiny/vae/config.json";
+
     private static Command Vae()
     {
         var data = Req("--data", "Video dataset (folder, CSV, metadata.csv, ...)");
         var output = Req("--out", "Run folder; the trained VAE goes to OUT/vae");
-        var config = new Option<string>("--vae-config") { Description = "VAE config.json (default: configs/tiny/vae)", DefaultValueFactory = _ => "configs/tiny/vae/config.json" };
+        var family = new Option<string>("--family")
+        {
+            Description = "VAE architecture: cogvideox (AutoencoderKLCogVideoX; scaling_factor fitted) or wan (AutoencoderKLWan; per-channel "
+                + "latents_mean / latents_std fitted, for lamo pipeline init --family wan --vae OUT/vae)",
+            DefaultValueFactory = _ => "cogvideox",
+        };
+        var config = new Option<string?>("--vae-config") { Description = $"VAE config.json (default: {CogVideoXVaeConfigPath}; wan: {PipelineInitWorkflow.WanVaeConfigPath})" };
         var steps = new Option<int>("--steps") { Description = "Optimiser steps", DefaultValueFactory = _ => 1500 };
         var batch = new Option<int>("--batch-size") { Description = "Clips per step (the global batch under mpirun)", DefaultValueFactory = _ => 4 };
         var lr = new Option<double>("--learning-rate") { Description = "AdamW learning rate (linear warm-up, then constant)", DefaultValueFactory = _ => 1e-3 };
@@ -78,33 +88,47 @@ public static class WorkflowCommands
         var size = FrameSize();
         var seed = new Option<int>("--seed") { Description = "Seed of batches and posterior samples", DefaultValueFactory = _ => 0 };
         var warmup = new Option<int>("--warmup-steps") { Description = "Linear warm-up steps", DefaultValueFactory = _ => 50 };
-        var crop = new Option<int>("--crop-frames") { Description = "Train on random windows of this many frames (1 + 8k; 0 = whole clips); the demo's VAE used 9", DefaultValueFactory = _ => 0 };
+        var crop = new Option<int>("--crop-frames") { Description = "Train on random windows of this many frames (0 = whole clips; cogvideox: 1 + 8k, wan: 1 + 4k); the demo's VAE used 9", DefaultValueFactory = _ => 0 };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint interval (steps)", DefaultValueFactory = _ => LaMo.Training.TrainingLoopOptions.DefaultCheckpointEvery };
         var (resume, resumeFrom, overwrite) = RunFolderOptions();
         var strict = new Option<bool>("--strict") { Description = "Stop at the first bad file" };
         var device = DeviceOption.Create();
-        var train = new Command("train", "Train a small CogVideoX-architecture VAE on videos (data parallel under mpirun)") { data, output, config, steps, batch, lr, frames, size.Size, size.Height, size.Width, seed, warmup, crop, checkpointEvery, resume, resumeFrom, overwrite, strict, device };
+        var train = new Command("train", "Train a small CogVideoX- or Wan-architecture VAE on videos (data parallel under mpirun)") { data, output, family, config, steps, batch, lr, frames, size.Size, size.Height, size.Width, seed, warmup, crop, checkpointEvery, resume, resumeFrom, overwrite, strict, device };
         train.SetAction(p =>
         {
             DeviceOption.RequireCpu(p, device, "lamo vae train");
+            string fam = p.GetValue(family)!;
+            if (fam is not ("cogvideox" or "wan")) throw new ArgumentException($"--family ('{fam}') must be cogvideox or wan");
+            string configPath = RepoPaths.Resolve(p.GetValue(config) ?? (fam == "wan" ? PipelineInitWorkflow.WanVaeConfigPath : CogVideoXVaeConfigPath));
+            var cogConfig = fam == "cogvideox" ? LaMo.Models.CogVideoXVae.VaeLimits.Load(configPath) : null;
+            var wanConfig = fam == "wan" ? LaMo.Models.WanVae.WanVaeLimits.Load(configPath) : null;
             var opts = new VaeTrainingOptions(p.GetValue(steps), p.GetValue(batch), p.GetValue(lr), WarmupSteps: p.GetValue(warmup),
-                Seed: p.GetValue(seed), CropFrames: p.GetValue(crop), CheckpointEvery: p.GetValue(checkpointEvery)).Validate();
+                Seed: p.GetValue(seed), CropFrames: p.GetValue(crop), CheckpointEvery: p.GetValue(checkpointEvery))
+                .Validate(cogConfig?.RoundTripFrameStep ?? wanConfig!.RoundTripFrameStep);
             // Data parallel under mpirun/srun, like lamo train.
             using var mpi = MpiSession.Start(p.InvocationConfiguration.Output);
             mpi.CheckGlobalBatch(opts.BatchSize);
             var o = mpi.Output;
             using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
-            double scaling = 0;
+            string normalisation = "";
             var r = mpi.Run(() => CliSupport.RunWithProgress("vae", opts.Steps, o, prog =>
             {
                 var (height, width) = Resolve(p, size);
-                var (res, s) = VaeWorkflow.Train(p.GetValue(data)!, p.GetValue(output)!, LaMo.Models.CogVideoXVae.VaeLimits.Load(RepoPaths.Resolve(p.GetValue(config)!)),
-                    opts, new ClipReadOptions(p.GetValue(frames), Width: width, Height: height, Strict: p.GetValue(strict)), p.GetValue(resume), prog, cts.Token, mpi.Sync,
+                var read = new ClipReadOptions(p.GetValue(frames), Width: width, Height: height, Strict: p.GetValue(strict));
+                if (wanConfig is not null)
+                {
+                    var (wanResult, saved) = VaeWorkflow.TrainWan(p.GetValue(data)!, p.GetValue(output)!, wanConfig, opts, read, p.GetValue(resume), prog, cts.Token,
+                        mpi.Sync, overwrite: p.GetValue(overwrite), resumeFrom: p.GetValue(resumeFrom));
+                    if (saved is not null)
+                        normalisation = $"latents_mean / latents_std fitted per channel (z_dim {saved.ZDim}, std {saved.LatentsStd.Min():G3} to {saved.LatentsStd.Max():G3})";
+                    return wanResult;
+                }
+                var (res, s) = VaeWorkflow.Train(p.GetValue(data)!, p.GetValue(output)!, cogConfig!, opts, read, p.GetValue(resume), prog, cts.Token, mpi.Sync,
                     overwrite: p.GetValue(overwrite), resumeFrom: p.GetValue(resumeFrom));
-                scaling = s;
+                normalisation = $"scaling_factor {s:G5}";
                 return res;
             }, plainLines: mpi.Sync is not null), p.InvocationConfiguration.Error);
-            o.WriteLine($"vae: {CliSupport.StepsDone(r)}, scaling_factor {scaling:G5}, saved {Path.Combine(p.GetValue(output)!, "vae")}");
+            o.WriteLine($"vae: {CliSupport.StepsDone(r)}, {normalisation}, saved {Path.Combine(p.GetValue(output)!, "vae")}");
             return r.Interrupted ? cts.ExitCode : 0;
         });
         return new Command("vae", "VAE commands") { train };

@@ -35,14 +35,16 @@ public static class PipelineInitWorkflow
     /// <summary>The default tiny Wan transformer config of <c>lamo pipeline init --family wan</c> (relative to the repository).</summary>
     public const string WanTransformerConfigPath = "configs/tiny-wan/transformer/config.json";
 
-    /// <summary>The default Wan VAE of <c>lamo pipeline init --family wan</c>: a config, so the VAE is freshly initialised.</summary>
+    /// <summary>The default Wan VAE of <c>lamo pipeline init --family wan</c> (a config, so the VAE is freshly initialised),
+    /// and the default architecture of <c>lamo vae train --family wan</c>.</summary>
     public const string WanVaeConfigPath = "configs/tiny-wan/vae/config.json";
 
     /// <summary>Writes a Wan pipeline folder (<c>model_index.json</c> naming WanPipeline): a Wan VAE, a seeded random word
     /// text encoder, a random Wan transformer of <paramref name="transformerConfig"/> (latent channels and text width set
     /// to the VAE's and the encoder's) and Wan 2.1's UniPC scheduler (flow shift 3, its 480p value).</summary>
-    /// <param name="vae">A Wan VAE folder (weights + config.json: loaded as trained) or an AutoencoderKLWan config.json
-    /// (freshly initialised with <paramref name="seed"/>: LaMo has no Wan VAE trainer, so its latents are a fixed random
+    /// <param name="vae">A Wan VAE folder (weights + config.json: loaded as trained, e.g. <c>OUT/vae</c> of
+    /// <c>lamo vae train --family wan</c>, whose config carries latents_mean / latents_std fitted on its training clips)
+    /// or an AutoencoderKLWan config.json (freshly initialised with <paramref name="seed"/>: its latents are a fixed random
     /// encoding, normalised with the config's latents_mean / latents_std).</param>
     /// <returns>True when the VAE was freshly initialised.</returns>
     public static bool RunWan(string outFolder, string vae, WanTransformerConfig transformerConfig, int seed)

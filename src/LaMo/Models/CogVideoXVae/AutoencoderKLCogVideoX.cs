@@ -25,7 +25,7 @@ namespace LaMo.Models.CogVideoXVae;
 /// off by default) and batch slicing (<see cref="UseSlicing"/>, exact) are both available.</para>
 /// <para>Gradients flow through both calls when grad mode is on; wrap inference in <c>torch.no_grad()</c>.</para>
 /// </remarks>
-public sealed class AutoencoderKLCogVideoX : nn.Module<Tensor, Tensor>
+public sealed class AutoencoderKLCogVideoX : nn.Module<Tensor, Tensor>, ITrainableVae
 {
     private readonly CogVideoXEncoder3D encoder;
     private readonly CogVideoXDecoder3D decoder;
@@ -117,6 +117,13 @@ public sealed class AutoencoderKLCogVideoX : nn.Module<Tensor, Tensor>
         CheckInput(latents, Config.LatentChannels, nameof(latents));
         return PerSample(latents, DecodeTiled);
     }
+
+    nn.Module ITrainableVae.Module => this;
+
+    int ITrainableVae.FrameStep => Config.RoundTripFrameStep;
+
+    // Decode does not clamp.
+    Tensor ITrainableVae.DecodeForLoss(Tensor latents) => Decode(latents);
 
     /// <summary>Latents × scaling_factor (what pipelines do after <see cref="Encode"/>).</summary>
     public Tensor ScaleLatents(Tensor latents) => latents * Sc(ScalingFactor);

@@ -66,6 +66,9 @@ public sealed record AutoencoderKLCogVideoXConfig
     [JsonIgnore] public int SpatialCompression => 1 << (BlockOutChannels.Count - 1);
     /// <summary>log2 of <see cref="TemporalCompressionRatio"/>: how many blocks halve time.</summary>
     [JsonIgnore] public int TemporalCompressLevel => (int)Math.Round(Math.Log2(TemporalCompressionRatio));
+    /// <summary>Clips of 1 + step·k frames decode back to the same count: temporal up-sampling keeps the first frame apart
+    /// only for an odd latent count, so step = 2·ratio (8 at the default ratio 4).</summary>
+    [JsonIgnore] public int RoundTripFrameStep => 2 << TemporalCompressLevel;
 
     /// <summary>CogVideoX-2B VAE (the diffusers defaults).</summary>
     public static AutoencoderKLCogVideoXConfig CogVideoX2B { get; } = new() { DiffusersVersion = "0.30.0.dev0" };

@@ -23,7 +23,7 @@ namespace LaMo.Models.WanVae;
 /// <para>Not ported: diffusers' spatial tiling. Batch slicing (<see cref="UseSlicing"/>) is exact. Gradients flow
 /// through both calls when grad mode is on; wrap inference in <c>torch.no_grad()</c>.</para>
 /// </remarks>
-public sealed class AutoencoderKLWan : nn.Module<Tensor, Tensor>
+public sealed class AutoencoderKLWan : nn.Module<Tensor, Tensor>, ITrainableVae
 {
     private readonly WanEncoder3d encoder;
     private readonly WanCausalConv3d quant_conv;
@@ -89,6 +89,12 @@ public sealed class AutoencoderKLWan : nn.Module<Tensor, Tensor>
         if (!clamp) return video;
         using (video) return video.clamp(Sc(-1.0), Sc(1.0));
     }
+
+    nn.Module ITrainableVae.Module => this;
+
+    int ITrainableVae.FrameStep => Config.RoundTripFrameStep;
+
+    Tensor ITrainableVae.DecodeForLoss(Tensor latents) => Decode(latents, clamp: false);
 
     /// <summary>(z − mean) · (1/std) per channel, as the Wan pipelines normalise encoded latents (the reciprocal is
     /// taken in the latents' dtype first, as diffusers does).</summary>

@@ -83,6 +83,9 @@ public sealed record AutoencoderKLWanConfig
     [JsonIgnore] public int SpatialCompression => NetworkSpatialCompression * Patch;
     /// <summary>Temporal compression: 2^(number of true entries of <see cref="TemperalDownsample"/>).</summary>
     [JsonIgnore] public int TemporalCompression => 1 << TemperalDownsample.Count(t => t);
+    /// <summary>Clips of 1 + step·k frames encode and decode back to the same count: the encoder takes frame 0 alone,
+    /// then chunks of <see cref="AutoencoderKLWan.EncodeChunkFrames"/> (4).</summary>
+    [JsonIgnore] public int RoundTripFrameStep => AutoencoderKLWan.EncodeChunkFrames;
 
     /// <summary>The Wan 2.1 VAE (the diffusers defaults; also used by Wan 2.2 A14B).</summary>
     public static AutoencoderKLWanConfig Wan21 { get; } = new();
