@@ -150,7 +150,7 @@ public static class WorkflowCommands
         var cmd = new Command("encode", "Encode videos and captions into a latent cache (at the data's own frame size unless --size/--height/--width)") { data, pipeline, output, frames, size.Size, size.Height, size.Width, strict, shardSize, tiling, textDtype, shard, device };
         cmd.SetAction(p =>
         {
-            DeviceOption.RequireCpu(p, device, "lamo encode");
+            var on = DeviceOption.Resolve(p, device);
             string outDir = p.GetValue(output)!;
             LaMo.Core.OutputFolder.ClaimResumable(outDir, "cache.json", "encode");   // a cache continues; other files are not mixed into
             return Sharding.Run(p, shard, outDir, (part, w) =>
@@ -159,7 +159,7 @@ public static class WorkflowCommands
                 var (height, width) = EncodeSize(p, size, p.GetValue(data)!, w);
                 CliSupport.RunWithCounter("encode", w, prog => r = EncodeWorkflow.Run(p.GetValue(data)!, p.GetValue(pipeline)!, outDir,
                     new ClipReadOptions(p.GetValue(frames), Width: width, Height: height), p.GetValue(strict), progress: prog, shardSize: p.GetValue(shardSize), part: part, vaeTiling: p.GetValue(tiling),
-                    textEncoderDtype: LaMo.Models.WeightDtype.Parse(p.GetValue(textDtype)!, "--text-dtype")));
+                    textEncoderDtype: LaMo.Models.WeightDtype.Parse(p.GetValue(textDtype)!, "--text-dtype"), device: on));
                 string where = part is null ? outDir : LaMo.Distributed.ShardParts.PartFolder(outDir, part);
                 if (part is null && r.Encoded + r.AlreadyCached == 0)
                     throw new InvalidDataException($"{p.GetValue(data)}: no usable clips ({r.Skipped.Count} skipped: "
@@ -214,7 +214,7 @@ public static class WorkflowCommands
         var cmd = new Command("train", "Train or fine-tune the backbone (full or LoRA), optionally with LaMo") { config, set, cache, output, init, drift, predictor, resume, resumeFrom, overwrite, dryRun, device };
         cmd.SetAction(p =>
         {
-            DeviceOption.RequireCpu(p, device, "lamo train");
+            var on = DeviceOption.Resolve(p, device);
             var explicitValues = new Dictionary<string, JsonNode?>
             {
                 ["cache"] = p.GetValue(cache), ["out"] = p.GetValue(output), ["init"] = p.GetValue(init),
@@ -222,7 +222,7 @@ public static class WorkflowCommands
                 ["resume"] = p.GetValue(resume) ? true : null, ["resume_from"] = p.GetValue(resumeFrom), ["overwrite"] = p.GetValue(overwrite) ? true : null,
             };
             // Resolved once: every later step takes the plan, never the raw options.
-            var plan = BackboneTrainingPlan.Resolve(CliSupport.BuildOptions<BackboneTrainingOptions>(p.GetValue(config), explicitValues, p.GetValue(set) ?? []));
+            var plan = BackboneTrainingPlan.Resolve(CliSupport.BuildOptions<BackboneTrainingOptions>(p.GetValue(config), explicitValues, p.GetValue(set) ?? [])) with { Device = on };
             if (p.GetValue(dryRun))
             {
                 var estimate = BackboneWorkflow.Estimate(plan);
@@ -236,6 +236,7 @@ public static class WorkflowCommands
             mpi.CheckGlobalBatch(plan.Batch.BatchSize);
             var w = mpi.Output;
             w.WriteLine($"train: plan {plan.ToJson().ToJsonString()}");
+            if (on.type != TorchSharp.DeviceType.CPU) w.WriteLine($"train: computing on {on} (checkpoints and weights are written from CPU copies)");
             using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
             var r = mpi.Run(() => CliSupport.RunWithProgress("train", plan.Loop.TotalSteps, w,
                 prog => BackboneWorkflow.Run(plan, prog, cts.Token, mpi.Sync), plainLines: mpi.Sync is not null), p.InvocationConfiguration.Error);
@@ -255,18 +256,19 @@ public static class WorkflowCommands
         var train = new Command("train", "Train the motion-field predictor alone on a latent cache (data parallel under mpirun)") { config, set, cache, output, resume, resumeFrom, overwrite, device };
         train.SetAction(p =>
         {
-            DeviceOption.RequireCpu(p, device, "lamo prior train");
+            var on = DeviceOption.Resolve(p, device);
             var explicitValues = new Dictionary<string, JsonNode?>
             {
                 ["cache"] = p.GetValue(cache), ["out"] = p.GetValue(output), ["resume"] = p.GetValue(resume) ? true : null,
                 ["resume_from"] = p.GetValue(resumeFrom), ["overwrite"] = p.GetValue(overwrite) ? true : null,
             };
-            var plan = PredictorTrainingPlan.Resolve(CliSupport.BuildOptions<PredictorTrainingOptions>(p.GetValue(config), explicitValues, p.GetValue(set) ?? []));
+            var plan = PredictorTrainingPlan.Resolve(CliSupport.BuildOptions<PredictorTrainingOptions>(p.GetValue(config), explicitValues, p.GetValue(set) ?? [])) with { Device = on };
             // Data parallel under mpirun/srun, like lamo train.
             using var mpi = MpiSession.Start(p.InvocationConfiguration.Output);
             mpi.CheckGlobalBatch(plan.Batch.BatchSize);
             var w = mpi.Output;
             w.WriteLine($"prior: plan {plan.ToJson().ToJsonString()}");
+            if (on.type != TorchSharp.DeviceType.CPU) w.WriteLine($"prior: computing on {on} (checkpoints and weights are written from CPU copies)");
             using var cts = new LaMo.Reliability.SignalStop(p.InvocationConfiguration.Error);
             var r = mpi.Run(() => CliSupport.RunWithProgress("prior", plan.Loop.TotalSteps, w,
                 prog => PriorWorkflow.Run(plan, prog, cts.Token, mpi.Sync), plainLines: mpi.Sync is not null), p.InvocationConfiguration.Error);

@@ -18,6 +18,15 @@ public static class ComputeDevice
     public const string NoCudaMessage =
         "this build of LaMo has no CUDA (it carries the CPU LibTorch): build it with -p:LaMoCuda=true where the CUDA TorchSharp package is served, see docs/gpu.md";
 
+    /// <summary>Moves <paramref name="module"/>, built on the CPU, to <paramref name="device"/> (nothing on the CPU). Models
+    /// initialised from a seed are built on the CPU and then moved, so a seed gives the same weights on every device.</summary>
+    public static T MoveTo<T>(T module, Device device) where T : nn.Module
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        if (device.type != DeviceType.CPU) module.to(device);
+        return module;
+    }
+
     /// <summary>Parses <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c> (N ≥ 0) without touching LibTorch.</summary>
     /// <exception cref="ArgumentException">Anything else (the message names <paramref name="optionName"/>).</exception>
     public static (DeviceType Type, int Index) Parse(string text, string optionName = "--device")

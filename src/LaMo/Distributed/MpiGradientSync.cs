@@ -13,11 +13,13 @@ namespace LaMo.Distributed;
 /// Gradients are flattened in parameter order into a float32 staging buffer of <see cref="BucketBytes"/>
 /// (<see cref="GradientBuckets"/>), one <c>MPI_Allreduce(MPI_IN_PLACE, MPI_SUM)</c> per bucket, divided by the rank
 /// count and copied back. A parameter without a gradient counts as zeros and keeps no gradient (every rank must then
-/// have none for it, as happens for a frozen or unused parameter). CPU float32 and bfloat16 tensors: bf16 gradients
+/// have none for it, as happens for a frozen or unused parameter). float32 and bfloat16 tensors: bf16 gradients
 /// are staged through the float32 buffer too (exact widening, float32 sum, mean rounded once to bf16), which is more
 /// accurate than PyTorch DDP's in-place bf16 reduction (rounding after every partial sum) at twice the bytes on the
-/// wire; <see cref="MpiContext.AllReduceSumBFloat16"/> is the in-place bf16 collective for when bandwidth matters more. The GPU path would hand device buffers to a CUDA-aware MPI instead of staging through host memory
-/// (docs/distributed.md).
+/// wire; <see cref="MpiContext.AllReduceSumBFloat16"/> is the in-place bf16 collective for when bandwidth matters more.
+/// Tensors on a GPU take the same path: the copies into and out of the host staging buffer are the device-to-host and
+/// host-to-device transfers, so any MPI works. A CUDA-aware MPI could reduce the device buffers in place instead, without
+/// the two copies; that is a future option, not built (docs/distributed.md).
 /// Owns the staging buffer (<see cref="IDisposable"/>); does not own the <see cref="MpiContext"/>.
 /// </remarks>
 public sealed unsafe class MpiGradientSync : IGradientSync, IDisposable
@@ -59,7 +61,7 @@ public sealed unsafe class MpiGradientSync : IGradientSync, IDisposable
         using var scope = NewDisposeScope();
         var grads = parameters.Select(p => p.grad).ToList();
         for (int i = 0; i < grads.Count; i++)
-            if (grads[i] is { } g) CheckCpuFloating(g, $"gradient {i}");
+            if (grads[i] is { } g) CheckFloating(g, $"gradient {i}");
         var sizes = grads.Select(g => g?.numel() ?? 0).ToList();
         foreach (var bucket in GradientBuckets.Plan(sizes, _bucketFloats))
         {
@@ -100,7 +102,7 @@ public sealed unsafe class MpiGradientSync : IGradientSync, IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var ps = parameters.ToList();
-        foreach (var (p, i) in ps.Select((p, i) => (p, i))) CheckCpuFloating(p, $"parameter {i}");
+        foreach (var (p, i) in ps.Select((p, i) => (p, i))) CheckFloating(p, $"parameter {i}");
         CheckSameOnEveryRank(string.Join(';', ps.Select(p => string.Join('x', p.shape))), "parameter shapes");
         foreach (var bucket in GradientBuckets.Plan(ps.Select(p => p.numel()).ToList(), _bucketFloats))
         {
@@ -128,11 +130,12 @@ public sealed unsafe class MpiGradientSync : IGradientSync, IDisposable
         return (_buffer, used);
     }
 
-    /// <summary>float32 or bfloat16 (exactly representable in the float32 staging buffer), on the CPU, contiguous.</summary>
-    private static void CheckCpuFloating(Tensor t, string what)
+    /// <summary>float32 or bfloat16 (exactly representable in the float32 staging buffer), contiguous, on any device (copied
+    /// through host memory).</summary>
+    private static void CheckFloating(Tensor t, string what)
     {
-        if (t.dtype is not (ScalarType.Float32 or ScalarType.BFloat16) || t.device_type != TorchSharp.DeviceType.CPU)
-            throw new NotSupportedException($"{what} is {t.dtype} on {t.device}; MPI averaging supports CPU float32 and bfloat16 only");
+        if (t.dtype is not (ScalarType.Float32 or ScalarType.BFloat16))
+            throw new NotSupportedException($"{what} is {t.dtype} on {t.device}; MPI averaging supports float32 and bfloat16 only");
         if (!t.is_contiguous())
             throw new NotSupportedException($"{what} is not contiguous; MPI averaging copies flat views");
     }

@@ -36,6 +36,11 @@ public sealed record BackboneTrainingPlan(string Cache, string Out, string? Init
     DriftPlan? Drift, JointPredictorPlan? Predictor, TrainingLoopOptions Loop, long? MaxMemoryBytes, bool GradientCheckpointing,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WanTrainingPlan? Wan = null)
 {
+    /// <summary>Where the models live and the steps compute (default the CPU). Not part of the plan's JSON: the device does
+    /// not change the math (draws are made on the CPU, see docs/gpu.md), so a run may resume on another device and run.json
+    /// stays as it was.</summary>
+    [JsonIgnore] public Device Device { get; init; } = CPU;
+
     /// <summary>The frozen base's weight type (fp32 unless LoRA mixed precision).</summary>
     [System.Text.Json.Serialization.JsonIgnore] public ScalarType BaseWeightDtype => Lora?.BaseWeightDtype ?? ScalarType.Float32;
 

@@ -5,6 +5,7 @@ using LaMo.Data;
 using LaMo.Diffusion.Pipeline;
 using LaMo.Diffusion.Schedulers;
 using LaMo.Motion;
+using static TorchSharp.torch;
 
 namespace LaMo.Training;
 
@@ -27,6 +28,10 @@ public sealed record PredictorTrainingPlan(string Cache, string Out, string Conf
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SchedulerConfig? Scheduler,
     TrainingLoopOptions Loop, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FlowSchedule? Flow = null)
 {
+    /// <summary>Where the predictor lives and the steps compute (default the CPU). Not part of the plan's JSON: the device
+    /// does not change the math, so a run may resume on another device and run.json stays as it was.</summary>
+    [JsonIgnore] public Device Device { get; init; } = CPU;
+
     /// <summary>Validates <paramref name="o"/>, reads the cache's shapes and resolves the architecture and the schedule.</summary>
     /// <exception cref="ArgumentException">A bad option (names it).</exception>
     public static PredictorTrainingPlan Resolve(PredictorTrainingOptions o)

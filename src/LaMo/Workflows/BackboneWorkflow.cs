@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LaMo.Core;
 using LaMo.Data;
 using LaMo.Diffusion.Pipeline;
 using LaMo.Diffusion.Schedulers;
@@ -44,13 +45,15 @@ public static class BackboneWorkflow
         using var cache = LatentCache.Open(plan.Cache);
         using var empty = LatentCache.LoadEmptyPrompt(plan.Cache);
         manual_seed(plan.Batch.Seed);
+        // Loaded weights go straight to the device; a model initialised from the seed is built on the CPU and moved, so
+        // the seed gives the same weights on every device. LoRA adapters are made beside the weights they adapt.
         var transformer = plan.InitPipeline is { } init
-            ? CogVideoXTransformer3DModel.FromPretrained(Path.Combine(init, "transformer"), plan.Transformer!, plan.BaseWeightDtype)
-            : new CogVideoXTransformer3DModel(plan.Transformer!);
+            ? CogVideoXTransformer3DModel.FromPretrained(Path.Combine(init, "transformer"), plan.Transformer!, plan.BaseWeightDtype, plan.Device)
+            : ComputeDevice.MoveTo(new CogVideoXTransformer3DModel(plan.Transformer!, new ParameterOptions(Device: CPU)), plan.Device);
         transformer.GradientCheckpointing = plan.GradientCheckpointing;
         using var scheduler = SchedulerFactory.Create(plan.Scheduler!);
         using var lora = plan.Lora is { } l ? LoraAdapterSet.Inject(transformer, new LoraConfig(l.Rank, l.Alpha), ScalarType.Float32) : null;
-        var prior = plan.Predictor is { } p ? new MotionPrior(p.Config) : null;
+        var prior = plan.Predictor is { } p ? ComputeDevice.MoveTo(new MotionPrior(p.Config, CPU), plan.Device) : null;
 
         var run = RunRecord.Portable(new JsonObject { ["command"] = "train", ["plan"] = plan.ToJson(), ["clips"] = cache.Count }, plan.Out);
         var task = new BackboneTrainingTask(plan, cache, empty, transformer, scheduler, lora, prior, sync?.Shard);
@@ -71,7 +74,8 @@ public static class BackboneWorkflow
         else
         {
             string vaeDir = cache.Manifest.Vae, textDir = cache.Manifest.TextEncoder;
-            using var vae = Directory.Exists(vaeDir) ? AutoencoderKLCogVideoX.FromPretrained(vaeDir) : null;
+            // The cache's VAE and text encoder are only copied into the pipeline folder: read on the CPU, never moved.
+            using var vae = Directory.Exists(vaeDir) ? AutoencoderKLCogVideoX.FromPretrained(vaeDir, ScalarType.Float32, CPU) : null;
             using var text = Directory.Exists(textDir) && TryWordEncoder(textDir) is { } w ? w : null;
             PipelineFolder.Save(Path.Combine(plan.Out, "pipeline"), transformer, vae, plan.Scheduler!, text);
         }
@@ -83,7 +87,7 @@ public static class BackboneWorkflow
 
     internal static WordTextEncoder? TryWordEncoder(string textEncoderFolder)
     {
-        try { return WordTextEncoder.Load(textEncoderFolder); }
+        try { return WordTextEncoder.Load(textEncoderFolder, CPU); }   // only copied into the pipeline folder
         catch (InvalidDataException) { return null; }   // T5: the user's own folder stays where it is
     }
 }

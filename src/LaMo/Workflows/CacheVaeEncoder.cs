@@ -12,22 +12,26 @@ namespace LaMo.Workflows;
 internal abstract class CacheVaeEncoder : IDisposable
 {
     /// <summary>The encoder for <paramref name="pipeline"/>'s family (Wan when its model_index.json names WanPipeline).</summary>
+    /// <param name="device">Where the VAE's weights go and it encodes (null: the CPU).</param>
     /// <exception cref="ArgumentException">An option the family does not support (named).</exception>
-    public static CacheVaeEncoder Open(string pipeline, bool vaeTiling)
+    public static CacheVaeEncoder Open(string pipeline, bool vaeTiling, Device? device = null)
     {
         string vaeDir = Path.Combine(pipeline, "vae");
         if (!PipelineFolder.IsWan(pipeline))
         {
-            var vae = AutoencoderKLCogVideoX.FromPretrained(vaeDir);
+            var vae = AutoencoderKLCogVideoX.FromPretrained(vaeDir, ScalarType.Float32, device);
             vae.eval();
             if (vaeTiling) vae.EnableTiling();   // bounded memory for large frames; tiles are blended, as diffusers does
-            return new CogVideoX(vae);
+            return new CogVideoX(vae) { Device = device ?? CPU };
         }
         if (vaeTiling) throw new ArgumentException("--vae-tiling is not supported for Wan pipelines (the Wan VAE has no tiled encode here)");
-        var wan = AutoencoderKLWan.FromPretrained(vaeDir);
+        var wan = AutoencoderKLWan.FromPretrained(vaeDir, ScalarType.Float32, device);
         wan.eval();
-        return new Wan(wan);
+        return new Wan(wan) { Device = device ?? CPU };
     }
+
+    /// <summary>Where the VAE's weights are: the decoded frames (CPU memory) are moved here before <see cref="Encode"/>.</summary>
+    public Device Device { get; private init; } = CPU;
 
     /// <summary>The factor already applied to the stored latents (recorded in cache.json).</summary>
     public abstract double ScalingFactor { get; }

@@ -22,11 +22,13 @@ public static class EncodeWorkflow
     /// <param name="shardSize">Clips per cache shard (each shard is written atomically: the unit of resumption).</param>
     /// <param name="textEncoderDtype">T5 weight type (bf16 halves T5-XXL to ≈ 9.5 GB per process); the cache stores fp32.</param>
     /// <param name="vaeTiling">Encode in spatial tiles (diffusers' <c>enable_tiling</c>).</param>
+    /// <param name="device">Where the VAE and text encoder compute (null: the CPU); the cache is written from CPU copies.</param>
     /// <param name="part">Encode only this part's clips (round robin over the dataset's entries) into
     /// <c>cacheFolder.parts/i-of-N</c>; <see cref="MergeWorkflow"/> then assembles <paramref name="cacheFolder"/>.</param>
     public static EncodeReport Run(string data, string pipeline, string cacheFolder, ClipReadOptions read, bool strict = false,
         int batchSize = 8, IProgress<(int Done, int Total)>? progress = null, CancellationToken ct = default, int shardSize = 64,
-        DataShard? part = null, bool vaeTiling = false, TorchSharp.torch.ScalarType textEncoderDtype = TorchSharp.torch.ScalarType.Float32)
+        DataShard? part = null, bool vaeTiling = false, TorchSharp.torch.ScalarType textEncoderDtype = TorchSharp.torch.ScalarType.Float32,
+        Device? device = null)
     {
         var skipped = new List<SkippedFile>();
         var entries = DatasetIndex.Detect(data, skipped);
@@ -35,10 +37,11 @@ public static class EncodeWorkflow
         int listed = skipped.Count;   // skips found while listing: the same for every part
         string target = part is null ? cacheFolder : ShardParts.PartFolder(cacheFolder, part);
         if (part is not null) { Directory.CreateDirectory(target); ShardParts.Reopen(target); }
-        using var vae = CacheVaeEncoder.Open(pipeline, vaeTiling);   // CogVideoX or Wan, by model_index.json
+        var on = device ?? CPU;                                             // named: nothing lands on TorchSharp's default device
+        using var vae = CacheVaeEncoder.Open(pipeline, vaeTiling, on);   // CogVideoX or Wan, by model_index.json
         using var text = Diffusion.Pipeline.PipelineFolder.IsWan(pipeline)
-            ? Diffusion.Pipeline.PipelineFolder.LoadWanTextEncoder(pipeline, textEncoderDtype)
-            : TextEncoderLoader.FromPretrained(pipeline, textEncoderDtype);
+            ? Diffusion.Pipeline.PipelineFolder.LoadWanTextEncoder(pipeline, textEncoderDtype, on)
+            : TextEncoderLoader.FromPretrained(pipeline, textEncoderDtype, on);
         var manifest = new LatentCacheManifest(Path.GetFullPath(Path.Combine(pipeline, "vae")), Path.GetFullPath(Path.Combine(pipeline, "text_encoder")),
             vae.ScalingFactor, read.Frames, read.Height, read.Width, ShardSize: shardSize);
         int encoded = 0, already = 0;
@@ -79,7 +82,9 @@ public static class EncodeWorkflow
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var video = stack(batch.Select(b => VideoTensor.FromFrames(b.Clip.Video))).permute(0, 2, 1, 3, 4);  // [B, F, 3, H, W] → [B, 3, F, H, W]
+        var video = stack(batch.Select(b => VideoTensor.FromFrames(b.Clip.Video))).permute(0, 2, 1, 3, 4)   // [B, F, 3, H, W] → [B, 3, F, H, W]
+            .to(vae.Device);                                                                                  // decoded on the CPU
+        // The writer keeps CPU float32 copies of what it is given (the cache lives in CPU memory and on disk).
         var latents = vae.Encode(video);                                                                     // [B, F', C, h, w]
         using var enc = text.Encode(batch.Select(b => b.Clip.Entry.Caption).ToList());
         var states = vae.PromptStates(enc);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LaMo.Core;
 using LaMo.Data;
 using LaMo.Diffusion.Schedulers;
 using LaMo.Distributed;
@@ -24,7 +25,7 @@ public static class PriorWorkflow
     {
         using var cache = LatentCache.Open(plan.Cache);
         manual_seed(plan.Batch.Seed);
-        using var prior = new MotionPrior(plan.Config);
+        using var prior = ComputeDevice.MoveTo(new MotionPrior(plan.Config, CPU), plan.Device);   // seeded on the CPU: the same weights on every device
         var task = new PredictorTrainingTask(plan, cache, prior, sync?.Shard);
         var run = RunRecord.Portable(new JsonObject { ["command"] = "prior train", ["plan"] = plan.ToJson(), ["clips"] = cache.Count }, plan.Out);
         var result = new TrainingLoop(task, plan.Loop, run, sync).Run(progress, ct);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LaMo.Core;
 using LaMo.Data;
 using LaMo.Diffusion.Backbones;
 using LaMo.Diffusion.Pipeline;
@@ -31,10 +32,10 @@ internal static class WanTraining
             throw new ArgumentException($"cache prompt embeddings are {cache.EmbedShape[1]} wide but the Wan transformer expects text_dim {tc.TextDim}: encode the cache with this pipeline");
         using var empty = LatentCache.LoadEmptyPrompt(plan.Cache);
         manual_seed(plan.Batch.Seed);
-        var transformer = WanTransformer3DModel.FromPretrained(Path.Combine(init, "transformer"), tc, plan.BaseWeightDtype);
+        var transformer = WanTransformer3DModel.FromPretrained(Path.Combine(init, "transformer"), tc, plan.BaseWeightDtype, plan.Device);
         transformer.GradientCheckpointing = plan.GradientCheckpointing;
         using var lora = plan.Lora is { } l ? LoraAdapterSet.Inject(transformer, new LoraConfig(l.Rank, l.Alpha), ScalarType.Float32) : null;
-        var prior = plan.Predictor is { } p ? new MotionPrior(p.Config) : null;
+        var prior = plan.Predictor is { } p ? ComputeDevice.MoveTo(new MotionPrior(p.Config, CPU), plan.Device) : null;   // seeded on the CPU
         var backbone = new WanBackbone(transformer, wan.Levels());
 
         var run = RunRecord.Portable(new JsonObject { ["command"] = "train", ["plan"] = plan.ToJson(), ["clips"] = cache.Count }, plan.Out);
@@ -51,7 +52,7 @@ internal static class WanTraining
             else
             {
                 string vaeDir = cache.Manifest.Vae, textDir = cache.Manifest.TextEncoder;
-                using var vae = Directory.Exists(vaeDir) ? AutoencoderKLWan.FromPretrained(vaeDir) : null;
+                using var vae = Directory.Exists(vaeDir) ? AutoencoderKLWan.FromPretrained(vaeDir, ScalarType.Float32, CPU) : null;   // only copied
                 using var text = Directory.Exists(textDir) ? BackboneWorkflow.TryWordEncoder(textDir) : null;
                 using var scheduler = SchedulerFactory.LoadFlow(Path.Combine(init, "scheduler", "scheduler_config.json"));
                 using var pipeline = new WanPipeline(transformer, vae, scheduler, text);   // borrows the components

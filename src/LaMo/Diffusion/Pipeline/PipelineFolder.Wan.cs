@@ -113,19 +113,19 @@ public static partial class PipelineFolder
 
     /// <summary>The text encoder of a Wan folder as <see cref="LoadWan"/> builds it (what <c>lamo encode</c> caches).</summary>
     /// <exception cref="InvalidDataException">The folder has no text encoder.</exception>
-    public static ITextEncoder LoadWanTextEncoder(string folder, ScalarType dtype = ScalarType.Float32)
+    public static ITextEncoder LoadWanTextEncoder(string folder, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
         var index = WanModelIndex.Load(folder);
         if (!index.Has("text_encoder")) throw new InvalidDataException($"{Path.Combine(folder, "model_index.json")}: lists no text_encoder");
-        return LoadWanTextEncoder(folder, index.Components["text_encoder"], dtype);
+        return LoadWanTextEncoder(folder, index.Components["text_encoder"], dtype, device);
     }
 
     // UMT5 as WanPipeline runs it: 512 tokens, the attention mask into the encoder (masked states are zeroed by the
     // pipeline). The word encoder loads as it is.
-    private static ITextEncoder LoadWanTextEncoder(string folder, string className, ScalarType dtype)
+    private static ITextEncoder LoadWanTextEncoder(string folder, string className, ScalarType dtype, Device? device = null)
     {
-        if (className == "WordTextEncoder") return WordTextEncoder.FromPretrained(folder);
-        var t5 = T5TextEncoder.FromPretrained(folder, dtype, WanMaxSequenceLength);
+        if (className == "WordTextEncoder") return WordTextEncoder.FromPretrained(folder, device);
+        var t5 = T5TextEncoder.FromPretrained(folder, dtype, WanMaxSequenceLength, device);
         return new T5TextEncoder(t5.Tokenizer, t5.Model) { UseAttentionMask = true };
     }
 

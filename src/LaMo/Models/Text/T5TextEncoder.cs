@@ -44,9 +44,11 @@ public sealed class T5TextEncoder : ITextEncoder
     /// <param name="pipelineFolder">The folder holding <c>text_encoder/</c> and <c>tokenizer/</c>.</param>
     /// <param name="dtype">Parameter dtype; the checkpoint is converted (bf16 keeps XXL at ≈ 9.5 GB).</param>
     /// <param name="maxLength">Tokens per prompt (CogVideoX 226, Wan 512).</param>
+    /// <param name="device">Where the weights go (null: TorchSharp's default device).</param>
     /// <exception cref="FileNotFoundException">A required file is missing.</exception>
     /// <exception cref="InvalidDataException">A config or weight file is invalid, or keys/shapes do not match.</exception>
-    public static T5TextEncoder FromPretrained(string pipelineFolder, ScalarType dtype = ScalarType.Float32, int maxLength = T5Tokenizer.DefaultMaxLength)
+    public static T5TextEncoder FromPretrained(string pipelineFolder, ScalarType dtype = ScalarType.Float32, int maxLength = T5Tokenizer.DefaultMaxLength,
+        Device? device = null)
     {
         string encoderDir = Path.Combine(pipelineFolder, "text_encoder");
         string configPath = Path.Combine(encoderDir, "config.json");
@@ -55,7 +57,7 @@ public sealed class T5TextEncoder : ITextEncoder
         catch (InvalidDataException e) { throw new InvalidDataException($"{configPath}: {e.Message}", e); }
         T5Limits.Check(config, configPath);   // absurd sizes refused before allocation
         var tokenizer = T5Tokenizer.FromFile(Path.Combine(pipelineFolder, "tokenizer", "spiece.model"), maxLength);
-        var model = new T5EncoderModel(config, dtype: dtype);
+        var model = new T5EncoderModel(config, device, dtype);
         try
         {
             using var checkpoint = Checkpoint.Open(encoderDir);

@@ -13,17 +13,17 @@ public sealed class WordEncoderLayer : nn.Module<Tensor, Tensor, Tensor>
     private readonly int _numHeads;
 
     /// <summary>Creates the layer (PyTorch default initialization).</summary>
-    public WordEncoderLayer(int dim, int numHeads, int ffDim) : base(nameof(WordEncoderLayer))
+    public WordEncoderLayer(int dim, int numHeads, int ffDim, Device? device = null) : base(nameof(WordEncoderLayer))
     {
         _numHeads = numHeads;
-        norm1 = nn.LayerNorm(dim);
-        to_q = nn.Linear(dim, dim);
-        to_k = nn.Linear(dim, dim);
-        to_v = nn.Linear(dim, dim);
-        to_out = nn.Linear(dim, dim);
-        norm2 = nn.LayerNorm(dim);
-        ff_in = nn.Linear(dim, ffDim);
-        ff_out = nn.Linear(ffDim, dim);
+        norm1 = nn.LayerNorm(dim, device: device);
+        to_q = nn.Linear(dim, dim, device: device);
+        to_k = nn.Linear(dim, dim, device: device);
+        to_v = nn.Linear(dim, dim, device: device);
+        to_out = nn.Linear(dim, dim, device: device);
+        norm2 = nn.LayerNorm(dim, device: device);
+        ff_in = nn.Linear(dim, ffDim, device: device);
+        ff_out = nn.Linear(ffDim, dim, device: device);
         RegisterComponents();
     }
 

@@ -37,17 +37,17 @@ public sealed class WordTextEncoder : nn.Module<Tensor, Tensor, Tensor>, ITextEn
 
     /// <summary>Builds the encoder with fresh weights from torch's global generator (seed it for reproducibility).</summary>
     /// <exception cref="InvalidDataException"><paramref name="config"/> is invalid.</exception>
-    public WordTextEncoder(WordTextEncoderConfig? config = null) : base(nameof(WordTextEncoder))
+    public WordTextEncoder(WordTextEncoderConfig? config = null, Device? device = null) : base(nameof(WordTextEncoder))
     {
         Config = config ?? WordTextEncoderConfig.Default;
         Config.Validate();
         Tokenizer = new WordTokenizer(Config.MaxLength, Config.EffectiveVocabulary);
         int d = Config.EmbeddingDim;
-        token_embedding = nn.Embedding(Tokenizer.VocabSize, d);
-        position_embedding = nn.Embedding(Config.MaxLength, d);
+        token_embedding = nn.Embedding(Tokenizer.VocabSize, d, device: device);
+        position_embedding = nn.Embedding(Config.MaxLength, d, device: device);
         layers = new ModuleList<WordEncoderLayer>();
-        for (int i = 0; i < Config.NumLayers; i++) layers.Add(new WordEncoderLayer(d, Config.NumHeads, Config.FfDim));
-        norm_out = nn.LayerNorm(d);
+        for (int i = 0; i < Config.NumLayers; i++) layers.Add(new WordEncoderLayer(d, Config.NumHeads, Config.FfDim, device));
+        norm_out = nn.LayerNorm(d, device: device);
         RegisterComponents();
         InitializeWeights();
     }
@@ -101,7 +101,7 @@ public sealed class WordTextEncoder : nn.Module<Tensor, Tensor, Tensor>, ITextEn
     /// <summary>Loads from a <c>text_encoder/</c> folder written by <see cref="Save"/>, strictly.</summary>
     /// <exception cref="FileNotFoundException">config.json or the weights are missing.</exception>
     /// <exception cref="InvalidDataException">The config is invalid or the weights do not match it.</exception>
-    public static WordTextEncoder Load(string textEncoderFolder)
+    public static WordTextEncoder Load(string textEncoderFolder, Device? device = null)
     {
         string configPath = Path.Combine(textEncoderFolder, "config.json");
         var config = TextConfigJson.Load<WordTextEncoderConfig>(configPath);
@@ -109,7 +109,7 @@ public sealed class WordTextEncoder : nn.Module<Tensor, Tensor, Tensor>, ITextEn
         catch (InvalidDataException e) { throw new InvalidDataException($"{configPath}: {e.Message}", e); }
         string weights = Path.Combine(textEncoderFolder, WeightsFileName);
         if (!File.Exists(weights)) throw new FileNotFoundException($"{weights}: no such file", weights);
-        var encoder = new WordTextEncoder(config);
+        var encoder = new WordTextEncoder(config, device);
         try
         {
             using var checkpoint = Checkpoint.Open(weights);
@@ -124,5 +124,5 @@ public sealed class WordTextEncoder : nn.Module<Tensor, Tensor, Tensor>, ITextEn
     }
 
     /// <summary>Loads <c>text_encoder/</c> of a pipeline folder.</summary>
-    public static WordTextEncoder FromPretrained(string pipelineFolder) => Load(Path.Combine(pipelineFolder, "text_encoder"));
+    public static WordTextEncoder FromPretrained(string pipelineFolder, Device? device = null) => Load(Path.Combine(pipelineFolder, "text_encoder"), device);
 }
