@@ -45,20 +45,8 @@ public static class Continuations
     /// <param name="keepLatents">Return the final latents too.</param>
     /// <param name="ct">Cancellation.</param>
     public static GeneratedVideo Generate(CogVideoXPipeline pipeline, GenerationRequest request, Tensor? givenLatents, int givenFrames,
-        double fps, bool keepLatents = false, CancellationToken ct = default)
-    {
-        if (givenFrames > 0 && givenLatents is null) throw new ArgumentException("continuation needs the given clip's latents", nameof(givenLatents));
-        using var scope = NewDisposeScope();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var r = pipeline.Generate(request with
-        {
-            ConditioningLatents = givenFrames > 0 ? givenLatents!.narrow(1, 0, pipeline.LatentFrames(givenFrames)) : null,   // [1, F_given, C, h, w]
-        }, null, ct);
-        double seconds = clock.Elapsed.TotalSeconds;
-        var video = VideoTensor.ToFrames(r.Video![0], fps);
-        var latents = keepLatents ? r.Latents.clone().MoveToOuterDisposeScope() : null;
-        return new GeneratedVideo(video, seconds, latents);
-    }
+        double fps, bool keepLatents = false, CancellationToken ct = default) =>
+        Run(r => pipeline.Generate(r, null, ct), pipeline.LatentFrames, request, givenLatents, givenFrames, fps, keepLatents);
 
     /// <summary>Normalised clean latents [1, F', C, h, w] of <paramref name="video"/> through a Wan pipeline's VAE (mode,
     /// normalised per channel as WanPipeline and the latent cache do), frames-first like <see cref="Encode(CogVideoXPipeline, VideoFrames)"/>.</summary>
@@ -76,18 +64,27 @@ public static class Continuations
     /// <summary>As <see cref="Generate(CogVideoXPipeline, GenerationRequest, Tensor?, int, double, bool, CancellationToken)"/>,
     /// through a Wan pipeline; returned latents are frames-first [1, F', C, h, w].</summary>
     public static GeneratedVideo Generate(WanPipeline pipeline, GenerationRequest request, Tensor? givenLatents, int givenFrames,
-        double fps, bool keepLatents = false, CancellationToken ct = default)
+        double fps, bool keepLatents = false, CancellationToken ct = default) =>
+        Run(r => pipeline.Generate(r, null, ct), pipeline.LatentFrames, request, givenLatents, givenFrames, fps, keepLatents);
+
+    // The part both families share: the given latent frames (frames-first) into the request, one generation, the video and,
+    // when asked, the final latents frames-first (a channels-first result is transposed).
+    private static GeneratedVideo Run(Func<GenerationRequest, GenerationResult> generate, Func<int, int> latentFrames, GenerationRequest request,
+        Tensor? givenLatents, int givenFrames, double fps, bool keepLatents)
     {
         if (givenFrames > 0 && givenLatents is null) throw new ArgumentException("continuation needs the given clip's latents", nameof(givenLatents));
         using var scope = NewDisposeScope();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var r = pipeline.Generate(request with
+        using var r = generate(request with
         {
-            ConditioningLatents = givenFrames > 0 ? givenLatents!.narrow(1, 0, pipeline.LatentFrames(givenFrames)) : null,   // [1, F_given, C, h, w]
-        }, null, ct);
+            ConditioningLatents = givenFrames > 0 ? givenLatents!.narrow(1, 0, latentFrames(givenFrames)) : null,   // [1, F_given, C, h, w]
+        });
         double seconds = clock.Elapsed.TotalSeconds;
         var video = VideoTensor.ToFrames(r.Video![0], fps);
-        var latents = keepLatents ? r.Latents.transpose(1, 2).contiguous().MoveToOuterDisposeScope() : null;
+        Tensor? latents = null;
+        if (keepLatents)
+            latents = (r.Layout == Diffusion.Backbones.LatentLayout.ChannelsFirst ? r.Latents.transpose(1, 2).contiguous() : r.Latents.clone())
+                .MoveToOuterDisposeScope();
         return new GeneratedVideo(video, seconds, latents);
     }
 
