@@ -63,7 +63,7 @@ public static class StudyRunner
 
     /// <summary>Physics options of a mode (text-to-video gives no frame).</summary>
     public static PhysicsOptions PhysicsFor(StudyOptions o, string mode) =>
-        new() { GivenFrames = mode == StudyModes.TextToVideo ? 0 : o.GivenFrames, BootstrapResamples = o.BootstrapResamples };
+        new() { GivenFrames = GivenFrames(o, mode), BootstrapResamples = o.BootstrapResamples };
 
     /// <summary>Given frames of a mode.</summary>
     public static int GivenFrames(StudyOptions o, string mode) => mode == StudyModes.TextToVideo ? 0 : o.GivenFrames;

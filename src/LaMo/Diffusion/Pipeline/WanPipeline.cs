@@ -229,7 +229,8 @@ public sealed class WanPipeline : IDisposable
     private static Tensor Impose(Tensor latents, Tensor given, Tensor noise, float sigma)
     {
         long g = given.shape[2];
-        var target = sigma == 0 ? given : given.mul(Sc(1 - (double)sigma)).add(noise.mul(Sc((double)sigma)), Sc(1));
+        using var s = full([given.shape[0]], Sc((double)sigma), ScalarType.Float32, given.device);   // σ per video
+        var target = FlowMath.AddNoise(given, noise, s);                                              // exactly x₀ at σ = 0
         var rest = latents.narrow(2, g, latents.shape[2] - g);
         return cat([target, rest], 2);
     }
